@@ -1,0 +1,39 @@
+// The `env` functions the AssemblyScript runtime imports (abort, trace, seed, Date.now, console.*), per call.
+
+import { WasmfnError } from '../errors.js';
+import { readAsString } from './as-string.js';
+import type { LogLevel } from './types.js';
+
+type Log = (level: LogLevel, line: string) => void;
+
+/** Formats `abort(message, file, line, column)` the way the AssemblyScript loader does. */
+export function abortMessage(memory: WebAssembly.Memory, msg: number, file: number, line: number, col: number): string {
+  const text = readAsString(memory, msg) ?? '(no message)';
+  const where = readAsString(memory, file);
+  return where === null ? `abort: ${text}` : `abort: ${text} at ${where}:${line >>> 0}:${col >>> 0}`;
+}
+
+/**
+ * Fresh closures over this call's memory and log only: nothing here outlives the call or is shared
+ * between requests. `abort` throws a `trap` error that unwinds the guest.
+ */
+export function asEnvImports(memory: WebAssembly.Memory, log: Log): Record<string, (...args: number[]) => unknown> {
+  const consoleAt = (level: LogLevel) => (ptr: number): void => log(level, readAsString(memory, ptr) ?? '');
+  return {
+    abort(msg: number, file: number, line: number, col: number): never {
+      throw new WasmfnError('trap', abortMessage(memory, msg, file, line, col));
+    },
+    trace(msg: number, n: number, ...args: number[]): void {
+      const values = args.slice(0, Math.max(0, Math.min(n, 5)));
+      log('debug', `trace: ${readAsString(memory, msg) ?? ''}${values.length ? ` ${values.join(', ')}` : ''}`);
+    },
+    // Seeds Math.random inside the guest; not meant for cryptography (neither is AssemblyScript's PRNG).
+    seed: (): number => Math.random() * Number.MAX_SAFE_INTEGER,
+    'Date.now': (): number => Date.now(),
+    'console.log': consoleAt('info'),
+    'console.info': consoleAt('info'),
+    'console.debug': consoleAt('debug'),
+    'console.warn': consoleAt('warn'),
+    'console.error': consoleAt('error'),
+  };
+}

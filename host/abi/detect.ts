@@ -1,0 +1,56 @@
+// Which guest ABI a module speaks, judged from its imports and exports, and which imports each ABI may have.
+
+import type { AbiName } from './types.js';
+
+export interface ImportDesc { module: string; name: string; kind: string }
+
+/** Imports the AssemblyScript runtime itself may emit (abort, trace, Math.random seed, Date.now, console). */
+const AS_ENV = new Set([
+  'abort', 'trace', 'seed', 'Date.now',
+  'console.log', 'console.debug', 'console.info', 'console.warn', 'console.error',
+]);
+
+/** The SDK ABI's host functions, module `wasmfn` (see README, "SDK wire format"). */
+export const SDK_IMPORTS = new Set(['request_len', 'request_read', 'response_write', 'log']);
+
+/** WASI preview 1 functions the WAGI runtime implements or answers with a WASI errno. */
+export const WASI_MODULE = 'wasi_snapshot_preview1';
+
+/** Imports the deploy-time rewrite adds; never allowed in an uploaded module. */
+export const RUNTIME_MODULE = 'wasmfn_rt';
+
+function isMemoryImport(i: ImportDesc): boolean {
+  return i.module === 'env' && i.name === 'memory' && i.kind === 'memory';
+}
+
+function allowsAsEnv(i: ImportDesc): boolean {
+  return i.module === 'env' && i.kind === 'function' && AS_ENV.has(i.name);
+}
+
+export const ALLOWS_IMPORT: Record<AbiName, (i: ImportDesc) => boolean> = {
+  sdk: (i) => isMemoryImport(i) || allowsAsEnv(i) || (i.module === 'wasmfn' && i.kind === 'function' && SDK_IMPORTS.has(i.name)),
+  loader: (i) => isMemoryImport(i) || allowsAsEnv(i),
+  // Every preview 1 name is accepted: those we do not implement answer ENOSYS rather than fail to link.
+  wagi: (i) => isMemoryImport(i) || (i.module === WASI_MODULE && i.kind === 'function'),
+};
+
+/** The ABI a module was written for, or null when it fits none. */
+export function detectAbi(imports: readonly ImportDesc[], exports: readonly string[]): AbiName | null {
+  if (imports.some((i) => i.module === WASI_MODULE) || exports.includes('_start')) return 'wagi';
+  if (imports.some((i) => i.module === 'wasmfn')) return 'sdk';
+  if (exports.includes('handle') && exports.includes('__new')) return 'loader';
+  if (exports.includes('handle')) return 'sdk';
+  return null;
+}
+
+/** Reasons a module cannot run under `abi`, one per offending import or missing export. */
+export function abiProblems(abi: AbiName, imports: readonly ImportDesc[], exports: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const i of imports) {
+    if (!ALLOWS_IMPORT[abi](i)) problems.push(`import "${i.module}"."${i.name}" (${i.kind}) is not provided by the ${abi} ABI`);
+  }
+  const required = abi === 'wagi' ? '_start' : 'handle';
+  if (!exports.includes(required)) problems.push(`missing export "${required}" required by the ${abi} ABI`);
+  if (abi === 'loader' && !exports.includes('__new')) problems.push('loader ABI needs the runtime exported (compile with --exportRuntime)');
+  return problems;
+}

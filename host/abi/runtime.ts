@@ -1,0 +1,29 @@
+// The contract between the sandbox (in a worker thread) and each guest ABI's invoke function.
+
+import type { GuestRequest, GuestResponse, LogLevel } from './types.js';
+
+export interface InvokeContext {
+  /** Compiled, rewritten module: its memory is the import `env.memory`. */
+  module: WebAssembly.Module;
+  /** Pooled, zeroed memory sized to the module's declared limits; pass it as `env.memory`. */
+  memory: WebAssembly.Memory;
+  /**
+   * Imports the deploy-time rewrite added (namespace `wasmfn_rt`: the fuel global, the grow-failed flag).
+   * Spread into the import object unchanged.
+   */
+  runtimeImports: WebAssembly.Imports;
+  request: GuestRequest;
+  /** Bytes of response body allowed; past it throw WasmfnError('response_too_large'). */
+  maxResponseBytes: number;
+  /** The guest's own output (console, stderr); bounded by the caller. */
+  log(level: LogLevel, line: string): void;
+  /** Call once the instance exists, so instantiate and run are timed apart. */
+  markInstantiated(): void;
+}
+
+/**
+ * Runs one request in one fresh instance, synchronously. Guest-level failures the ABI understands
+ * (abort with a message, a bad CGI response, a non-zero exit) are thrown as WasmfnError; raw wasm traps
+ * (RuntimeError, RangeError on stack overflow) are left to the sandbox, which classifies them.
+ */
+export type InvokeFn = (ctx: InvokeContext) => GuestResponse;

@@ -1,0 +1,115 @@
+// The SDK ABI's byte formats (functions/sdk/README.md): request encoding into guest memory, response decoding out of it.
+
+import { WasmfnError } from '../errors.js';
+import type { GuestRequest, GuestResponse } from './types.js';
+
+const MAX_I32 = 0x7fff_ffff;
+/** Headers are small in HTTP; a response spending more than this on them is broken or hostile. */
+export const MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
+
+const encoder = new TextEncoder();
+
+/** A request encoded as one head (strings and lengths, UTF-8) followed by the body, which is not copied. */
+export interface EncodedRequest {
+  head: Uint8Array;
+  body: Uint8Array;
+  /** head.length + body.length, what `request_len` returns. */
+  length: number;
+}
+
+export function encodeRequest(req: GuestRequest): EncodedRequest {
+  // UTF-8 never takes more than 3 bytes per UTF-16 unit, so one allocation always fits.
+  let bound = 4 * 5;
+  bound += 3 * (req.method.length + req.path.length + req.query.length);
+  for (const [name, value] of req.headers) bound += 8 + 3 * (name.length + value.length);
+  const buf = new Uint8Array(bound);
+  const view = new DataView(buf.buffer);
+  let off = 0;
+  const str = (s: string): void => {
+    const { written } = encoder.encodeInto(s, buf.subarray(off + 4));
+    view.setUint32(off, written, true);
+    off += 4 + written;
+  };
+  str(req.method);
+  str(req.path);
+  str(req.query);
+  view.setUint32(off, req.headers.length, true);
+  off += 4;
+  for (const [name, value] of req.headers) {
+    str(name);
+    str(value);
+  }
+  view.setUint32(off, req.body.length, true);
+  off += 4;
+  const length = off + req.body.length;
+  if (length > MAX_I32) throw new WasmfnError('payload_too_large', 'request too large for the SDK ABI');
+  return { head: buf.subarray(0, off), body: req.body, length };
+}
+
+/** Copies the encoded request into guest memory at `ptr` (what `request_read` does). */
+export function writeRequest(memory: WebAssembly.Memory, ptr: number, req: EncodedRequest): void {
+  const buf = memory.buffer;
+  if (ptr + req.length > buf.byteLength) {
+    throw new WasmfnError('trap', `request_read: ${req.length} bytes at ${ptr} do not fit in memory`);
+  }
+  const mem = new Uint8Array(buf);
+  mem.set(req.head, ptr);
+  mem.set(req.body, ptr + req.head.length);
+}
+
+// RFC 9110 token for names; values without NUL/CR/LF and within Latin-1, as Node's HTTP layer requires.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
+
+function bad(message: string): WasmfnError {
+  return new WasmfnError('bad_gateway', `invalid response from the function: ${message}`);
+}
+
+/** Decodes and copies out a response the guest handed over with `response_write(ptr, len)`. */
+export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: number, maxResponseBytes: number): GuestResponse {
+  const buffer = memory.buffer;
+  if (ptr + len > buffer.byteLength) throw bad(`response_write(${ptr}, ${len}) is outside memory`);
+  const bytes = Buffer.from(buffer, ptr, len);
+  const end = len;
+  let off = 0;
+  let headersStart = 0;
+  const u32 = (what: string): number => {
+    if (off + 4 > end) throw bad(`truncated at ${what}`);
+    const v = bytes.readUInt32LE(off);
+    off += 4;
+    return v;
+  };
+  const str = (what: string): string => {
+    const n = u32(what);
+    if (n > end - off) throw bad(`${what} runs past the end`);
+    if (off + n - headersStart > MAX_RESPONSE_HEADER_BYTES) {
+      throw new WasmfnError('response_too_large', `response headers exceed ${MAX_RESPONSE_HEADER_BYTES} bytes`);
+    }
+    const s = bytes.toString('utf8', off, off + n);
+    off += n;
+    return s;
+  };
+
+  const status = u32('status');
+  if (status < 100 || status > 599) throw bad(`status ${status} is not in 100-599`);
+  headersStart = off;
+  const count = u32('header count');
+  if (count > (end - off) / 8) throw bad(`header count ${count} does not fit`);
+  const headers: [string, string][] = [];
+  for (let i = 0; i < count; i++) {
+    const name = str('header name');
+    const value = str('header value');
+    if (!TOKEN.test(name)) throw bad(`header name ${JSON.stringify(name)} is not a valid token`);
+    if (BAD_VALUE.test(value)) throw bad(`header ${name} has a value with NUL, CR, LF or non-Latin-1 characters`);
+    headers.push([name, value]);
+  }
+  const bodyLen = u32('body length');
+  if (bodyLen > maxResponseBytes) {
+    throw new WasmfnError('response_too_large', `response body of ${bodyLen} bytes exceeds the limit of ${maxResponseBytes}`);
+  }
+  if (bodyLen !== end - off) throw bad(`body length ${bodyLen} does not match the ${end - off} bytes left`);
+  // slice() copies: the memory goes back to the pool once the call ends.
+  const body = new Uint8Array(buffer.slice(ptr + off, ptr + end));
+  return { status, headers, body };
+}

@@ -1,0 +1,111 @@
+// Shared by the two contenders that run the `hello` SDK function through the host's Executor.
+
+import type { GuestRequest } from '../../abi/types.js';
+import { Executor, type RunJob, type RunResult } from '../../sandbox/executor.js';
+import type { MemoryShape } from '../../sandbox/memory-pool.js';
+import { prepareModule } from '../../wasm/prepare.js';
+import { DEFAULT_LIMITS } from '../../config.js';
+import { checkOutput, INPUT, usSince, type Contender, type PhaseSample } from '../contender.js';
+import { freshBytes } from '../fresh-bytes.js';
+import { readGuest } from '../guests.js';
+import type { Isolation } from '../results.js';
+
+/** Deploy-time options the host uses for a function with default limits. */
+const PREPARE = { memoryMb: DEFAULT_LIMITS.memoryMb, fuel: true, maxTableElements: 100_000 } as const;
+const FUEL = BigInt(DEFAULT_LIMITS.fuel);
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+const decoder = new TextDecoder();
+
+/** What the HTTP layer builds for `GET /fn/hello?name=world`. */
+export function helloRequest(): GuestRequest {
+  return {
+    method: 'GET',
+    path: '/',
+    query: `name=${INPUT}`,
+    headers: [['host', '127.0.0.1']],
+    body: new Uint8Array(0),
+    fn: { name: 'hello', version: 'bench', env: {} },
+    server: { host: '127.0.0.1', port: 0, protocol: 'HTTP/1.1', remoteAddr: '127.0.0.1', fullUrl: `http://127.0.0.1/fn/hello?name=${INPUT}`, matchedRoute: '/fn/hello' },
+  };
+}
+
+interface Deployed {
+  module: WebAssembly.Module;
+  abi: RunJob['abi'];
+  memory: MemoryShape | null;
+}
+
+async function deployHello(bytes: Uint8Array, phases?: PhaseSample): Promise<Deployed> {
+  let t0 = performance.now();
+  const prepared = await prepareModule(freshBytes(bytes), PREPARE);
+  if (phases) phases.prepare = usSince(t0);
+  // Binaryen may drop custom sections, so the nonce is added again: the compile must miss V8's cache.
+  const fresh = freshBytes(prepared.bytes);
+  t0 = performance.now();
+  // Synchronous, like the other contenders' compile phase: the same work as the host's asynchronous
+  // compile, without the thread-pool scheduling delay a busy machine adds to it.
+  const module = new WebAssembly.Module(fresh);
+  if (phases) phases.compile = usSince(t0);
+  return { module, abi: prepared.abi, memory: prepared.memory };
+}
+
+function text(result: RunResult, who: string): string {
+  if (!result.ok) throw new Error(`${who}: ${result.error.code}: ${result.error.message}`);
+  return decoder.decode(result.response.body);
+}
+
+export class ExecutorContender implements Contender {
+  readonly slow = false;
+  private executor: Executor;
+  private bytes: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  private deployed: Deployed | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly isolation: Isolation,
+    readonly description: string,
+    /** Memories kept per shape; 0 means a new `WebAssembly.Memory` for every request. */
+    private readonly poolPerShape: number,
+    readonly host?: true,
+  ) {
+    this.executor = new Executor({ memoryPoolPerShape: poolPerShape });
+  }
+
+  private job(d: Deployed): RunJob {
+    return { module: d.module, abi: d.abi, memory: d.memory, fuel: FUEL, request: helloRequest(), maxResponseBytes: MAX_RESPONSE_BYTES };
+  }
+
+  async setup(): Promise<void> {
+    this.bytes = await readGuest('hello');
+    this.deployed = await deployHello(this.bytes);
+    const result = this.executor.run(this.job(this.deployed));
+    this.executor.recycle();
+    checkOutput(this.name, text(result, this.name));
+  }
+
+  coldStart(): number {
+    const job = this.job(this.deployed!);
+    const t0 = performance.now();
+    const result = this.executor.run(job);
+    const us = usSince(t0);
+    this.executor.recycle(); // after the response, as the host does: zeroing is off the latency path
+    if (!result.ok) text(result, this.name);
+    return us;
+  }
+
+  async deploy(): Promise<PhaseSample> {
+    const phases: PhaseSample = {};
+    const d = await deployHello(this.bytes, phases);
+    const result = this.executor.run(this.job(d));
+    this.executor.recycle();
+    text(result, this.name);
+    phases.instantiate = result.instantiateMs * 1000;
+    phases.firstCall = result.runMs * 1000;
+    return phases;
+  }
+
+  async teardown(): Promise<void> {
+    this.executor.memories.clear();
+  }
+}

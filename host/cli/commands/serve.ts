@@ -1,0 +1,39 @@
+// `wasmfn serve`: runs the host until SIGTERM/SIGINT, then drains in-flight requests and exits 0.
+
+import { parseArgs } from 'node:util';
+import { startHost } from '../../server.js';
+import type { Command } from '../command.js';
+
+export const run: Command = async (argv, ctx) => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      workers: { type: 'string' },
+      'no-examples': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const host = await startHost({
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.port ? { port: Number(values.port) } : {}),
+    ...(values.data ? { dataDir: values.data } : {}),
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
+    ...(values['no-examples'] ? { deployExamples: false } : {}),
+    onTokenGenerated: (file, token) => ctx.err(`wasmfn: generated an admin token, saved in ${file}:\n  ${token}`),
+  });
+  host.log.info({ url: host.url, dataDir: host.opts.dataDir, workers: host.opts.workers, functions: host.registry.list().map((f) => f.name) }, `wasmfn listening on ${host.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      host.log.info({ signal }, 'shutting down: draining in-flight requests');
+      void host.close().then(resolve);
+    };
+    // Repeated signals while draining are absorbed: close() is idempotent and the drain finishes on its own.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  host.log.info('stopped');
+  return 0;
+};

@@ -1,0 +1,112 @@
+// Host options: one typed object, every default beside its field, resolved and validated once at start-up.
+
+import os from 'node:os';
+import path from 'node:path';
+import { WasmfnError } from './errors.js';
+
+export interface HostOptions {
+  host: string;                  // HOST, default 127.0.0.1
+  port: number;                  // PORT, default 8080 (0 = ephemeral)
+  dataDir: string;               // WASMFN_DATA, default ./data
+  token: string | null;          // WASMFN_TOKEN; null = generate on first start and keep in the data dir
+  workers: number;               // WASMFN_WORKERS, default one per core
+  deployExamples: boolean;       // deploy functions/ examples missing from the data dir, default true
+  maxModuleBytes: number;        // WASMFN_MAX_MODULE_MB, default 50 MiB upload cap
+  maxRequestBytes: number;       // WASMFN_MAX_REQUEST_MB, default 6 MiB request body cap
+  maxResponseBytes: number;      // WASMFN_MAX_RESPONSE_MB, default 6 MiB response body cap
+  maxQueue: number;              // WASMFN_MAX_QUEUE, default 1024 requests waiting host-wide
+  maxConcurrencyPerFunction: number; // WASMFN_MAX_CONCURRENCY, default 64 in flight (running + queued) per function
+  prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
+  maxTableElements: number;      // table size cap for uploaded modules, default 100000
+  logLevel: string;              // LOG_LEVEL, default info
+  defaults: FunctionLimits;      // per-function defaults
+  maxima: FunctionLimits;        // host-wide ceilings a deploy may not exceed
+}
+
+export interface FunctionLimits {
+  memoryMb: number;   // default 16, host max 256
+  timeoutMs: number;  // default 1000, host max 30000
+  fuel: number;       // default 2e9 units (~1-2 s of straight-line work), host max 1e12
+}
+
+export const DEFAULT_LIMITS: FunctionLimits = { memoryMb: 16, timeoutMs: 1000, fuel: 2_000_000_000 };
+export const MAX_LIMITS: FunctionLimits = { memoryMb: 256, timeoutMs: 30_000, fuel: 1_000_000_000_000 };
+
+const MiB = 1024 * 1024;
+
+export function defaultOptions(): HostOptions {
+  return {
+    host: '127.0.0.1',
+    port: 8080,
+    dataDir: path.resolve('data'),
+    token: null,
+    workers: Math.max(1, os.availableParallelism()),
+    deployExamples: true,
+    maxModuleBytes: 50 * MiB,
+    maxRequestBytes: 6 * MiB,
+    maxResponseBytes: 6 * MiB,
+    maxQueue: 1024,
+    maxConcurrencyPerFunction: 64,
+    prepareTimeMs: 20_000,
+    maxTableElements: 100_000,
+    logLevel: 'info',
+    defaults: { ...DEFAULT_LIMITS },
+    maxima: { ...MAX_LIMITS },
+  };
+}
+
+/** Reads the environment into options; explicit overrides (CLI flags, tests) win. */
+export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS.ProcessEnv = process.env): HostOptions {
+  const o = defaultOptions();
+  const num = (name: string, fallback: number, scale = 1): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback * scale;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new WasmfnError('bad_request', `${name} must be a non-negative number, got "${raw}"`);
+    return n * scale;
+  };
+  o.host = env.HOST || o.host;
+  o.port = num('PORT', o.port);
+  o.dataDir = path.resolve(env.WASMFN_DATA || o.dataDir);
+  o.token = env.WASMFN_TOKEN || null;
+  o.workers = num('WASMFN_WORKERS', o.workers);
+  o.maxModuleBytes = num('WASMFN_MAX_MODULE_MB', o.maxModuleBytes / MiB, MiB);
+  o.maxRequestBytes = num('WASMFN_MAX_REQUEST_MB', o.maxRequestBytes / MiB, MiB);
+  o.maxResponseBytes = num('WASMFN_MAX_RESPONSE_MB', o.maxResponseBytes / MiB, MiB);
+  o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
+  o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
+  o.logLevel = env.LOG_LEVEL || o.logLevel;
+  const merged: HostOptions = {
+    ...o,
+    ...stripUndefined(overrides),
+    defaults: { ...o.defaults, ...overrides.defaults },
+    maxima: { ...o.maxima, ...overrides.maxima },
+  };
+  merged.dataDir = path.resolve(merged.dataDir);
+  validate(merged);
+  return merged;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function validate(o: HostOptions): void {
+  const problems: string[] = [];
+  const int = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isInteger(v) || v < min || v > max) problems.push(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+  };
+  int('port', o.port, 0, 65535);
+  int('workers', o.workers, 1, 256);
+  int('maxModuleBytes', o.maxModuleBytes, 1024);
+  int('maxRequestBytes', o.maxRequestBytes, 0);
+  int('maxResponseBytes', o.maxResponseBytes, 0);
+  int('maxQueue', o.maxQueue, 0);
+  int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
+  for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
+    int(`maxima.${k}`, o.maxima[k], 1);
+    int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);
+  }
+  if (o.maxima.memoryMb > 4096) problems.push('maxima.memoryMb cannot exceed 4096 (32-bit wasm memory)');
+  if (problems.length) throw new WasmfnError('bad_request', 'invalid host options', { details: problems });
+}

@@ -1,0 +1,89 @@
+// The admin API under /api/functions: deploy, list, inspect, delete, roll back. Bearer auth on every route.
+
+import { Hono } from 'hono';
+import { WasmfnError } from '../errors.js';
+import type { HostOptions } from '../config.js';
+import type { Registry } from '../store/registry.js';
+import { checkName, parseConfigJson, parseConfigQuery, type DeployConfig } from '../store/deploy-config.js';
+import { bearerAuth } from './auth.js';
+import { readBodyCapped } from './read-body.js';
+
+/** Room for multipart framing and the config part on top of the module cap. */
+const MULTIPART_SLACK_BYTES = 1024 * 1024;
+
+export function adminRoutes(registry: Registry, opts: HostOptions, token: string): Hono {
+  const api = new Hono();
+  api.use('*', bearerAuth(token));
+
+  api.get('/functions', (c) => c.json({ functions: registry.list().map((f) => f.meta) }));
+
+  api.get('/functions/:name', async (c) => {
+    const name = checkName(c.req.param('name'));
+    const { live, history, versions } = await registry.versions(name);
+    return c.json({ ...registry.require(name).meta, live, history, versions });
+  });
+
+  api.put('/functions/:name', async (c) => {
+    const name = checkName(c.req.param('name'));
+    const { module, config } = await readDeploy(c.req.raw, opts);
+    const { created, meta } = await registry.deploy(name, module, config);
+    return c.json(meta, created ? 201 : 200);
+  });
+
+  api.delete('/functions/:name', async (c) => {
+    await registry.remove(checkName(c.req.param('name')));
+    return c.body(null, 204);
+  });
+
+  api.post('/functions/:name/rollback', async (c) => {
+    const name = checkName(c.req.param('name'));
+    const text = new TextDecoder().decode(await readBodyCapped(c.req.raw, 64 * 1024, 'rollback body'));
+    let version: string | undefined;
+    if (text.trim()) {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new WasmfnError('bad_request', 'rollback body must be JSON like {"version": "..."}');
+      }
+      const extra = typeof body === 'object' && body ? Object.keys(body).filter((k) => k !== 'version') : [];
+      const v = (body as { version?: unknown } | null)?.version;
+      if (extra.length || (v !== undefined && typeof v !== 'string')) {
+        throw new WasmfnError('bad_request', 'rollback body must be {"version": "<version id>"} or empty');
+      }
+      version = v as string | undefined;
+    }
+    return c.json(await registry.rollback(name, version));
+  });
+
+  return api;
+}
+
+async function readDeploy(req: Request, opts: HostOptions): Promise<{ module: Uint8Array; config: DeployConfig }> {
+  const type = (req.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+  const params = new URL(req.url).searchParams;
+  if (type === 'application/wasm' || type === 'application/octet-stream') {
+    const config = parseConfigQuery(params, opts.maxima);
+    const module = await readBodyCapped(req, opts.maxModuleBytes, 'module');
+    return { module, config };
+  }
+  if (type === 'multipart/form-data') {
+    if ([...params.keys()].length) throw new WasmfnError('bad_request', 'send the config either as a multipart "config" part or as query parameters, not both');
+    const raw = await readBodyCapped(req, opts.maxModuleBytes + MULTIPART_SLACK_BYTES, 'upload');
+    let form: FormData;
+    try {
+      form = await new Response(raw as Uint8Array<ArrayBuffer>, { headers: { 'content-type': req.headers.get('content-type')! } }).formData();
+    } catch {
+      throw new WasmfnError('bad_request', 'malformed multipart/form-data body');
+    }
+    const part = form.get('module');
+    if (!part || typeof part === 'string') throw new WasmfnError('bad_request', 'multipart body needs a "module" file part');
+    if (part.size > opts.maxModuleBytes) throw new WasmfnError('payload_too_large', `module is larger than the ${opts.maxModuleBytes} byte limit`);
+    const cfgPart = form.get('config');
+    const cfgText = cfgPart === null ? '{}' : typeof cfgPart === 'string' ? cfgPart : await cfgPart.text();
+    const unknown = [...form.keys()].filter((k) => k !== 'module' && k !== 'config');
+    if (unknown.length) throw new WasmfnError('bad_request', `unknown multipart part(s): ${unknown.join(', ')}`);
+    return { module: new Uint8Array(await part.arrayBuffer()), config: parseConfigJson(cfgText, opts.maxima) };
+  }
+  throw new WasmfnError('bad_request', `unsupported content type "${type}": send application/wasm, application/octet-stream or multipart/form-data`);
+}

@@ -1,0 +1,45 @@
+// The Hono application: health, admin API, invocation routes, and the single error handler.
+
+import { Hono } from 'hono';
+import { WasmfnError } from '../errors.js';
+import type { HostOptions } from '../config.js';
+import type { Registry } from '../store/registry.js';
+import type { WorkerPool } from '../sandbox/pool.js';
+import type { InvocationSink } from '../observe/invocation.js';
+import { adminRoutes } from './admin-routes.js';
+import { invokeRoutes } from './invoke-routes.js';
+import { errorResponse } from './error-response.js';
+import { requestId } from './request-id.js';
+
+export interface AppDeps {
+  registry: Registry;
+  pool: WorkerPool;
+  opts: HostOptions;
+  token: string;
+  sink: InvocationSink;
+  /** Extra routes mounted before the catch-all (metrics, logs, usage). */
+  extend?: (app: Hono<{ Variables: { requestId: string } }>) => void;
+  /** Host-level failures (not guest errors) go here, for the log. */
+  onInternalError?: (e: unknown) => void;
+}
+
+export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string } }> {
+  const app = new Hono<{ Variables: { requestId: string } }>();
+  app.use('*', requestId());
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  deps.extend?.(app);
+  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token));
+  app.route('/fn', invokeRoutes(deps.registry, deps.pool, deps.opts, deps.sink));
+  app.notFound((c) => {
+    const res = errorResponse(c, new WasmfnError('not_found', 'no such route: functions are under /fn/<name>, the admin API under /api/functions'));
+    res.headers.set('x-request-id', c.get('requestId') ?? '');
+    return res;
+  });
+  app.onError((e, c) => {
+    if (!(e instanceof WasmfnError)) deps.onInternalError?.(e);
+    const res = errorResponse(c, e);
+    res.headers.set('x-request-id', c.get('requestId') ?? '');
+    return res;
+  });
+  return app;
+}

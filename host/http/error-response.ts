@@ -1,0 +1,20 @@
+// The one place errors become HTTP responses: JSON {"error": {code, message, details?}}, never a stack or host path.
+
+import type { Context } from 'hono';
+import { WasmfnError } from '../errors.js';
+
+export function errorBody(err: WasmfnError): { error: { code: string; message: string; details?: string[] } } {
+  return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+}
+
+export function toWasmfnError(e: unknown): WasmfnError {
+  if (e instanceof WasmfnError) return e;
+  return new WasmfnError('internal', 'internal error');
+}
+
+export function errorResponse(c: Context, e: unknown): Response {
+  const err = toWasmfnError(e);
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  if (err.retryAfterS !== undefined) headers['retry-after'] = String(err.retryAfterS);
+  return c.body(JSON.stringify(errorBody(err)), err.status as 400, headers);
+}

@@ -1,0 +1,16 @@
+// Request ids: taken from a sane incoming x-request-id or generated, and echoed on every response.
+
+import crypto from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestId(): MiddlewareHandler<{ Variables: { requestId: string } }> {
+  return async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const id = given && SAFE_ID.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', id);
+    await next();
+    c.res.headers.set('x-request-id', id);
+  };
+}

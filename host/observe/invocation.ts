@@ -1,0 +1,39 @@
+// The record of one invocation, as observability (logs, metrics, usage) receives it.
+
+import type { ErrorCode } from '../errors.js';
+import type { GuestLogLine } from '../sandbox/guest-log.js';
+
+export interface InvocationRecord {
+  requestId: string;
+  time: string;
+  function: string;
+  version: string;
+  method: string;
+  path: string;
+  status: number;
+  /** Error code when the invocation failed, else null. */
+  code: ErrorCode | null;
+  message?: string;
+  trapStack?: string[];
+  queueMs: number;
+  instantiateMs: number;
+  runMs: number;
+  totalMs: number;
+  fuelUsed: number | null;
+  peakPages: number;
+  memoryMb: number;
+  bytesIn: number;
+  bytesOut: number;
+  logs: GuestLogLine[];
+}
+
+export type Outcome = 'ok' | ErrorCode;
+
+export function outcomeOf(r: InvocationRecord): Outcome {
+  return r.code ?? 'ok';
+}
+
+/** Everything that wants to hear about invocations implements this; the route calls it once per request. */
+export interface InvocationSink {
+  record(r: InvocationRecord): void;
+}

@@ -1,0 +1,92 @@
+// Prometheus metrics of the host in their own prom-client registry: invocations, durations, pool, restarts, deploys.
+
+import { Counter, Gauge, Histogram, Registry as PromRegistry } from 'prom-client';
+import type { WorkerPool } from '../sandbox/pool.js';
+import type { Registry, RegistryEvent } from '../store/registry.js';
+import { outcomeOf, type InvocationRecord } from './invocation.js';
+
+/** Seconds; invocations range from tens of µs (hello) to the 30 s timeout ceiling. */
+const DURATION_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const INSTANTIATE_BUCKETS_S = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05, 0.25];
+
+/** Children resolved once per function so the hot path skips label lookup and validation. */
+interface FunctionSeries {
+  outcomes: Map<string, Counter.Internal>;
+  duration: Histogram.Internal<'function'>;
+}
+
+export class HostMetrics {
+  readonly registry = new PromRegistry();
+  private readonly invocations: Counter<'function' | 'outcome'>;
+  private readonly duration: Histogram<'function'>;
+  private readonly instantiate: Histogram;
+  private readonly restarts: Counter<'reason'>;
+  private readonly deploys: Counter;
+  private readonly rollbacks: Counter;
+  private readonly series = new Map<string, FunctionSeries>();
+
+  constructor(pool: WorkerPool, functions: Registry) {
+    const registers = [this.registry];
+    this.invocations = new Counter({ name: 'wasmfn_invocations_total', help: 'Function invocations by outcome (ok or the error code).', labelNames: ['function', 'outcome'], registers });
+    this.duration = new Histogram({ name: 'wasmfn_invocation_duration_seconds', help: 'Wall time of an invocation as the HTTP route saw it.', labelNames: ['function'], buckets: DURATION_BUCKETS_S, registers });
+    this.instantiate = new Histogram({ name: 'wasmfn_instantiate_duration_seconds', help: 'Time to instantiate a fresh module instance.', buckets: INSTANTIATE_BUCKETS_S, registers });
+    this.restarts = new Counter({ name: 'wasmfn_worker_restarts_total', help: 'Worker threads replaced, by reason.', labelNames: ['reason'], registers });
+    this.deploys = new Counter({ name: 'wasmfn_deploys_total', help: 'Deploys that changed a live function version.', registers });
+    this.rollbacks = new Counter({ name: 'wasmfn_rollbacks_total', help: 'Rollbacks to an earlier function version.', registers });
+    // Pool and registry sizes are read at scrape time: nothing to keep in step on the hot path.
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    gauge('wasmfn_queue_depth', 'Requests waiting for a worker.', () => pool.stats().queued);
+    gauge('wasmfn_inflight', 'Requests posted to workers and not yet answered.', () => pool.stats().inflight);
+    gauge('wasmfn_pool_workers', 'Worker threads taking requests.', () => pool.stats().workers);
+    gauge('wasmfn_pool_spares', 'Warm spare worker threads.', () => pool.stats().spares);
+    gauge('wasmfn_pool_busy_workers', 'Worker threads running at least one request.', () => pool.stats().busy);
+    gauge('wasmfn_functions', 'Live functions.', () => functions.list().length);
+    for (const reason of ['timeout', 'crash']) this.restarts.labels(reason).inc(0);
+  }
+
+  observe(r: InvocationRecord): void {
+    let s = this.series.get(r.function);
+    if (!s) {
+      s = { outcomes: new Map(), duration: this.duration.labels(r.function) };
+      this.series.set(r.function, s);
+    }
+    const outcome = outcomeOf(r);
+    let c = s.outcomes.get(outcome);
+    if (!c) {
+      c = this.invocations.labels(r.function, outcome);
+      s.outcomes.set(outcome, c);
+    }
+    c.inc();
+    s.duration.observe(r.totalMs / 1000);
+    // Failures before instantiation (queue overflow, worker crash) report 0 and would skew the histogram.
+    if (r.instantiateMs > 0) this.instantiate.observe(r.instantiateMs / 1000);
+  }
+
+  workerRestarted(reason: string): void {
+    this.restarts.labels(reason).inc();
+  }
+
+  registryChanged(e: RegistryEvent): void {
+    if (e.type === 'deploy') this.deploys.inc();
+    else if (e.type === 'rollback') this.rollbacks.inc();
+    else this.forget(e.name);
+  }
+
+  /** Drops a deleted function's series, so names that come and go do not grow the scrape forever. */
+  forget(name: string): void {
+    const s = this.series.get(name);
+    if (!s) return;
+    for (const outcome of s.outcomes.keys()) this.invocations.remove(name, outcome);
+    this.duration.remove(name);
+    this.series.delete(name);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

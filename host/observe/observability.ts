@@ -1,0 +1,84 @@
+// Observability hub: receives every invocation record and fans it out to the log, metrics, recent logs and usage.
+
+import crypto from 'node:crypto';
+import type { Hono } from 'hono';
+import type { Logger } from './logger.js';
+import type { InvocationRecord, InvocationSink } from './invocation.js';
+import type { WorkerPool } from '../sandbox/pool.js';
+import type { Registry } from '../store/registry.js';
+import { logInvocation } from './invocation-log.js';
+import { HostMetrics } from './metrics.js';
+import { DEFAULT_RECENT, RecentInvocations, type RecentOptions } from './recent-invocations.js';
+import { UsageStore } from './usage-store.js';
+import { mountObserveRoutes } from './observe-routes.js';
+
+export interface ObservabilityDeps {
+  dataDir: string;
+  log: Logger;
+  pool: WorkerPool;
+  registry: Registry;
+  /** Ring buffer sizes of the logs endpoint (default 200 invocations, 1 Mi chars of log text per function). */
+  recent?: Partial<RecentOptions>;
+  /** How often usage is written to disk, default 10 s (0: only on close and flushUsage()). */
+  usageFlushMs?: number;
+  /** false turns record() into a no-op: only for measuring what observability costs. */
+  enabled?: boolean;
+}
+
+export class Observability implements InvocationSink {
+  /** false makes record() do nothing (no log line, metrics, recent logs or usage); for overhead measurements. */
+  enabled: boolean;
+  readonly metrics: HostMetrics;
+  private readonly recent: RecentInvocations;
+  private readonly hostId = crypto.randomUUID();
+
+  private constructor(private readonly deps: ObservabilityDeps, private readonly usage: UsageStore) {
+    this.enabled = deps.enabled ?? true;
+    this.metrics = new HostMetrics(deps.pool, deps.registry);
+    this.recent = new RecentInvocations({ ...DEFAULT_RECENT, ...deps.recent });
+  }
+
+  static async create(deps: ObservabilityDeps): Promise<Observability> {
+    const usage = await UsageStore.open(deps.dataDir, {
+      ...(deps.usageFlushMs !== undefined ? { flushIntervalMs: deps.usageFlushMs } : {}),
+      onError: (e, name) => deps.log.error({ err: e, function: name }, 'could not read or write usage'),
+    });
+    const o = new Observability(deps, usage);
+    const previous = deps.pool.onRestart;
+    deps.pool.onRestart = (reason) => {
+      previous(reason);
+      o.metrics.workerRestarted(reason);
+      deps.log.warn({ event: 'worker_restart', reason }, `worker replaced (${reason})`);
+    };
+    deps.registry.onChange((e) => {
+      o.metrics.registryChanged(e);
+      if (e.type === 'delete') o.recent.drop(e.name);
+      deps.log.info({ event: e.type, function: e.name, ...(e.version ? { version: e.version } : {}) }, `${e.type} ${e.name}`);
+    });
+    return o;
+  }
+
+  /** Runs on the main thread for every request: keep it to cheap, bounded work. */
+  record(r: InvocationRecord): void {
+    if (!this.enabled) return;
+    logInvocation(this.deps.log, r);
+    this.metrics.observe(r);
+    this.usage.add(r);
+    // A request finishing just after its function was deleted must not bring the function's ring back.
+    if (this.deps.registry.get(r.function)) this.recent.add(r);
+  }
+
+  /** Mounts /metrics and the per-function logs and usage routes. */
+  mount(app: Hono<{ Variables: { requestId: string } }>, token: string): void {
+    mountObserveRoutes(app, token, { registry: this.deps.registry, metrics: this.metrics, recent: this.recent, usage: this.usage, hostId: this.hostId });
+  }
+
+  /** Writes usage to disk now (it is also written every usageFlushMs and on close). */
+  flushUsage(): Promise<void> {
+    return this.usage.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.usage.close();
+  }
+}

@@ -1,0 +1,85 @@
+// GET /metrics (open, Prometheus text) and the admin GET /api/functions/:name/logs and /usage routes.
+
+import type { Hono, Context } from 'hono';
+import { WasmfnError } from '../errors.js';
+import { bearerAuth } from '../http/auth.js';
+import { checkName } from '../store/deploy-config.js';
+import type { Registry } from '../store/registry.js';
+import type { HostMetrics } from './metrics.js';
+import type { RecentEntry, RecentInvocations } from './recent-invocations.js';
+import type { UsageStore } from './usage-store.js';
+
+type App = Hono<{ Variables: { requestId: string } }>;
+
+export interface ObserveRouteDeps {
+  registry: Registry;
+  metrics: HostMetrics;
+  recent: RecentInvocations;
+  usage: UsageStore;
+  /** Changes on every host start, so a `logs --follow` client knows its `after` cursor no longer applies. */
+  hostId: string;
+}
+
+export const DEFAULT_LOGS_LIMIT = 100;
+const MAX_LOGS_LIMIT = 100_000;
+
+/** Registered on the app itself, before the /api admin router, so these routes answer first. */
+export function mountObserveRoutes(app: App, token: string, d: ObserveRouteDeps): void {
+  app.get('/metrics', async (c) => c.body(await d.metrics.text(), 200, { 'content-type': d.metrics.contentType }));
+
+  const auth = bearerAuth(token);
+
+  app.get('/api/functions/:name/logs', auth, (c) => {
+    const name = checkName(c.req.param('name'));
+    if (!d.registry.get(name)) throw new WasmfnError('function_not_found', `no function named "${name}"`);
+    const limit = intParam(c, 'limit', DEFAULT_LOGS_LIMIT, 1, MAX_LOGS_LIMIT);
+    const after = intParam(c, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    return c.json({ function: name, hostId: d.hostId, invocations: d.recent.list(name, limit, after).map(toLogEntry) });
+  });
+
+  app.get('/api/functions/:name/usage', auth, (c) => {
+    const name = checkName(c.req.param('name'));
+    // A deleted function's history stays readable: it was used, and usage is what gets billed.
+    if (!d.registry.get(name) && !d.usage.has(name)) throw new WasmfnError('function_not_found', `no function named "${name}"`);
+    const raw = c.req.query('since');
+    let sinceMs: number | null = null;
+    if (raw !== undefined) {
+      sinceMs = Date.parse(raw);
+      if (!Number.isFinite(sinceMs)) throw new WasmfnError('bad_request', 'since must be an ISO 8601 date-time like 2025-01-31T12:00:00Z');
+    }
+    return c.json({ function: name, since: sinceMs === null ? null : new Date(sinceMs).toISOString(), ...d.usage.summary(name, sinceMs) });
+  });
+}
+
+function intParam(c: Context, key: string, fallback: number, min: number, max: number): number {
+  const raw = c.req.query(key);
+  if (raw === undefined) return fallback;
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new WasmfnError('bad_request', `${key} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+const us = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function toLogEntry(e: RecentEntry) {
+  const r = e.record;
+  return {
+    seq: e.seq,
+    requestId: r.requestId,
+    time: r.time,
+    version: r.version,
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    code: r.code,
+    ...(r.code !== null ? { message: r.message ?? '', trapStack: r.trapStack ?? [] } : {}),
+    durationsMs: { queue: us(r.queueMs), instantiate: us(r.instantiateMs), run: us(r.runMs), total: us(r.totalMs) },
+    fuelUsed: r.fuelUsed,
+    peakPages: r.peakPages,
+    bytesIn: r.bytesIn,
+    bytesOut: r.bytesOut,
+    logs: r.logs,
+  };
+}
+
+export type LogEntry = ReturnType<typeof toLogEntry>;

@@ -1,0 +1,106 @@
+// Starts a host: options, token, function store, worker pool, HTTP server; and stops it gracefully.
+
+import v8 from 'node:v8';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { resolveOptions, type HostOptions } from './config.js';
+import { resolveToken } from './token.js';
+import { FunctionStore } from './store/function-store.js';
+import { Registry } from './store/registry.js';
+import { WorkerPool } from './sandbox/pool.js';
+import { createApp } from './http/app.js';
+import { deployExamples } from './examples.js';
+import { createLogger, type Logger } from './observe/logger.js';
+import { Observability } from './observe/observability.js';
+
+export interface RunningHost {
+  url: string;
+  token: string;
+  opts: HostOptions;
+  registry: Registry;
+  pool: WorkerPool;
+  observability: Observability;
+  log: Logger;
+  /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends Partial<HostOptions> {
+  logger?: Logger;
+  onTokenGenerated?: (file: string, token: string) => void;
+}
+
+let backstopSet = false;
+
+export async function startHost(start: StartOptions = {}): Promise<RunningHost> {
+  const { logger, onTokenGenerated, ...overrides } = start;
+  const opts = resolveOptions(overrides);
+  const log = logger ?? createLogger(opts.logLevel);
+  setMemoryBackstop(opts.maxima.memoryMb);
+
+  const { token, generated, file } = await resolveToken(opts.dataDir, opts.token);
+  if (generated) onTokenGenerated?.(file, token);
+
+  const store = new FunctionStore(opts.dataDir);
+  const registry = new Registry(store, opts);
+  await registry.load((name, e) => log.error({ function: name, err: e }, 'could not load function'));
+
+  const pool = new WorkerPool({
+    workers: opts.workers,
+    maxQueue: opts.maxQueue,
+    maxConcurrencyPerFunction: opts.maxConcurrencyPerFunction,
+    maxResponseBytes: opts.maxResponseBytes,
+    pipelineDepth: 2,
+    workerHeapMb: 128,
+  });
+  const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry });
+  registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
+  await pool.ready();
+
+  if (opts.deployExamples) {
+    await deployExamples(
+      registry,
+      (name) => log.info({ function: name }, 'deployed example function'),
+      (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'),
+    );
+  }
+
+  const app = createApp({
+    registry,
+    pool,
+    opts,
+    token,
+    sink: observability,
+    extend: (a) => observability.mount(a, token),
+    onInternalError: (e) => log.error({ err: e }, 'internal error'),
+  });
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      await pool.drain();
+      await pool.close();
+      await observability.close();
+    })());
+
+  return { url, token, opts, registry, pool, observability, log, close };
+}
+
+/** Process-wide cap on any wasm memory, in case a per-function check is ever missed. */
+function setMemoryBackstop(maxMemoryMb: number): void {
+  if (backstopSet) return;
+  backstopSet = true;
+  v8.setFlagsFromString(`--wasm-max-mem-pages=${maxMemoryMb * 16}`);
+}

@@ -1,0 +1,103 @@
+// Parses and checks a deploy's function name and config (JSON part or query parameters) against host limits.
+
+import { WasmfnError } from '../errors.js';
+import type { FunctionLimits } from '../config.js';
+import { ABI_NAMES, type AbiName } from '../abi/types.js';
+
+export const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** What a user may set at deploy time; absent fields take the host defaults. */
+export interface DeployConfig {
+  limits: Partial<FunctionLimits>;
+  env: Record<string, string>;
+  abi?: AbiName;
+}
+
+const LIMIT_KEYS = ['memoryMb', 'timeoutMs', 'fuel'] as const;
+const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const MAX_ENV_BYTES = 64 * 1024;
+
+export function checkName(name: string): string {
+  if (!NAME_RE.test(name)) {
+    throw new WasmfnError('bad_request', `invalid function name "${name.slice(0, 80)}": use 1-63 of a-z, 0-9 and "-", starting with a letter or digit`);
+  }
+  return name;
+}
+
+export function parseConfigJson(text: string, maxima: FunctionLimits): DeployConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new WasmfnError('bad_request', 'config is not valid JSON');
+  }
+  return checkConfig(raw, maxima);
+}
+
+/** Query form of the config: memoryMb, timeoutMs, fuel, abi, and env=KEY=value (repeatable). */
+export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits): DeployConfig {
+  const limits: Record<string, unknown> = {};
+  const env: Record<string, string> = {};
+  let abi: string | undefined;
+  const unknown: string[] = [];
+  for (const [k, v] of params) {
+    if ((LIMIT_KEYS as readonly string[]).includes(k)) limits[k] = v === '' ? NaN : Number(v);
+    else if (k === 'env') {
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new WasmfnError('bad_request', `env query parameter must be KEY=value, got "${v.slice(0, 80)}"`);
+      env[v.slice(0, eq)] = v.slice(eq + 1);
+    } else if (k === 'abi') abi = v;
+    else unknown.push(k);
+  }
+  if (unknown.length) throw new WasmfnError('bad_request', `unknown config field(s): ${unknown.join(', ')}`, { details: unknown.map((u) => `unknown field "${u}"`) });
+  return checkConfig({ limits, env, ...(abi !== undefined ? { abi } : {}) }, maxima);
+}
+
+export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig {
+  const problems: string[] = [];
+  if (!isPlainObject(raw)) throw new WasmfnError('bad_request', 'config must be a JSON object');
+  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi'].includes(k)) problems.push(`unknown field "${k}"`);
+  const limits: Partial<FunctionLimits> = {};
+  if (raw.limits !== undefined) {
+    if (!isPlainObject(raw.limits)) problems.push('"limits" must be an object');
+    else {
+      for (const [k, v] of Object.entries(raw.limits)) {
+        if (!(LIMIT_KEYS as readonly string[]).includes(k)) { problems.push(`unknown field "limits.${k}"`); continue; }
+        const key = k as (typeof LIMIT_KEYS)[number];
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) problems.push(`limits.${k} must be a positive integer`);
+        else if (v > maxima[key]) problems.push(`limits.${k} ${v} exceeds the host maximum ${maxima[key]}`);
+        else limits[key] = v;
+      }
+    }
+  }
+  const env: Record<string, string> = {};
+  if (raw.env !== undefined) {
+    if (!isPlainObject(raw.env)) problems.push('"env" must be an object of strings');
+    else {
+      let bytes = 0;
+      for (const [k, v] of Object.entries(raw.env)) {
+        if (!ENV_KEY_RE.test(k)) problems.push(`env key "${k.slice(0, 80)}" must match ${ENV_KEY_RE.source}`);
+        else if (typeof v !== 'string') problems.push(`env.${k} must be a string`);
+        else { env[k] = v; bytes += k.length + v.length; }
+      }
+      if (bytes > MAX_ENV_BYTES) problems.push(`env is larger than ${MAX_ENV_BYTES} bytes`);
+    }
+  }
+  let abi: AbiName | undefined;
+  if (raw.abi !== undefined) {
+    if (typeof raw.abi !== 'string' || !(ABI_NAMES as readonly string[]).includes(raw.abi)) problems.push(`abi must be one of ${ABI_NAMES.join(', ')}`);
+    else abi = raw.abi as AbiName;
+  }
+  if (problems.length) throw new WasmfnError('bad_request', `invalid config: ${problems[0]}`, { details: problems });
+  return { limits, env, ...(abi ? { abi } : {}) };
+}
+
+/** Stable text of a config, so equal configs hash equal whatever their key order. */
+export function canonicalConfig(c: DeployConfig): string {
+  const sortObj = (o: Record<string, unknown>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return JSON.stringify({ abi: c.abi ?? null, env: sortObj(c.env), limits: sortObj(c.limits) });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

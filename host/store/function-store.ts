@@ -1,0 +1,163 @@
+// The on-disk layout of deployed functions: immutable version directories and one live pointer per function.
+//
+//   <data>/functions/<name>/versions/<version>/{module.wasm, prepared.wasm, meta.json, config.json}
+//   <data>/functions/<name>/live.json   {"version": ..., "history": [older live versions, newest last]}
+//
+// A deploy writes its version directory whole (temp dir + rename) and only then replaces live.json (temp file +
+// fsync + rename), so a crash at any moment leaves either the old or the new version live, never a partial one.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { exists, readJson, writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
+import type { DeployConfig } from './deploy-config.js';
+import type { FunctionLimits } from '../config.js';
+import type { AbiName } from '../abi/types.js';
+
+export interface VersionMeta {
+  name: string;
+  version: string;
+  sha256: string;
+  size: number;
+  abi: AbiName;
+  exports: string[];
+  imports: { module: string; name: string; kind: string }[];
+  limits: FunctionLimits;
+  env: string[];
+  createdAt: string;
+  compileMs: number;
+  memory: { initialPages: number; maximumPages: number } | null;
+  fuelInstrumented: boolean;
+}
+
+export interface LivePointer {
+  version: string;
+  history: string[];
+}
+
+export interface StoredVersion {
+  meta: VersionMeta;
+  config: DeployConfig;
+  prepared: Uint8Array;
+}
+
+/** Cap on remembered earlier live versions per function. */
+const MAX_HISTORY = 20;
+/** Version directories kept per function; older ones are pruned unless live or on the history stack. */
+const MAX_VERSIONS = 30;
+
+export class FunctionStore {
+  constructor(readonly dataDir: string) {}
+
+  private get root(): string {
+    return path.join(this.dataDir, 'functions');
+  }
+  private fnDir(name: string): string {
+    return path.join(this.root, name);
+  }
+  private versionDir(name: string, version: string): string {
+    return path.join(this.fnDir(name), 'versions', version);
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
+    // Leftovers of a deploy or delete that crashed half-way; they were never live.
+    await fs.rm(path.join(this.dataDir, 'trash'), { recursive: true, force: true });
+    await fs.mkdir(path.join(this.dataDir, 'trash'), { recursive: true });
+    for (const name of await this.names()) {
+      await removeTempEntries(this.fnDir(name));
+      await removeTempEntries(path.join(this.fnDir(name), 'versions'));
+    }
+  }
+
+  static versionId(module: Uint8Array, canonicalConfig: string): string {
+    return crypto.createHash('sha256').update(module).update('\0').update(canonicalConfig).digest('hex').slice(0, 16);
+  }
+
+  async names(): Promise<string[]> {
+    const entries = await fs.readdir(this.root, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  }
+
+  async live(name: string): Promise<LivePointer | null> {
+    const file = path.join(this.fnDir(name), 'live.json');
+    if (!(await exists(file))) return null;
+    return readJson<LivePointer>(file);
+  }
+
+  async hasVersion(name: string, version: string): Promise<boolean> {
+    return exists(path.join(this.versionDir(name, version), 'meta.json'));
+  }
+
+  async readVersion(name: string, version: string): Promise<StoredVersion> {
+    const dir = this.versionDir(name, version);
+    const [meta, config, prepared] = await Promise.all([
+      readJson<VersionMeta>(path.join(dir, 'meta.json')),
+      readJson<DeployConfig>(path.join(dir, 'config.json')),
+      fs.readFile(path.join(dir, 'prepared.wasm')),
+    ]);
+    return { meta, config, prepared: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength) };
+  }
+
+  async readMeta(name: string, version: string): Promise<VersionMeta> {
+    return readJson<VersionMeta>(path.join(this.versionDir(name, version), 'meta.json'));
+  }
+
+  async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array): Promise<void> {
+    const dir = this.versionDir(meta.name, meta.version);
+    if (await exists(path.join(dir, 'meta.json'))) return;
+    await fs.mkdir(path.dirname(dir), { recursive: true });
+    await fs.rm(dir, { recursive: true, force: true }); // an incomplete directory can only come from a rename race; versions are immutable
+    await writeDirAtomic(dir, {
+      'module.wasm': module,
+      'prepared.wasm': prepared,
+      'config.json': JSON.stringify(config, null, 2),
+      'meta.json': JSON.stringify(meta, null, 2),
+    });
+  }
+
+  /** Makes `version` live; the previous live version goes on the history stack. */
+  async setLive(name: string, pointer: LivePointer): Promise<void> {
+    const history = pointer.history.slice(-MAX_HISTORY);
+    await writeFileAtomic(path.join(this.fnDir(name), 'live.json'), JSON.stringify({ version: pointer.version, history }, null, 2));
+    await this.prune(name, [pointer.version, ...history]);
+  }
+
+  async listVersions(name: string): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(path.join(this.fnDir(name), 'versions'));
+      return entries.filter((e) => !e.startsWith('.'));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Drops the oldest version directories past MAX_VERSIONS, never the live one or one on the history stack. */
+  private async prune(name: string, keep: string[]): Promise<void> {
+    const ids = await this.listVersions(name);
+    if (ids.length <= MAX_VERSIONS) return;
+    const metas = await Promise.all(ids.map(async (v) => ({ v, at: (await this.readMeta(name, v).catch(() => null))?.createdAt ?? '' })));
+    metas.sort((a, b) => b.at.localeCompare(a.at));
+    for (const { v } of metas.slice(MAX_VERSIONS)) {
+      if (!keep.includes(v)) await fs.rm(this.versionDir(name, v), { recursive: true, force: true });
+    }
+  }
+
+  /** Moves the function out of sight first (one rename), then deletes it at leisure. */
+  async remove(name: string): Promise<void> {
+    const trash = path.join(this.dataDir, 'trash', `${name}-${Date.now()}-${crypto.randomBytes(4).toString('hex')}`);
+    await fs.rename(this.fnDir(name), trash);
+    await fs.rm(trash, { recursive: true, force: true });
+  }
+}
+
+/** Deletes `.something.tmp` files and directories: writes that a crash cut short. */
+async function removeTempEntries(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const e of entries) if (e.startsWith('.') && e.endsWith('.tmp')) await fs.rm(path.join(dir, e), { recursive: true, force: true });
+}

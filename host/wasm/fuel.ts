@@ -1,0 +1,172 @@
+// Deploy-time instrumentation with Binaryen: fuel metering (imported i64 `wasmfn_rt.fuel`) and failed-grow
+// detection (imported i32 `wasmfn_rt.grow_failed`).
+//
+// What one unit of fuel is: one Binaryen IR expression (every node: constants, local gets, operators,
+// blocks, calls...), roughly one wasm instruction. Costs are static and charged upfront, before the code
+// runs, so a path is charged for code it then skips (untaken branches merged into their region).
+// Where it is charged (fuel-plan.ts has the rules):
+//   - at the top of every loop iteration: the loop body's cost;
+//   - at function entry: the body's cost, for functions that are recursive without a branch, indirectly
+//     callable, bigger than PAID_BY_CALLER_MAX_COST or calling such functions outside an if-arm;
+//   - otherwise the function has no check: each region calling it adds its entry cost to its own, and an
+//     if-arm of it that recurses (or calls something not yet costed) is charged when entered.
+//   If-arms are otherwise merged into the surrounding region. A nested loop or if costs 1 in the surrounding
+//   region; a call to an imported (host) function costs 1 (host work is bounded by the wall-clock timeout).
+//   A call from the host into an export whose entry is paid by callers is not charged that entry (at most
+//   PAID_BY_CALLER_MAX_COST units); everything else is. Every backward jump reaches a loop header and every
+//   cycle of calls passes a charged region, so unbounded execution always pays.
+// The check is `fuel -= cost; if (fuel < 0) unreachable`: a budget of N runs code costing up to N, and a
+// trap caused by fuel leaves the global negative, which is how the sandbox tells it from other traps.
+//
+// memory.grow: every occurrence becomes a call to an added function that grows memory 0 and sets
+// grow_failed to 1 when the result is -1, so the sandbox can report memory_limit rather than a bare trap.
+
+import binaryen from 'binaryen';
+import { REF_FUNC_ID, replaceChild } from './binaryen-tree.js';
+import { analyzeFunction, planCharges, type ChargePlan, type FunctionFacts, type Region } from './fuel-plan.js';
+
+export const RUNTIME_IMPORT_MODULE = 'wasmfn_rt';
+export const FUEL_GLOBAL = 'fuel';
+export const GROW_FAILED_GLOBAL = 'grow_failed';
+
+const F = binaryen.Features;
+/**
+ * What Node 20 (V8 11.3) ships and real toolchains emit. Not Features.All: Binaryen would then write
+ * encodings (GC type sections and the like) that Node 20 rejects.
+ */
+export const BINARYEN_FEATURES =
+  F.MVP | F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.SignExt |
+  F.ExceptionHandling | F.TailCall | F.ReferenceTypes | F.Multivalue | F.Atomics;
+
+type RawFn = (...args: number[]) => number;
+type RawName =
+  | `_Binaryen${'Function' | 'Loop'}${'Get' | 'Set'}Body`
+  | `_BinaryenIf${'Get' | 'Set'}${'IfTrue' | 'IfFalse'}`
+  | '_BinaryenMemoryGrowGetDelta';
+const raw = binaryen as unknown as Record<RawName, RawFn>;
+
+interface Names {
+  fuel: string;
+  growFailed: string;
+  /** Absent when the module has no memory (so no memory.grow either). */
+  grow?: string;
+}
+
+function uniqueName(base: string, taken: (name: string) => boolean): string {
+  let name = base;
+  for (let i = 1; taken(name); i++) name = `${base}_${i}`;
+  return name;
+}
+
+function fuelCheck(m: binaryen.Module, fuel: string, cost: number): number {
+  const i64 = binaryen.i64;
+  return m.block(null, [
+    m.global.set(fuel, m.i64.sub(m.global.get(fuel, i64), m.i64.const(BigInt(cost)))),
+    m.if(m.i64.lt_s(m.global.get(fuel, i64), m.i64.const(0n)), m.unreachable()),
+  ], binaryen.none);
+}
+
+function prefixed(m: binaryen.Module, check: number, body: number): number {
+  return m.block(null, [check, body], binaryen.auto);
+}
+
+function addGrowHelper(m: binaryen.Module, names: Names & { grow: string }): void {
+  const i32 = binaryen.i32;
+  const result = 1;
+  m.addFunction(names.grow, binaryen.createType([i32]), i32, [i32], m.block(null, [
+    m.local.set(result, m.memory.grow(m.local.get(0, i32))),
+    m.if(m.i32.eq(m.local.get(result, i32), m.i32.const(-1)), m.global.set(names.growFailed, m.i32.const(1))),
+    m.local.get(result, i32),
+  ], i32));
+}
+
+function analyze(func: number, imported: ReadonlySet<string>, m: binaryen.Module): FunctionFacts {
+  const facts = analyzeFunction(func, imported, false);
+  if (facts) return facts;
+  m.runPassesOnFunction(func, ['flatten']);
+  return analyzeFunction(func, imported, true)!;
+}
+
+/** Functions a table, a global or ref.func can hand to call_indirect: they must charge their own entry. */
+function indirectTargets(m: binaryen.Module, fns: FunctionFacts[]): Set<string> {
+  const targets = new Set(fns.flatMap((f) => f.refFuncs));
+  for (let i = 0; i < m.getNumElementSegments(); i++) {
+    for (const name of binaryen.getElementSegmentInfo(m.getElementSegmentByIndex(i)).data) targets.add(name);
+  }
+  for (let i = 0; i < m.getNumGlobals(); i++) {
+    const init = binaryen.getGlobalInfo(m.getGlobalByIndex(i)).init;
+    if (init && binaryen.getExpressionId(init) === REF_FUNC_ID) {
+      targets.add((binaryen.getExpressionInfo(init) as binaryen.RefFuncInfo).func);
+    }
+  }
+  return targets;
+}
+
+function replaceGrows(m: binaryen.Module, f: FunctionFacts, grow: string | undefined): void {
+  // Innermost first: a grow nested in another grow's operand is replaced inside that operand before it moves.
+  for (const { expr, slot } of [...f.grows].reverse()) {
+    if (!grow) throw new Error('memory.grow in a module without memory');
+    const call = m.call(grow, [raw._BinaryenMemoryGrowGetDelta(expr)], binaryen.i32);
+    if (slot) replaceChild(slot, call);
+    else raw._BinaryenFunctionSetBody(f.func, call);
+  }
+}
+
+function insertChecks(m: binaryen.Module, f: FunctionFacts, plan: ChargePlan, fuel: string): void {
+  const wrap = (r: Region, body: number) => prefixed(m, fuelCheck(m, fuel, plan.charged.get(r)!), body);
+  for (const loop of f.loops) raw._BinaryenLoopSetBody(loop.head, wrap(loop, raw._BinaryenLoopGetBody(loop.head)));
+  for (const arm of f.arms) {
+    if (!plan.charged.has(arm)) continue;
+    const get = arm.armField === 'IfTrue' ? raw._BinaryenIfGetIfTrue : raw._BinaryenIfGetIfFalse;
+    const set = arm.armField === 'IfTrue' ? raw._BinaryenIfSetIfTrue : raw._BinaryenIfSetIfFalse;
+    set(arm.head, wrap(arm, get(arm.head)));
+  }
+  if (plan.charged.has(f.entry)) raw._BinaryenFunctionSetBody(f.func, wrap(f.entry, raw._BinaryenFunctionGetBody(f.func)));
+}
+
+/**
+ * Returns the module metered and with grow detection. `bytes` must already be valid for V8 (Binaryen can
+ * abort on garbage). Throws UnsupportedExpression for instructions it cannot walk, Error for Binaryen failures.
+ */
+export function instrumentModule(bytes: Uint8Array): Uint8Array {
+  // index.d.ts omits readBinary's second (features) parameter.
+  const readBinary = binaryen.readBinary as (data: Uint8Array, features: binaryen.Features) => binaryen.Module;
+  const m = readBinary(bytes, BINARYEN_FEATURES);
+  try {
+    const hasGlobal = (n: string) => m.getGlobal(n) !== 0;
+    const hasFunction = (n: string) => m.getFunction(n) !== 0;
+    const names: Names = {
+      fuel: uniqueName(`${RUNTIME_IMPORT_MODULE}.${FUEL_GLOBAL}`, hasGlobal),
+      growFailed: uniqueName(`${RUNTIME_IMPORT_MODULE}.${GROW_FAILED_GLOBAL}`, hasGlobal),
+    };
+    m.addGlobalImport(names.fuel, RUNTIME_IMPORT_MODULE, FUEL_GLOBAL, binaryen.i64, true);
+    m.addGlobalImport(names.growFailed, RUNTIME_IMPORT_MODULE, GROW_FAILED_GLOBAL, binaryen.i32, true);
+    if (m.hasMemory()) names.grow = uniqueName(`${RUNTIME_IMPORT_MODULE}.grow`, hasFunction);
+    const imported = new Set<string>();
+    const defined: number[] = [];
+    for (let i = 0; i < m.getNumFunctions(); i++) {
+      const func = m.getFunctionByIndex(i);
+      const info = binaryen.getFunctionInfo(func);
+      if (info.module) imported.add(info.name);
+      else defined.push(func);
+    }
+    const fns = defined.map((func) => analyze(func, imported, m));
+    const plan = planCharges(fns, indirectTargets(m, fns));
+    for (const f of fns) {
+      replaceGrows(m, f, names.grow);
+      insertChecks(m, f, plan, names.fuel);
+    }
+    // Added after the loop so the helper itself is not metered (it is straight-line and tiny).
+    if (names.grow) addGrowHelper(m, { ...names, grow: names.grow });
+    // Keep the name section so guest stack traces stay readable; the flag is process-wide (asc uses it too).
+    const debugInfo = binaryen.getDebugInfo();
+    binaryen.setDebugInfo(true);
+    try {
+      return m.emitBinary();
+    } finally {
+      binaryen.setDebugInfo(debugInfo);
+    }
+  } finally {
+    m.dispose();
+  }
+}

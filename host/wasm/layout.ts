@@ -1,0 +1,183 @@
+// Reads from a wasm binary what the deploy checks and the memory rewrite need: sections, imports, exports, memories, tables, data.
+
+import { ByteReader, MalformedWasm } from './byte-reader.js';
+
+export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
+export const WASM_VERSION = [0x01, 0x00, 0x00, 0x00] as const;
+export const HEADER_BYTES = 8;
+
+export const SECTION = { custom: 0, type: 1, import: 2, memory: 5, export: 7, data: 11 } as const;
+
+const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
+export type ExternalKind = (typeof EXTERNAL_KINDS)[number];
+
+export interface Limits {
+  initial: number;
+  maximum: number | null;
+  shared: boolean;
+  memory64: boolean;
+}
+
+export interface SectionSpan {
+  id: number;
+  /** Offset of the section id byte. */
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+export interface ImportEntry {
+  module: string;
+  name: string;
+  kind: ExternalKind;
+  /** Bytes of the whole entry, and for memories and tables where their limits begin. */
+  start: number;
+  end: number;
+  limitsStart?: number;
+  limits?: Limits;
+}
+
+export interface DataSegment {
+  active: boolean;
+  memoryIndex: number;
+  /** Constant start offset (as unsigned), or null when it comes from a global. */
+  offset: number | null;
+  length: number;
+}
+
+export interface ModuleLayout {
+  sections: SectionSpan[];
+  imports: ImportEntry[];
+  exports: { name: string; kind: ExternalKind }[];
+  /** Memories defined by the module itself (not imported). */
+  memories: Limits[];
+  tables: { imported: boolean; limits: Limits }[];
+  data: DataSegment[];
+}
+
+/** Why the 8-byte header is not a wasm 1.0 header, or null if it is. */
+export function headerProblem(bytes: Uint8Array): string | null {
+  if (bytes.length < HEADER_BYTES || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
+    return 'not a WebAssembly binary: missing the "\\0asm" magic number';
+  }
+  if (WASM_VERSION.some((b, i) => bytes[4 + i] !== b)) {
+    const version = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
+    return `unsupported WebAssembly binary version ${version} (only version 1 is supported)`;
+  }
+  return null;
+}
+
+function kindOf(r: ByteReader): ExternalKind {
+  const at = r.pos;
+  const k = EXTERNAL_KINDS[r.byte('external kind')];
+  if (!k) throw new MalformedWasm('unknown external kind', at);
+  return k;
+}
+
+function readLimits(r: ByteReader, what: string): Limits {
+  const flags = r.byte(`${what} limits`);
+  if (flags > 0x07) throw new MalformedWasm(`unknown ${what} limits flags 0x${flags.toString(16)}`, r.pos - 1);
+  const memory64 = (flags & 0x04) !== 0;
+  const bits = memory64 ? 64 : 32;
+  const initial = r.u(`${what} initial size`, bits);
+  const maximum = flags & 0x01 ? r.u(`${what} maximum size`, bits) : null;
+  return { initial, maximum, shared: (flags & 0x02) !== 0, memory64 };
+}
+
+function readTableType(r: ByteReader): Limits {
+  r.byte('table element type');
+  return readLimits(r, 'table');
+}
+
+/** A data segment offset: a single constant or global.get, then `end` (what Node 20 accepts). */
+function readOffset(r: ByteReader): number | null {
+  const op = r.byte('data offset');
+  let offset: number | null;
+  if (op === 0x41) offset = r.s('data offset', 32) >>> 0;
+  else if (op === 0x42) offset = r.s('data offset', 64);
+  else if (op === 0x23) {
+    r.u('data offset global');
+    offset = null;
+  } else throw new MalformedWasm(`unsupported data offset expression (opcode 0x${op.toString(16)})`, r.pos - 1);
+  if (r.byte('data offset end') !== 0x0b) throw new MalformedWasm('data offset expression is not a single instruction', r.pos - 1);
+  return offset;
+}
+
+function readImports(r: ByteReader, layout: ModuleLayout): void {
+  for (let n = r.u('import count'); n > 0; n--) {
+    const start = r.pos;
+    const module = r.name('import module name');
+    const name = r.name('import name');
+    const kind = kindOf(r);
+    const entry: ImportEntry = { module, name, kind, start, end: start };
+    if (kind === 'function') r.u('import type index');
+    else if (kind === 'table') {
+      r.byte('table element type');
+      entry.limitsStart = r.pos;
+      entry.limits = readLimits(r, 'table');
+      layout.tables.push({ imported: true, limits: entry.limits });
+    } else if (kind === 'memory') {
+      entry.limitsStart = r.pos;
+      entry.limits = readLimits(r, 'memory');
+    } else if (kind === 'global') {
+      r.byte('global type');
+      r.byte('global mutability');
+    } else {
+      r.byte('tag attribute');
+      r.u('tag type index');
+    }
+    entry.end = r.pos;
+    layout.imports.push(entry);
+  }
+}
+
+function readData(r: ByteReader, layout: ModuleLayout): void {
+  for (let n = r.u('data segment count'); n > 0; n--) {
+    const flags = r.u('data segment flags');
+    if (flags > 2) throw new MalformedWasm(`unknown data segment flags ${flags}`, r.pos);
+    const memoryIndex = flags === 2 ? r.u('data segment memory index') : 0;
+    const offset = flags === 1 ? null : readOffset(r);
+    const length = r.u('data segment length');
+    r.skip(length, 'data segment bytes');
+    layout.data.push({ active: flags !== 1, memoryIndex, offset, length });
+  }
+}
+
+function readSection(r: ByteReader, id: number, layout: ModuleLayout): void {
+  if (id === SECTION.import) readImports(r, layout);
+  else if (id === SECTION.memory) {
+    for (let n = r.u('memory count'); n > 0; n--) layout.memories.push(readLimits(r, 'memory'));
+  } else if (id === 4) {
+    for (let n = r.u('table count'); n > 0; n--) layout.tables.push({ imported: false, limits: readTableType(r) });
+  } else if (id === SECTION.export) {
+    for (let n = r.u('export count'); n > 0; n--) {
+      const name = r.name('export name');
+      const kind = kindOf(r);
+      r.u('export index');
+      layout.exports.push({ name, kind });
+    }
+  } else if (id === SECTION.data) readData(r, layout);
+}
+
+/** Parses the module's structure; throws MalformedWasm on truncated or unreadable bytes. Assumes a valid header. */
+export function readLayout(bytes: Uint8Array): ModuleLayout {
+  const layout: ModuleLayout = { sections: [], imports: [], exports: [], memories: [], tables: [], data: [] };
+  const r = new ByteReader(bytes, HEADER_BYTES);
+  while (!r.atEnd) {
+    const start = r.pos;
+    const id = r.byte('section id');
+    const size = r.u('section size');
+    const contentStart = r.pos;
+    if (size > bytes.length - contentStart) {
+      throw new MalformedWasm(`section ${id} claims ${size} bytes but only ${bytes.length - contentStart} remain`, start);
+    }
+    const end = contentStart + size;
+    layout.sections.push({ id, start, contentStart, end });
+    if (id !== SECTION.custom) {
+      const sr = new ByteReader(bytes, contentStart, end);
+      readSection(sr, id, layout);
+    }
+    r.pos = end;
+  }
+  return layout;
+}

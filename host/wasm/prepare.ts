@@ -1,0 +1,116 @@
+// Deploy-time pipeline for an uploaded module: validate, check against limits, import its memory, meter it.
+
+import type { AbiName } from '../abi/types.js';
+import { WasmfnError } from '../errors.js';
+import { UnsupportedExpression } from './binaryen-tree.js';
+import { MalformedWasm } from './byte-reader.js';
+import { instrumentModule } from './fuel.js';
+import { headerProblem, readLayout, type ModuleLayout } from './layout.js';
+import { abiVerdict, capPages, limitProblems, memoryDecls, unsupportedFeatureProblems } from './limits-check.js';
+import { importMemory } from './memory-import.js';
+
+export interface PrepareOptions {
+  /** The function's memory cap; the rewritten import gets maximum = memoryMb * 16 pages. */
+  memoryMb: number;
+  /** Instrument for fuel metering and failed-grow detection (always in production; off only for benchmarks). */
+  fuel: boolean;
+  /** ABI forced by the deploy config; otherwise detected from imports and exports. */
+  abi?: AbiName;
+  /** Cap on any table's initial (and maximum, if set) size; default 100_000. */
+  maxTableElements: number;
+}
+
+export interface PreparedModule {
+  abi: AbiName;
+  /** The rewritten module: memory imported as env.memory; wasmfn_rt.fuel / wasmfn_rt.grow_failed imported when instrumented. */
+  bytes: Uint8Array;
+  /** Of the original module. */
+  exports: string[];
+  /** Of the original module. */
+  imports: { module: string; name: string; kind: string }[];
+  /** Limits of the imported env.memory; null if the module has no memory at all. */
+  memory: { initialPages: number; maximumPages: number } | null;
+  fuelInstrumented: boolean;
+}
+
+export const DEFAULT_MAX_TABLE_ELEMENTS = 100_000;
+
+function invalid(details: string[]): WasmfnError {
+  const summary = details.length === 1 ? details[0]! : `${details.length} problems`;
+  return new WasmfnError('invalid_module', `the module cannot be deployed: ${summary}`, { details });
+}
+
+/** V8's reason for refusing the bytes, or null if it compiles them. */
+function v8Problem(bytes: Uint8Array): string | null {
+  // V8 reads any view; the cast only quiets lib.dom's ArrayBuffer-only BufferSource.
+  const source = bytes as Uint8Array<ArrayBuffer>;
+  if (WebAssembly.validate(source)) return null;
+  try {
+    new WebAssembly.Module(source);
+    return 'rejected by WebAssembly.validate';
+  } catch (e) {
+    return (e as Error).message.replace(/^WebAssembly\.Module\(\):\s*/, '');
+  }
+}
+
+/** The module's ABI and every reason it cannot be deployed (none when it can). */
+function check(bytes: Uint8Array, layout: ModuleLayout, opts: PrepareOptions): { abi: AbiName | null; details: string[] } {
+  const details = unsupportedFeatureProblems(layout);
+  const v8 = v8Problem(bytes);
+  // A module using a feature Node 20 does not ship fails V8 for that reason; its message would repeat ours.
+  if (v8 && details.length === 0) details.push(`not valid WebAssembly: ${v8}`);
+  const verdict = abiVerdict(layout, opts.abi);
+  details.push(...limitProblems(layout, opts), ...verdict.problems);
+  return { abi: verdict.abi, details };
+}
+
+function readOrReject(bytes: Uint8Array): ModuleLayout {
+  const header = headerProblem(bytes);
+  if (header) throw invalid([header]);
+  try {
+    return readLayout(bytes);
+  } catch (e) {
+    if (!(e instanceof MalformedWasm)) throw e;
+    // V8's wording is the reference for invalid bytes; ours only if V8 somehow accepts them.
+    const v8 = v8Problem(bytes);
+    throw invalid([v8 ? `not valid WebAssembly: ${v8}` : `could not read the module: ${e.message}`]);
+  }
+}
+
+function instrument(bytes: Uint8Array): Uint8Array {
+  try {
+    return instrumentModule(bytes);
+  } catch (e) {
+    if (e instanceof UnsupportedExpression) throw invalid([e.message]);
+    throw invalid([`the module could not be instrumented for fuel metering: ${(e as Error).message}`]);
+  }
+}
+
+/** Validates and rewrites an uploaded module. Throws WasmfnError('invalid_module') with one detail per problem. */
+export function prepareModule(bytes: Uint8Array, opts: PrepareOptions): PreparedModule {
+  const layout = readOrReject(bytes);
+  const { abi, details } = check(bytes, layout, opts);
+  if (details.length > 0 || abi === null) throw invalid(details);
+
+  const decl = memoryDecls(layout)[0];
+  let memory: PreparedModule['memory'] = null;
+  let out = bytes;
+  if (decl) {
+    const cap = capPages(opts.memoryMb);
+    // Initial <= cap was checked; a declared maximum below the cap is kept (the guest asked for less).
+    memory = { initialPages: decl.limits.initial, maximumPages: Math.min(decl.limits.maximum ?? cap, cap) };
+    out = importMemory(bytes, layout, memory);
+  }
+  if (opts.fuel) out = instrument(out);
+  const broken = v8Problem(out);
+  if (broken) throw new WasmfnError('internal', 'preparing the module produced invalid WebAssembly', { details: [broken] });
+
+  return {
+    abi,
+    bytes: out,
+    exports: layout.exports.map((e) => e.name),
+    imports: layout.imports.map(({ module, name, kind }) => ({ module, name, kind })),
+    memory,
+    fuelInstrumented: opts.fuel,
+  };
+}

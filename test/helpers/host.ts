@@ -1,0 +1,58 @@
+// Test helpers: a real host on loopback with a temp data dir, and the built function modules.
+
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { startHost, type RunningHost, type StartOptions } from '../../host/server.js';
+
+export const FUNCTIONS_DIR = fileURLToPath(new URL('../../functions/', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../host/cli/main.js', import.meta.url));
+
+export async function tempDir(prefix = 'wasmfn-test-'): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export async function fnBytes(name: string): Promise<Uint8Array> {
+  return new Uint8Array(await fs.readFile(path.join(FUNCTIONS_DIR, `${name}.wasm`)));
+}
+
+export const silentLogger = () => pino({ level: 'silent' });
+
+/** Starts a host on an ephemeral port, runs `fn`, and always stops the host and removes its data dir. */
+export async function withHost<T>(opts: StartOptions, fn: (h: RunningHost) => Promise<T>): Promise<T> {
+  const dataDir = opts.dataDir ?? (await tempDir());
+  const host = await startHost({ port: 0, workers: 1, logger: silentLogger(), deployExamples: false, ...opts, dataDir });
+  try {
+    return await fn(host);
+  } finally {
+    await host.close();
+    if (!opts.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function auth(h: { token: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${h.token}`, ...extra };
+}
+
+/** PUT a module (raw body); `query` carries the config in its query-parameter form. */
+export async function deploy(h: RunningHost, name: string, bytes: Uint8Array, query = ''): Promise<Response> {
+  return fetch(`${h.url}/api/functions/${name}${query ? `?${query}` : ''}`, {
+    method: 'PUT',
+    headers: auth(h, { 'content-type': 'application/wasm' }),
+    body: bytes as Uint8Array<ArrayBuffer>,
+  });
+}
+
+export async function deployBuilt(h: RunningHost, name: string, as = name, query = ''): Promise<Response> {
+  const res = await deploy(h, as, await fnBytes(name), query);
+  if (res.status !== 201 && res.status !== 200) throw new Error(`deploy of ${name} failed: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+export async function errorCode(res: Response): Promise<string> {
+  const body = (await res.json()) as { error?: { code?: string } };
+  return body.error?.code ?? `(no error code, status ${res.status})`;
+}

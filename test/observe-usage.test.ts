@@ -1,0 +1,96 @@
+// GET /api/functions/:name/usage: counts match the calls made, and survive a restart on the same data dir.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startHarness, tempDir, withHarness, type Harness } from './observe-harness.js';
+import type { UsageSummary } from '../host/observe/usage-buckets.js';
+
+const test = suite('observe usage');
+
+type UsageReply = UsageSummary & { function: string; since: string | null };
+
+async function usage(h: Harness, name: string, query = ''): Promise<UsageReply> {
+  const res = await h.admin(`/api/functions/${name}/usage${query}`);
+  assert.is(res.status, 200);
+  return (await res.json()) as UsageReply;
+}
+
+async function call(h: Harness, p: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await (await h.fetch(p)).arrayBuffer();
+}
+
+test('usage counts the calls made, by outcome, with time, fuel and GB-seconds', async () => {
+  await withHarness(async (h) => {
+    await h.deploy('hello');
+    await h.deploy('abort-message');
+    await call(h, '/fn/hello', 3);
+    await call(h, '/fn/abort-message', 2);
+    const u = await usage(h, 'hello');
+    assert.is(u.function, 'hello');
+    assert.is(u.since, null);
+    assert.equal(u.invocations, { total: 3, byOutcome: { ok: 3 } });
+    assert.ok(u.wallTimeMs.total > 0);
+    assert.ok(u.wallTimeMs.p50 !== null && u.wallTimeMs.p99 !== null && u.wallTimeMs.p50 <= u.wallTimeMs.p99);
+    assert.ok(u.fuel.total > 0);
+    assert.ok(u.gbSeconds.memoryCap > 0);
+    assert.ok(u.gbSeconds.peakMemory > 0 && u.gbSeconds.peakMemory <= u.gbSeconds.memoryCap);
+    assert.ok(u.bytes.out > 0);
+    const t = await usage(h, 'abort-message');
+    assert.equal(t.invocations, { total: 2, byOutcome: { trap: 2 } });
+  });
+});
+
+test('since filters out older usage and must be a date-time', async () => {
+  await withHarness(async (h) => {
+    await h.deploy('hello');
+    await call(h, '/fn/hello', 2);
+    const past = await usage(h, 'hello', '?since=2000-01-01T00:00:00Z');
+    assert.is(past.invocations.total, 2);
+    assert.is(past.since, '2000-01-01T00:00:00.000Z');
+    const future = await usage(h, 'hello', `?since=${new Date(Date.now() + 3_600_000).toISOString()}`);
+    assert.is(future.invocations.total, 0);
+    assert.is(future.wallTimeMs.p50, null);
+    const bad = await h.admin('/api/functions/hello/usage?since=yesterday');
+    assert.is(bad.status, 400);
+    assert.is(((await bad.json()) as { error: { code: string } }).error.code, 'bad_request');
+    const unknown = await h.admin('/api/functions/nope/usage');
+    assert.is(((await unknown.json()) as { error: { code: string } }).error.code, 'function_not_found');
+  });
+});
+
+test('usage survives a restart on the same data dir and keeps counting', async () => {
+  const dir = await tempDir();
+  let h: Harness | null = null;
+  try {
+    h = await startHarness(dir);
+    await h.deploy('hello');
+    await call(h, '/fn/hello', 3);
+    await h.host.close();
+    h = null;
+    const file = JSON.parse(await fs.readFile(path.join(dir, 'usage', 'hello.json'), 'utf8')) as { function: string; buckets: unknown[] };
+    assert.is(file.function, 'hello');
+    assert.ok(file.buckets.length >= 1);
+
+    h = await startHarness(dir);
+    assert.is((await usage(h, 'hello')).invocations.total, 3);
+    await call(h, '/fn/hello', 1);
+    assert.equal((await usage(h, 'hello')).invocations, { total: 4, byOutcome: { ok: 4 } });
+  } finally {
+    await h?.host.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a deleted function keeps its usage and the host still flushes and closes', async () => {
+  await withHarness(async (h) => {
+    await h.deploy('hello');
+    await call(h, '/fn/hello', 2);
+    assert.is((await h.admin('/api/functions/hello', { method: 'DELETE' })).status, 204);
+    assert.is((await usage(h, 'hello')).invocations.total, 2);
+    await h.host.observability.flushUsage();
+  });
+});
+
+test.run();

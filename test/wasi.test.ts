@@ -1,0 +1,125 @@
+// The in-memory WASI preview 1 on its own: every import present and errno-only, memory growth, clocks, poll, limits.
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs/promises';
+import { Wasi, type WasiOptions } from '../host/abi/wasi.js';
+import { PREVIEW1_FUNCTIONS } from '../host/abi/wasi-defs.js';
+import { wat } from './helpers/wat.js';
+
+const FIXTURES = new URL('../../test/fixtures/wagi/', import.meta.url);
+const dec = new TextDecoder();
+
+interface Started {
+  wasi: Wasi;
+  memory: WebAssembly.Memory;
+  instance: WebAssembly.Instance;
+  lines: string[];
+}
+
+function setup(bytes: Uint8Array, opts: Partial<WasiOptions> = {}, memory = new WebAssembly.Memory({ initial: 1, maximum: 2 })): Started {
+  const lines: string[] = [];
+  const wasi = new Wasi({ memory, args: [], env: [], stdin: new Uint8Array(0), stdoutLimitBytes: 1 << 20, onStderrLine: (l) => lines.push(l), ...opts });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
+    env: { memory },
+    wasi_snapshot_preview1: wasi.imports,
+  });
+  return { wasi, memory, instance, lines };
+}
+
+async function fixture(name: string): Promise<Uint8Array> {
+  return wat(await fs.readFile(new URL(`${name}.wat`, FIXTURES), 'utf8'));
+}
+
+function start(s: Started) {
+  return s.wasi.run(s.instance.exports['_start'] as () => void);
+}
+
+const test = suite('wasi');
+
+test('every preview 1 function is importable and answers an errno without throwing', async () => {
+  // Each import is called with fd 9 (never open) first and zeros after, results stored at 4096 + 4*i.
+  const names = PREVIEW1_FUNCTIONS.filter((n) => n !== 'proc_exit');
+  const params = '(param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)';
+  const text = `(module
+    ${names.map((n) => `(import "wasi_snapshot_preview1" "${n}" (func $${n} ${params}))`).join('\n')}
+    (import "env" "memory" (memory 1))
+    (func (export "_start")
+      ${names.map((n, i) => `(i32.store (i32.const ${4096 + i * 4}) (call $${n} (i32.const 9) ${'(i32.const 0) '.repeat(8)}))`).join('\n')}))`;
+  const s = setup(await wat(text));
+  assert.equal(start(s), { kind: 'exit', code: 0 });
+  const view = new DataView(s.memory.buffer);
+  names.forEach((name, i) => {
+    const errno = view.getUint32(4096 + i * 4, true);
+    assert.ok(errno <= 76, `${name} returned ${errno}, not an errno`);
+    if (/^(fd_|path_|sock_)/.test(name)) assert.is(errno, 8, `${name} on a closed fd is EBADF`);
+  });
+});
+
+test('the host sees memory the guest grew after instantiation', async () => {
+  const s = setup(await fixture('grow'));
+  assert.equal(start(s), { kind: 'exit', code: 0 });
+  assert.is(dec.decode(s.wasi.stdout.bytes()), 'written from page two');
+  assert.is(s.memory.buffer.byteLength, 2 * 65536);
+});
+
+test('poll_oneoff sleeps on a clock subscription and reports its event', async () => {
+  const s = setup(await fixture('sleep'));
+  const before = process.hrtime.bigint();
+  start(s);
+  const sleptNs = process.hrtime.bigint() - before;
+  const view = new DataView(s.memory.buffer);
+  assert.is(view.getUint32(0, true), 0, 'errno');
+  assert.is(view.getUint32(4, true), 1, 'one event');
+  assert.is(view.getBigUint64(512, true), 42n, 'userdata');
+  assert.is(view.getUint16(520, true), 0, 'event error');
+  assert.is(view.getUint8(522), 0, 'event type clock');
+  assert.ok(sleptNs >= 1_000_000n, 'it really slept');
+});
+
+test('stdout past its limit stops the guest with a stdout_overflow outcome', async () => {
+  const s = setup(await fixture('cat'), { stdin: new Uint8Array(5000), stdoutLimitBytes: 4096 });
+  assert.equal(start(s), { kind: 'stdout_overflow' });
+  assert.ok(s.wasi.stdout.length <= 4096);
+});
+
+test('proc_exit ends the run with its code', async () => {
+  const s = setup(await fixture('exit'), { stdin: new Uint8Array(7) });
+  assert.equal(start(s), { kind: 'exit', code: 7 });
+});
+
+test('stdin is read to its end across calls, then reads return 0', async () => {
+  const body = new Uint8Array(9000).map((_, i) => i & 0xff);
+  const s = setup(await fixture('cat'), { stdin: body });
+  start(s);
+  assert.equal([...s.wasi.stdout.bytes()], [...body]);
+});
+
+test('clocks, random_get and fd_close behave', async () => {
+  const text = `(module
+    (import "wasi_snapshot_preview1" "clock_time_get" (func $time (param i32 i64 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+    (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    (import "env" "memory" (memory 1))
+    (func (export "_start")
+      (i32.store (i32.const 0) (call $time (i32.const 0) (i64.const 1) (i32.const 64)))
+      (i32.store (i32.const 4) (call $time (i32.const 1) (i64.const 1) (i32.const 72)))
+      (i32.store (i32.const 8) (call $time (i32.const 1) (i64.const 1) (i32.const 80)))
+      (i32.store (i32.const 12) (call $time (i32.const 99) (i64.const 1) (i32.const 88)))
+      (i32.store (i32.const 16) (call $random (i32.const 256) (i32.const 64)))
+      (i32.store (i32.const 20) (call $close (i32.const 1)))
+      (i32.store (i32.const 24) (call $write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 28)))))`;
+  const s = setup(await wat(text));
+  start(s);
+  const wallNs = BigInt(Date.now()) * 1_000_000n;
+  const v = new DataView(s.memory.buffer);
+  assert.equal([0, 4, 8, 12, 16, 20, 24].map((o) => v.getUint32(o, true)), [0, 0, 0, 28, 0, 0, 8]);
+  const realtime = v.getBigUint64(64, true);
+  // Loose on purpose: performance.timeOrigin and Date.now may disagree by the clock's adjustments.
+  assert.ok(realtime > wallNs - 60_000_000_000n && realtime < wallNs + 60_000_000_000n, 'realtime is about now');
+  assert.ok(v.getBigUint64(80, true) >= v.getBigUint64(72, true), 'monotonic does not go back');
+  assert.ok(new Uint8Array(s.memory.buffer, 256, 64).some((b) => b !== 0), 'random bytes were written');
+});
+
+test.run();

@@ -1,0 +1,129 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { prepareModule } from '../host/wasm/prepare.js';
+import { wasmText, watFixture } from './fixtures/wasm/wat.js';
+
+const test = suite('wasm fuel and grow instrumentation');
+
+const PLENTY = 10_000_000_000n;
+
+interface Loaded {
+  exports: Record<string, (...args: number[]) => number>;
+  fuel: WebAssembly.Global;
+  growFailed: WebAssembly.Global;
+}
+
+function prepare(name: string, memoryMb = 1) {
+  return prepareModule(watFixture(name), { memoryMb, fuel: true, maxTableElements: 100_000 });
+}
+
+/** Instantiates as the sandbox does: budget and flag in place before instantiation (start functions run then). */
+function load(name: string, budget: bigint, memoryMb = 1): Loaded {
+  const prepared = prepare(name, memoryMb);
+  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
+  const growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  const env: Record<string, WebAssembly.ImportValue> = {};
+  if (prepared.memory) {
+    env.memory = new WebAssembly.Memory({ initial: prepared.memory.initialPages, maximum: prepared.memory.maximumPages });
+  }
+  const module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
+  const instance = new WebAssembly.Instance(module, { env, wasmfn_rt: { fuel, grow_failed: growFailed } });
+  return { exports: instance.exports as Loaded['exports'], fuel, growFailed };
+}
+
+/** Fuel one call takes. */
+function used(m: Loaded, call: () => unknown): bigint {
+  const before = m.fuel.value as bigint;
+  call();
+  return before - (m.fuel.value as bigint);
+}
+
+function trapsOnFuel(m: Loaded, call: () => unknown): void {
+  assert.throws(call, (e: unknown) => e instanceof WebAssembly.RuntimeError);
+  assert.ok((m.fuel.value as bigint) < 0n, `fuel should be negative after the trap, is ${m.fuel.value}`);
+}
+
+test('a loop that never ends traps once fuel runs out, leaving the global negative', () => {
+  const m = load('metered', 100_000n);
+  trapsOnFuel(m, () => m.exports.spin!());
+});
+
+test('a function of known shape consumes the same fuel every time, linearly in its iterations', () => {
+  const m = load('metered', PLENTY);
+  const once = used(m, () => m.exports.count!(1000));
+  assert.ok(once > 0n);
+  assert.is(used(m, () => m.exports.count!(1000)), once);
+  const at2000 = used(m, () => m.exports.count!(2000));
+  const at3000 = used(m, () => m.exports.count!(3000));
+  assert.is(at3000 - at2000, at2000 - once);
+});
+
+test('a budget of exactly what a call needs is enough, one unit less traps', () => {
+  const probe = load('metered', PLENTY);
+  const need = used(probe, () => probe.exports.count!(100));
+  const exact = load('metered', need);
+  assert.is(exact.exports.count!(100), 100);
+  assert.is(exact.fuel.value, 0n);
+  const short = load('metered', need - 1n);
+  trapsOnFuel(short, () => short.exports.count!(100));
+});
+
+test('recursion is metered deterministically and traps on a small budget', () => {
+  const m = load('metered', PLENTY);
+  const fib15 = used(m, () => m.exports.fib!(15));
+  assert.ok(fib15 > 0n);
+  assert.is(used(m, () => m.exports.fib!(15)), fib15);
+  assert.ok(used(m, () => m.exports.fib!(16)) > fib15);
+  const small = load('metered', 1000n);
+  trapsOnFuel(small, () => small.exports.fib!(25));
+});
+
+test('recursion without any branch traps on fuel before the stack overflows', () => {
+  const m = load('metered', 1000n);
+  trapsOnFuel(m, () => m.exports.forever!());
+});
+
+test('indirect calls are metered', () => {
+  const m = load('metered', PLENTY);
+  const once = used(m, () => m.exports.fib_indirect!(15));
+  assert.ok(once > 0n);
+  assert.is(used(m, () => m.exports.fib_indirect!(15)), once);
+  const small = load('metered', 1000n);
+  trapsOnFuel(small, () => small.exports.fib_indirect!(25));
+});
+
+test('a loop inside a table.fill operand is metered', () => {
+  const m = load('metered', PLENTY);
+  m.exports.fill_after_spinning!(10);
+  const small = load('metered', 100_000n);
+  trapsOnFuel(small, () => small.exports.fill_after_spinning!(1_000_000_000));
+});
+
+test('the start function is metered with the budget set before instantiation', () => {
+  const m = load('start-loop', PLENTY);
+  assert.is((m.exports.done as unknown as WebAssembly.Global).value, 100_000);
+  assert.ok(PLENTY - (m.fuel.value as bigint) >= 100_000n);
+  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 1000n);
+  const module = new WebAssembly.Module(prepare('start-loop').bytes as Uint8Array<ArrayBuffer>);
+  const growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  assert.throws(() => new WebAssembly.Instance(module, { wasmfn_rt: { fuel, grow_failed: growFailed } }), (e: unknown) => e instanceof WebAssembly.RuntimeError);
+  assert.ok((fuel.value as bigint) < 0n);
+});
+
+test('a failed memory.grow sets grow_failed, a successful one does not', () => {
+  const m = load('metered', PLENTY, 0.125);
+  assert.is(m.exports.grow!(1), 1);
+  assert.is(m.growFailed.value, 0);
+  assert.is(m.exports.grow!(1), -1);
+  assert.is(m.growFailed.value, 1);
+});
+
+test('every memory.grow is rewritten, also one nested in another', () => {
+  const m = load('metered', PLENTY, 0.0625);
+  assert.is(m.exports.grow_twice!(0), -1, 'the inner grow(0) succeeds with 1, the outer grow(1) fails');
+  assert.is(m.growFailed.value, 1);
+  const text = wasmText(prepare('metered').bytes);
+  assert.is(text.split('memory.grow').length - 1, 1, 'only the added helper grows memory');
+});
+
+test.run();

@@ -1,0 +1,54 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WasmfnError } from '../host/errors.js';
+import { prepareModule, type PrepareOptions } from '../host/wasm/prepare.js';
+import { prepareInWorker } from '../host/wasm/prepare-worker.js';
+import { wat, watFixture } from './fixtures/wasm/wat.js';
+
+const test = suite('wasm prepare in a worker');
+
+const opts: PrepareOptions = { memoryMb: 1, fuel: true, maxTableElements: 100_000 };
+/** Generous: the worker starts and loads Binaryen (about half a second alone) on a possibly busy machine. */
+const ROOMY_MS = 60_000;
+
+async function rejection(p: Promise<unknown>): Promise<WasmfnError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.instance(e, WasmfnError);
+    return e as WasmfnError;
+  }
+  throw new Error('expected a rejection');
+}
+
+test('the worker returns what prepareModule returns on the main thread', async () => {
+  const bytes = watFixture('own-memory');
+  const inWorker = await prepareInWorker(bytes, opts, ROOMY_MS);
+  const here = prepareModule(bytes, opts);
+  assert.equal({ ...inWorker, bytes: [...inWorker.bytes] }, { ...here, bytes: [...here.bytes] });
+  assert.instance(inWorker.bytes, Uint8Array);
+  assert.ok(WebAssembly.validate(inWorker.bytes as Uint8Array<ArrayBuffer>));
+});
+
+test('an invalid module is rejected with its details', async () => {
+  const e = await rejection(prepareInWorker(wat('(module (import "env" "nope" (func)) (func (export "handle")))'), opts, ROOMY_MS));
+  assert.is(e.code, 'invalid_module');
+  assert.is(e.details?.length, 1);
+  assert.ok(e.details![0]!.includes('"env"."nope"'));
+});
+
+test('a time limit of 0 ms always fails, with the limit in the details', async () => {
+  const e = await rejection(prepareInWorker(watFixture('own-memory'), opts, 0));
+  assert.is(e.code, 'invalid_module');
+  assert.equal(e.details, ['preparing the module took longer than 0 ms']);
+});
+
+test('a limit far below worker start-up stops a big module', async () => {
+  const functions = Array.from({ length: 5000 }, (_, i) => `(func (export "f${i}") (result i32) (i32.add (i32.const ${i}) (i32.const 1)))`);
+  const big = wat(`(module (memory 1) (func (export "handle")) ${functions.join('\n')})`);
+  const e = await rejection(prepareInWorker(big, opts, 5));
+  assert.is(e.code, 'invalid_module');
+  assert.equal(e.details, ['preparing the module took longer than 5 ms']);
+});
+
+test.run();
