@@ -59,13 +59,31 @@ test('a function of known shape consumes the same fuel every time, linearly in i
 });
 
 test('a budget of exactly what a call needs is enough, one unit less traps', () => {
-  const probe = load('metered', PLENTY);
-  const need = used(probe, () => probe.exports.count!(100));
-  const exact = load('metered', need);
-  assert.is(exact.exports.count!(100), 100);
-  assert.is(exact.fuel.value, 0n);
-  const short = load('metered', need - 1n);
-  trapsOnFuel(short, () => short.exports.count!(100));
+  const calls: [string, number][] = [['count', 100], ['nested', 12], ['calls_in_loop', 10], ['fib', 10], ['fib_indirect', 10]];
+  for (const [name, arg] of calls) {
+    const probe = load('metered', PLENTY);
+    const expected = probe.exports[name]!(arg);
+    const need = used(probe, () => probe.exports[name]!(arg));
+    const exact = load('metered', need);
+    assert.is(exact.exports[name]!(arg), expected, name);
+    assert.is(exact.fuel.value, 0n, name);
+    const short = load('metered', need - 1n);
+    trapsOnFuel(short, () => short.exports[name]!(arg));
+  }
+});
+
+test('loops around calls and around other loops are metered', () => {
+  const m = load('metered', PLENTY);
+  assert.is(m.exports.nested!(10), 100);
+  const n10 = used(m, () => m.exports.nested!(10));
+  const n20 = used(m, () => m.exports.nested!(20));
+  assert.ok(n20 > 3n * n10, 'nested loops cost about n squared');
+  const c10 = used(m, () => m.exports.calls_in_loop!(10));
+  assert.is(used(m, () => m.exports.calls_in_loop!(20)), 2n * c10);
+  for (const [name, arg] of [['nested', 1000], ['calls_in_loop', 100_000]] as const) {
+    const small = load('metered', 10_000n);
+    trapsOnFuel(small, () => small.exports[name]!(arg));
+  }
 });
 
 test('recursion is metered deterministically and traps on a small budget', () => {
@@ -124,6 +142,17 @@ test('every memory.grow is rewritten, also one nested in another', () => {
   assert.is(m.growFailed.value, 1);
   const text = wasmText(prepare('metered').bytes);
   assert.is(text.split('memory.grow').length - 1, 1, 'only the added helper grows memory');
+});
+
+test('tail calls, exceptions, SIMD, multi-value and bulk memory survive, and tail recursion is metered', () => {
+  const m = load('features', PLENTY);
+  assert.is(m.exports.countdown!(1_000_000), 7);
+  assert.is(m.exports.catch_sum!(10), 45);
+  assert.is(m.exports.simd_lane_sum!(10), 14);
+  assert.is(m.exports.swap_sub!(10, 3), -7);
+  assert.is(m.exports.fill_and_read!(9), 9);
+  const small = load('features', 10_000n);
+  trapsOnFuel(small, () => small.exports.countdown!(2_000_000_000));
 });
 
 test.run();

@@ -96,4 +96,12 @@ test('without fuel the module gets no runtime imports', () => {
   assert.ok(WebAssembly.Module.imports(compile(prepared.bytes)).every((i) => i.module !== 'wasmfn_rt'));
 });
 
+test('a view into a larger buffer is read at its own offset', () => {
+  const bytes = watFixture('own-memory');
+  const padded = new Uint8Array(bytes.length + 64).fill(0xff);
+  padded.set(bytes, 32);
+  const fromView = prepareModule(padded.subarray(32, 32 + bytes.length), opts({ fuel: true }));
+  assert.equal([...fromView.bytes], [...prepareModule(bytes, opts({ fuel: true })).bytes]);
+});
+
 test.run();

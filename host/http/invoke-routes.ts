@@ -1,14 +1,13 @@
 // ANY /fn/:name[/*]: turns an HTTP request into a GuestRequest, runs it in the pool, and the result into a response.
 
 import { Hono, type Context } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
 import type { Registry } from '../store/registry.js';
 import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
 import type { GuestRequest } from '../abi/types.js';
 import type { InvocationSink } from '../observe/invocation.js';
-import { readBodyCapped } from './read-body.js';
+import { requestBody, requestHeaders, incomingOf } from './incoming.js';
 import { errorResponse } from './error-response.js';
 
 type Env = { Variables: { requestId: string } };
@@ -24,12 +23,12 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
     const fn = registry.require(name);
     const url = new URL(c.req.url);
     const prefix = `/fn/${name}`;
-    const body = await readBodyCapped(c.req.raw, opts.maxRequestBytes, 'request body');
+    const body = await requestBody(c, opts.maxRequestBytes, 'request body');
     const request: GuestRequest = {
       method: c.req.method,
       path: url.pathname.slice(prefix.length) || '/',
       query: url.search.slice(1),
-      headers: [...c.req.raw.headers],
+      headers: requestHeaders(c),
       body,
       fn: { name: fn.name, version: fn.version, env: fn.env },
       server: {
@@ -94,9 +93,5 @@ function setTimingHeaders(res: Response, out: InvokeOutcome): void {
 }
 
 function remoteAddr(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? '';
-  } catch {
-    return '';
-  }
+  return incomingOf(c)?.socket.remoteAddress ?? '';
 }

@@ -3,6 +3,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +15,21 @@ type Mode = 'on' | 'off';
 type FromChild = { type: 'ready'; url: string } | { type: 'busy'; mainMs: number; processMs: number };
 type ToChild = 'busy' | 'stop';
 
-/** Main-thread busy time and process CPU time, ms: per request they are steadier than req/s on a shared box. */
+/**
+ * Main-thread and whole-process CPU time, ms: per request they are steadier than req/s on a shared box, since time
+ * the thread waits for a CPU is not counted. The main thread's comes from Linux's per-thread stat (10 ms ticks);
+ * elsewhere event-loop busy time stands in.
+ */
 function busy(): FromChild {
   const cpu = process.cpuUsage();
-  return { type: 'busy', mainMs: performance.eventLoopUtilization().active, processMs: (cpu.user + cpu.system) / 1000 };
+  let mainMs = performance.eventLoopUtilization().active;
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    mainMs = (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in USER_HZ = 100 ticks
+  } catch {
+    // not Linux: keep the event-loop figure
+  }
+  return { type: 'busy', mainMs, processMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function serve(mode: Mode, workers: number | undefined): Promise<void> {
@@ -52,7 +64,9 @@ function load(url: string, connections: number, durationS: number): Promise<{ rp
   return new Promise((resolve, reject) => {
     autocannon({ url, connections, duration: durationS, pipelining: 1, timeout: 10 }, (err, r) => {
       if (err) return reject(err);
-      if (r.non2xx || r.errors || r.timeouts) return reject(new Error(`${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`));
+      if (r.errors || r.timeouts) return reject(new Error(`${r.errors} errors, ${r.timeouts} timeouts`));
+      // A rare 504 on an overloaded shared box is a data point, not a reason to throw the round away.
+      if (r.non2xx) console.warn(`  (${r.non2xx} non-2xx responses in this run)`);
       resolve({ rps: r['2xx'] / r.duration, requests: r['2xx'] });
     });
   });
@@ -112,7 +126,7 @@ async function main(): Promise<void> {
     for (const mode of (round % 2 ? ['off', 'on'] : ['on', 'off']) as Mode[]) {
       const s = await measure(mode, o);
       results[mode].push(s);
-      console.log(`round ${round + 1}  observability ${mode.padEnd(3)}  ${s.rps.toFixed(0)} req/s  main thread ${s.mainUsPerReq.toFixed(1)} µs/req  process CPU ${s.cpuUsPerReq.toFixed(1)} µs/req`);
+      console.log(`round ${round + 1}  observability ${mode.padEnd(3)}  ${s.rps.toFixed(0)} req/s  main-thread CPU ${s.mainUsPerReq.toFixed(1)} µs/req  process CPU ${s.cpuUsPerReq.toFixed(1)} µs/req`);
     }
   }
   const median = (mode: Mode, k: keyof Sample) => results[mode].map((s) => s[k]).sort((a, b) => a - b)[Math.floor(results[mode].length / 2)]!;
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
   const [onMain, offMain] = [median('on', 'mainUsPerReq'), median('off', 'mainUsPerReq')];
   const [onCpu, offCpu] = [median('on', 'cpuUsPerReq'), median('off', 'cpuUsPerReq')];
   console.log(`median req/s: on ${onRps.toFixed(0)}, off ${offRps.toFixed(0)} (on is ${pct(onRps, offRps)})`);
-  console.log(`median main-thread µs/req: on ${onMain.toFixed(1)}, off ${offMain.toFixed(1)} (+${pct(onMain, offMain)})`);
+  console.log(`median main-thread CPU µs/req: on ${onMain.toFixed(1)}, off ${offMain.toFixed(1)} (+${pct(onMain, offMain)})`);
   console.log(`median process CPU µs/req: on ${onCpu.toFixed(1)}, off ${offCpu.toFixed(1)} (+${pct(onCpu, offCpu)})`);
   console.log(`load: autocannon -c ${o.connections} -d ${o.durationS} <host>/fn/hello (after a 2 s warm-up), ${os.availableParallelism()} CPUs`);
 }

@@ -21,7 +21,19 @@ export function createLogger(level: string, opts: { pretty?: boolean; destinatio
       transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,event' } },
     });
   }
-  return pino(common);
+  return pino(common, stdoutDestination());
+}
+
+/**
+ * Synchronous writes batched to 4 KiB: measured cheaper per line than pino's default asynchronous stdout (no
+ * thread-pool round trip) and than a write per line. A timer bounds how long a quiet host holds a line (250 ms);
+ * the exit hook writes what is left, also after an uncaught exception.
+ */
+function stdoutDestination(): pino.DestinationStream {
+  const dest = pino.destination({ dest: 1, sync: true, minLength: 4096 });
+  setInterval(() => dest.flush(), 250).unref();
+  process.once('exit', () => dest.flushSync());
+  return dest;
 }
 
 /** pino-pretty is a dev dependency: a production install without it still logs, as JSON. */

@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 import type { InvocationRecord, InvocationSink } from './invocation.js';
 import type { WorkerPool } from '../sandbox/pool.js';
 import type { Registry } from '../store/registry.js';
-import { logInvocation } from './invocation-log.js';
+import { InvocationLog } from './invocation-log.js';
 import { HostMetrics } from './metrics.js';
 import { DEFAULT_RECENT, RecentInvocations, type RecentOptions } from './recent-invocations.js';
 import { UsageStore } from './usage-store.js';
@@ -30,12 +30,14 @@ export class Observability implements InvocationSink {
   enabled: boolean;
   readonly metrics: HostMetrics;
   private readonly recent: RecentInvocations;
+  private readonly invocationLog: InvocationLog;
   private readonly hostId = crypto.randomUUID();
 
   private constructor(private readonly deps: ObservabilityDeps, private readonly usage: UsageStore) {
     this.enabled = deps.enabled ?? true;
     this.metrics = new HostMetrics(deps.pool, deps.registry);
     this.recent = new RecentInvocations({ ...DEFAULT_RECENT, ...deps.recent });
+    this.invocationLog = new InvocationLog(deps.log);
   }
 
   static async create(deps: ObservabilityDeps): Promise<Observability> {
@@ -52,7 +54,10 @@ export class Observability implements InvocationSink {
     };
     deps.registry.onChange((e) => {
       o.metrics.registryChanged(e);
-      if (e.type === 'delete') o.recent.drop(e.name);
+      if (e.type === 'delete') {
+        o.recent.drop(e.name);
+        o.invocationLog.forget(e.name);
+      }
       deps.log.info({ event: e.type, function: e.name, ...(e.version ? { version: e.version } : {}) }, `${e.type} ${e.name}`);
     });
     return o;
@@ -61,7 +66,7 @@ export class Observability implements InvocationSink {
   /** Runs on the main thread for every request: keep it to cheap, bounded work. */
   record(r: InvocationRecord): void {
     if (!this.enabled) return;
-    logInvocation(this.deps.log, r);
+    this.invocationLog.write(r);
     this.metrics.observe(r);
     this.usage.add(r);
     // A request finishing just after its function was deleted must not bring the function's ring back.

@@ -36,6 +36,8 @@ interface Slot {
   inflight: Job[];
   known: Set<string>;
   dying: boolean;
+  /** Jobs dispatched this event-loop turn, posted together by flush(). */
+  outbox: RunMessage[];
 }
 
 export interface PoolStats {
@@ -127,7 +129,7 @@ export class WorkerPool {
       workerData: { status: sab },
       resourceLimits: { maxOldGenerationSizeMb: this.opts.workerHeapMb, stackSizeMb: 4 },
     });
-    const slot: Slot = { id: this.nextWorkerId++, worker, status: new BigInt64Array(sab), ready: false, inflight: [], known: new Set(), dying: false };
+    const slot: Slot = { id: this.nextWorkerId++, worker, status: new BigInt64Array(sab), ready: false, inflight: [], known: new Set(), dying: false, outbox: [] };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onCrash(slot, e));
     worker.on('exit', (code) => this.onCrash(slot, new Error(`worker exited with code ${code}`)));
@@ -140,14 +142,16 @@ export class WorkerPool {
       this.pump();
       return;
     }
-    const idx = slot.inflight.findIndex((j) => j.id === m.id);
-    if (idx < 0) return;
-    const [job] = slot.inflight.splice(idx, 1);
-    if (m.type === 'missing') {
-      slot.known.delete(m.key);
-      this.requeue([job!]);
-    } else {
-      this.finish(job!, m.result, slot.id);
+    for (const r of m.replies) {
+      const idx = slot.inflight.findIndex((j) => j.id === r.id);
+      if (idx < 0) continue;
+      const [job] = slot.inflight.splice(idx, 1);
+      if (r.type === 'missing') {
+        slot.known.delete(r.key);
+        this.requeue([job!]);
+      } else {
+        this.finish(job!, r.result, slot.id);
+      }
     }
     this.pump();
   }
@@ -182,9 +186,25 @@ export class WorkerPool {
     }
     job.dispatchedAt = performance.now();
     slot.inflight.push(job);
-    slot.worker.postMessage(msg);
+    slot.outbox.push(msg);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
     this.arm(slot, job, fn.limits.timeoutMs);
   }
+
+  private flushScheduled = false;
+
+  /** Posts each worker's jobs of this turn as one message: under load that is one structured clone per batch. */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const s of this.active) {
+      if (!s.outbox.length || s.dying) continue;
+      s.worker.postMessage({ type: 'batch', jobs: s.outbox });
+      s.outbox = [];
+    }
+  };
 
   /** Deadlines count from the moment the job starts running on its worker, read from the shared status words. */
   private arm(slot: Slot, job: Job, delayMs: number): void {

@@ -22,12 +22,17 @@ export interface ForgetMessage {
   keys: string[];
 }
 
-export type ToWorker = RunMessage | ForgetMessage;
+/** Jobs posted in one event-loop turn travel together: one message per worker per turn, not per request. */
+export interface BatchMessage {
+  type: 'batch';
+  jobs: RunMessage[];
+}
 
-export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; result: RunResult }
-  | { type: 'missing'; id: number; key: string };
+export type ToWorker = BatchMessage | ForgetMessage;
+
+export type JobReply = { type: 'done'; id: number; result: RunResult } | { type: 'missing'; id: number; key: string };
+
+export type FromWorker = { type: 'ready' } | { type: 'replies'; replies: JobReply[] };
 
 /** Layout of the worker's status words, shared so the main thread can see what runs without a message. */
 export const STATUS_JOB = 0;   // id of the job running now, 0 when idle

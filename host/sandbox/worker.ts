@@ -2,7 +2,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { Executor } from './executor.js';
-import { STATUS_JOB, STATUS_START, type FromWorker, type ToWorker } from './protocol.js';
+import { STATUS_JOB, STATUS_START, type FromWorker, type JobReply, type RunMessage, type ToWorker } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('sandbox worker must run in a worker thread');
@@ -10,22 +10,17 @@ if (!port) throw new Error('sandbox worker must run in a worker thread');
 const status = new BigInt64Array(workerData.status as SharedArrayBuffer);
 const modules = new Map<string, WebAssembly.Module>();
 const executor = new Executor();
-let recycleScheduled = false;
 
 function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
 
-port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'forget') {
-    for (const k of msg.keys) modules.delete(k);
-    return;
-  }
+function runOne(msg: RunMessage, replies: JobReply[], transfer: ArrayBuffer[]): void {
   let module = msg.module;
   if (module) modules.set(msg.key, module);
   else module = modules.get(msg.key);
   if (!module) {
-    send({ type: 'missing', id: msg.id, key: msg.key });
+    replies.push({ type: 'missing', id: msg.id, key: msg.key });
     return;
   }
   Atomics.store(status, STATUS_START, process.hrtime.bigint());
@@ -41,16 +36,27 @@ port.on('message', (msg: ToWorker) => {
   Atomics.store(status, STATUS_JOB, 0n);
   const body = result.ok ? result.response.body : null;
   // Transfer only a body that owns its whole buffer; a view into guest memory was already copied by the ABI.
-  const transfer = body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer ? [body.buffer] : [];
-  send({ type: 'done', id: msg.id, result }, transfer);
-  // Zero the used memory after the response left, off the request path, batched when jobs arrive back to back.
-  if (!recycleScheduled) {
-    recycleScheduled = true;
-    setImmediate(() => {
-      recycleScheduled = false;
-      executor.recycle();
-    });
+  if (body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer) transfer.push(body.buffer);
+  replies.push({ type: 'done', id: msg.id, result });
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'forget') {
+    for (const k of msg.keys) modules.delete(k);
+    return;
   }
+  const replies: JobReply[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const job of msg.jobs) {
+    runOne(job, replies, transfer);
+    // Reply to the first job at once so a batch never delays it; the rest go together.
+    if (replies.length === 1 && msg.jobs.length > 1) {
+      send({ type: 'replies', replies: replies.splice(0) }, transfer.splice(0));
+    }
+  }
+  if (replies.length) send({ type: 'replies', replies }, transfer);
+  // Zero the used memories after the responses left, off the request path.
+  executor.recycle();
 });
 
 send({ type: 'ready' });

@@ -10,7 +10,7 @@
 // every cycle of calls still passes a charged region, as does every loop iteration.
 
 import binaryen from 'binaryen';
-import { CALL_ID, IF_ID, LOOP_ID, MEMORY_GROW_ID, REF_FUNC_ID, walk, type Slot } from './binaryen-tree.js';
+import { CALL_ID, CALL_INDIRECT_ID, IF_ID, LOOP_ID, MEMORY_GROW_ID, REF_FUNC_ID, walk, type Slot } from './binaryen-tree.js';
 
 /** Above this entry cost a function charges its own entry: one global update is then noise. */
 export const PAID_BY_CALLER_MAX_COST = 1000;
@@ -26,6 +26,12 @@ export interface Region {
   /** The Loop (loop regions) or the If (arm regions); 0 for entry regions. */
   head: number;
   armField?: 'IfTrue' | 'IfFalse';
+  /** The nearest loop around this region (for a loop: around the loop itself). */
+  enclosingLoop: Region | null;
+  /** Loops only: no call and no loop anywhere inside, so nothing else touches the fuel global during it. */
+  leaf: boolean;
+  /** Loops only: where the loop sits, to wrap it. */
+  slot: Slot | null;
 }
 
 export interface FunctionFacts {
@@ -39,32 +45,40 @@ export interface FunctionFacts {
   refFuncs: string[];
 }
 
-function region(kind: Region['kind'], head: number, armField?: Region['armField']): Region {
-  return { kind, own: 0, callees: [], arms: [], head, ...(armField ? { armField } : {}) };
+function region(kind: Region['kind'], head: number, outer: Region | null, armField?: Region['armField']): Region {
+  const enclosingLoop = outer ? nearestLoop(outer) : null;
+  return { kind, own: 0, callees: [], arms: [], head, enclosingLoop, leaf: true, slot: null, ...(armField ? { armField } : {}) };
+}
+
+function nearestLoop(r: Region): Region | null {
+  return r.kind === 'loop' ? r : r.enclosingLoop;
 }
 
 /** Walks one function body; `needsFlatten` if it holds an instruction only walkable after `flatten`. */
 export function analyzeFunction(func: number, imported: ReadonlySet<string>, allowOpaque: boolean): FunctionFacts | null {
   const info = binaryen.getFunctionInfo(func);
-  const facts: FunctionFacts = { name: info.name, func, entry: region('entry', 0), loops: [], arms: [], grows: [], refFuncs: [] };
+  const facts: FunctionFacts = { name: info.name, func, entry: region('entry', 0, null), loops: [], arms: [], grows: [], refFuncs: [] };
   const result = walk<Region>(info.body, facts.entry, allowOpaque, (expr, id, slot, outer) => {
     let r = outer;
     if (slot && slot.parentId === IF_ID && slot.index < 0) {
       const field = slot.access.field;
       if (field === 'IfTrue' || field === 'IfFalse') {
-        r = region('arm', slot.parent, field);
+        r = region('arm', slot.parent, outer, field);
         outer.arms.push(r);
         facts.arms.push(r);
       }
     }
     r.own++;
+    const around = nearestLoop(r);
+    if (around && (id === CALL_ID || id === CALL_INDIRECT_ID || id === LOOP_ID)) around.leaf = false;
     if (id === CALL_ID) {
       const target = (binaryen.getExpressionInfo(expr) as binaryen.CallInfo).target;
       if (!imported.has(target)) r.callees.push(target);
     } else if (id === REF_FUNC_ID) facts.refFuncs.push((binaryen.getExpressionInfo(expr) as binaryen.RefFuncInfo).func);
     else if (id === MEMORY_GROW_ID) facts.grows.push({ expr, slot });
     if (id !== LOOP_ID) return r;
-    const loop = region('loop', expr);
+    const loop = region('loop', expr, r);
+    loop.slot = slot;
     facts.loops.push(loop);
     return loop;
   });

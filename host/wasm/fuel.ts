@@ -23,6 +23,7 @@
 
 import binaryen from 'binaryen';
 import { REF_FUNC_ID, replaceChild } from './binaryen-tree.js';
+import { addGrowHelper, cachedFuelCheck, fuelCheck, prefixed } from './fuel-code.js';
 import { analyzeFunction, planCharges, type ChargePlan, type FunctionFacts, type Region } from './fuel-plan.js';
 
 export const RUNTIME_IMPORT_MODULE = 'wasmfn_rt';
@@ -42,7 +43,8 @@ type RawFn = (...args: number[]) => number;
 type RawName =
   | `_Binaryen${'Function' | 'Loop'}${'Get' | 'Set'}Body`
   | `_BinaryenIf${'Get' | 'Set'}${'IfTrue' | 'IfFalse'}`
-  | '_BinaryenMemoryGrowGetDelta';
+  | '_BinaryenMemoryGrowGetDelta'
+  | '_BinaryenFunctionAddVar';
 const raw = binaryen as unknown as Record<RawName, RawFn>;
 
 interface Names {
@@ -56,28 +58,6 @@ function uniqueName(base: string, taken: (name: string) => boolean): string {
   let name = base;
   for (let i = 1; taken(name); i++) name = `${base}_${i}`;
   return name;
-}
-
-function fuelCheck(m: binaryen.Module, fuel: string, cost: number): number {
-  const i64 = binaryen.i64;
-  return m.block(null, [
-    m.global.set(fuel, m.i64.sub(m.global.get(fuel, i64), m.i64.const(BigInt(cost)))),
-    m.if(m.i64.lt_s(m.global.get(fuel, i64), m.i64.const(0n)), m.unreachable()),
-  ], binaryen.none);
-}
-
-function prefixed(m: binaryen.Module, check: number, body: number): number {
-  return m.block(null, [check, body], binaryen.auto);
-}
-
-function addGrowHelper(m: binaryen.Module, names: Names & { grow: string }): void {
-  const i32 = binaryen.i32;
-  const result = 1;
-  m.addFunction(names.grow, binaryen.createType([i32]), i32, [i32], m.block(null, [
-    m.local.set(result, m.memory.grow(m.local.get(0, i32))),
-    m.if(m.i32.eq(m.local.get(result, i32), m.i32.const(-1)), m.global.set(names.growFailed, m.i32.const(1))),
-    m.local.get(result, i32),
-  ], i32));
 }
 
 function analyze(func: number, imported: ReadonlySet<string>, m: binaryen.Module): FunctionFacts {
@@ -112,16 +92,45 @@ function replaceGrows(m: binaryen.Module, f: FunctionFacts, grow: string | undef
   }
 }
 
-function insertChecks(m: binaryen.Module, f: FunctionFacts, plan: ChargePlan, fuel: string): void {
-  const wrap = (r: Region, body: number) => prefixed(m, fuelCheck(m, fuel, plan.charged.get(r)!), body);
-  for (const loop of f.loops) raw._BinaryenLoopSetBody(loop.head, wrap(loop, raw._BinaryenLoopGetBody(loop.head)));
+/**
+ * Leaf loops (no call, no loop inside) load the global into a local once before the loop; each iteration
+ * then charges the local and stores it, which keeps the memory round trip off the loop's critical path.
+ * Nothing else can change the global while such a loop runs, so global and local stay equal throughout.
+ */
+function cacheLeafLoops(m: binaryen.Module, f: FunctionFacts, fuel: string): Map<Region, number> {
+  const locals = new Map<Region, number>();
+  const leaves = f.loops.filter((l) => l.leaf);
+  if (leaves.length === 0) return locals;
+  const local = raw._BinaryenFunctionAddVar(f.func, binaryen.i64);
+  for (const loop of leaves) {
+    const wrapped = m.block(null, [m.local.set(local, m.global.get(fuel, binaryen.i64)), loop.head], binaryen.auto);
+    if (loop.slot) replaceChild(loop.slot, wrapped);
+    else raw._BinaryenFunctionSetBody(f.func, wrapped);
+    locals.set(loop, local);
+  }
+  return locals;
+}
+
+/**
+ * Order matters: leaf loops are wrapped in their parents before grows are replaced (a grow may be that
+ * parent), and checks are prefixed last, each reading the child as it is by then.
+ */
+function instrumentFunction(m: binaryen.Module, f: FunctionFacts, plan: ChargePlan, names: Names): void {
+  const locals = cacheLeafLoops(m, f, names.fuel);
+  replaceGrows(m, f, names.grow);
+  const check = (r: Region) => {
+    const local = locals.get(r);
+    const cost = plan.charged.get(r)!;
+    return local === undefined ? fuelCheck(m, names.fuel, cost) : cachedFuelCheck(m, names.fuel, local, cost);
+  };
+  for (const loop of f.loops) raw._BinaryenLoopSetBody(loop.head, prefixed(m, check(loop), raw._BinaryenLoopGetBody(loop.head)));
   for (const arm of f.arms) {
     if (!plan.charged.has(arm)) continue;
     const get = arm.armField === 'IfTrue' ? raw._BinaryenIfGetIfTrue : raw._BinaryenIfGetIfFalse;
     const set = arm.armField === 'IfTrue' ? raw._BinaryenIfSetIfTrue : raw._BinaryenIfSetIfFalse;
-    set(arm.head, wrap(arm, get(arm.head)));
+    set(arm.head, prefixed(m, check(arm), get(arm.head)));
   }
-  if (plan.charged.has(f.entry)) raw._BinaryenFunctionSetBody(f.func, wrap(f.entry, raw._BinaryenFunctionGetBody(f.func)));
+  if (plan.charged.has(f.entry)) raw._BinaryenFunctionSetBody(f.func, prefixed(m, check(f.entry), raw._BinaryenFunctionGetBody(f.func)));
 }
 
 /**
@@ -152,10 +161,7 @@ export function instrumentModule(bytes: Uint8Array): Uint8Array {
     }
     const fns = defined.map((func) => analyze(func, imported, m));
     const plan = planCharges(fns, indirectTargets(m, fns));
-    for (const f of fns) {
-      replaceGrows(m, f, names.grow);
-      insertChecks(m, f, plan, names.fuel);
-    }
+    for (const f of fns) instrumentFunction(m, f, plan, names);
     // Added after the loop so the helper itself is not metered (it is straight-line and tiny).
     if (names.grow) addGrowHelper(m, { ...names, grow: names.grow });
     // Keep the name section so guest stack traces stay readable; the flag is process-wide (asc uses it too).

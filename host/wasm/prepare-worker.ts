@@ -1,4 +1,6 @@
-// Runs prepareModule in a short-lived worker thread under a time limit, so a huge module never blocks the event loop.
+// Runs prepareModule in a long-lived worker thread under a per-module time limit, so a huge module never
+// blocks the event loop. Loading Binaryen costs ~0.4 s, so the worker is kept between deploys; a module that
+// runs over its limit gets the worker terminated and a fresh one is started for the next deploy.
 
 import { Worker } from 'node:worker_threads';
 import { WasmfnError, type SerializedError } from '../errors.js';
@@ -8,52 +10,140 @@ import type { PreparedModule, PrepareOptions } from './prepare.js';
 const ENTRY = new URL('./prepare-worker-entry.js', import.meta.url);
 /** Bounded so a chatty failure cannot grow without limit. */
 const STDERR_KEEP_BYTES = 4096;
+/** A worker is replaced after this many modules, so whatever Binaryen leaks cannot pile up. */
+const JOBS_PER_WORKER = 200;
+/** An idle worker (100-200 MB with Binaryen loaded) is stopped after this long. */
+const IDLE_STOP_MS = 60_000;
 
-export interface PrepareJob {
+export interface PrepareRequest {
+  id: number;
   bytes: Uint8Array;
   opts: PrepareOptions;
 }
 
 export type PrepareReply = { ok: true; prepared: PreparedModule } | { ok: false; error: SerializedError };
+export type PrepareResponse = { id: number; reply: PrepareReply };
+
+interface Pending {
+  req: PrepareRequest;
+  timeLimitMs: number;
+  resolve(p: PreparedModule): void;
+  reject(e: unknown): void;
+}
 
 function tooSlow(timeLimitMs: number): WasmfnError {
   const reason = `preparing the module took longer than ${timeLimitMs} ms`;
   return new WasmfnError('invalid_module', reason, { details: [reason] });
 }
 
-/**
- * prepareModule in a fresh worker. The time limit runs from the worker's creation (start-up and loading
- * Binaryen take about half a second of it); past it the worker is terminated and the promise rejects
- * with invalid_module. A result that arrives after the limit is refused too, so 0 always fails.
- */
-export function prepareInWorker(bytes: Uint8Array, opts: PrepareOptions, timeLimitMs: number): Promise<PreparedModule> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const job: PrepareJob = { bytes, opts };
-    const worker = new Worker(ENTRY, { workerData: job, stderr: true, stdout: true });
-    let stderr = '';
+class PrepareService {
+  private worker: Worker | null = null;
+  private ready: Promise<void> | null = null;
+  private stderr = '';
+  private jobsDone = 0;
+  private readonly queue: Pending[] = [];
+  private running: (Pending & { timer: NodeJS.Timeout | null; started: number }) | null = null;
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  prepare(bytes: Uint8Array, opts: PrepareOptions, timeLimitMs: number): Promise<PreparedModule> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req: { id: this.nextId++, bytes, opts }, timeLimitMs, resolve, reject });
+      void this.next();
+    });
+  }
+
+  private spawn(): Promise<void> {
+    const worker = new Worker(ENTRY, { stderr: true, stdout: true });
+    this.worker = worker;
+    this.stderr = '';
+    this.jobsDone = 0;
     worker.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP_BYTES);
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_KEEP_BYTES);
     });
     worker.stdout.resume();
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      outcome();
-    };
-    const crashed = (why: string) => {
-      const details = stderr.trim() ? [why, stderr.trim()] : [why];
-      return new WasmfnError('internal', 'the module preparation worker failed', { details });
-    };
-    const timer = setTimeout(() => settle(() => reject(tooSlow(timeLimitMs))), timeLimitMs);
-    worker.once('message', (reply: PrepareReply) => {
-      if (performance.now() - started > timeLimitMs) return settle(() => reject(tooSlow(timeLimitMs)));
-      settle(() => (reply.ok ? resolve(reply.prepared) : reject(WasmfnError.from(reply.error))));
+    worker.on('message', (m: PrepareResponse | { ready: true }) => {
+      if ('reply' in m) this.onReply(m);
     });
-    worker.once('error', (e: Error) => settle(() => reject(crashed(e.message))));
-    worker.once('exit', (code: number) => settle(() => reject(crashed(`worker exited with code ${code} before replying`))));
-  });
+    worker.once('error', (e: Error) => this.onDeath(worker, e.message));
+    worker.once('exit', (code: number) => this.onDeath(worker, `worker exited with code ${code}`));
+    return new Promise<void>((resolve) => worker.once('message', () => resolve()));
+  }
+
+  private async next(): Promise<void> {
+    if (this.running || !this.queue.length) return;
+    const job = this.queue.shift()!;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    // The limit covers the module's own work; starting a worker and loading Binaryen is not the module's fault.
+    if (!this.worker) this.ready = this.spawn();
+    this.running = { ...job, timer: null, started: 0 };
+    this.worker!.ref();
+    await this.ready;
+    if (!this.running || this.running.req !== job.req) return;
+    this.running.started = performance.now();
+    this.running.timer = setTimeout(() => this.onTimeout(), job.timeLimitMs);
+    this.worker!.postMessage(job.req, [job.req.bytes.slice().buffer]);
+  }
+
+  private onReply(m: PrepareResponse): void {
+    const job = this.running;
+    if (!job || job.req.id !== m.id) return;
+    this.running = null;
+    if (job.timer) clearTimeout(job.timer);
+    this.jobsDone++;
+    if (performance.now() - job.started > job.timeLimitMs) job.reject(tooSlow(job.timeLimitMs));
+    else if (m.reply.ok) job.resolve(m.reply.prepared);
+    else job.reject(WasmfnError.from(m.reply.error));
+    if (this.jobsDone >= JOBS_PER_WORKER) this.stop();
+    this.settle();
+  }
+
+  private onTimeout(): void {
+    const job = this.running;
+    if (!job) return;
+    this.running = null;
+    this.stop();
+    job.reject(tooSlow(job.timeLimitMs));
+    this.settle();
+  }
+
+  private onDeath(worker: Worker, why: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    const job = this.running;
+    if (!job) return;
+    this.running = null;
+    if (job.timer) clearTimeout(job.timer);
+    const details = this.stderr.trim() ? [why, this.stderr.trim()] : [why];
+    job.reject(new WasmfnError('internal', 'the module preparation worker failed', { details }));
+    this.settle();
+  }
+
+  private stop(): void {
+    const w = this.worker;
+    this.worker = null;
+    if (w) void w.terminate();
+  }
+
+  /** Starts the next job, or lets an idle worker stop holding the process open and, later, its memory. */
+  private settle(): void {
+    if (this.queue.length) {
+      void this.next();
+      return;
+    }
+    this.worker?.unref();
+    this.idleTimer = setTimeout(() => this.stop(), IDLE_STOP_MS);
+    this.idleTimer.unref();
+  }
+}
+
+const service = new PrepareService();
+
+/**
+ * prepareModule in the shared prepare worker, one module at a time. The time limit runs from the moment the
+ * worker starts on this module; past it the worker is terminated and the promise rejects with invalid_module.
+ * A result that arrives after the limit is refused too, so 0 always fails.
+ */
+export function prepareInWorker(bytes: Uint8Array, opts: PrepareOptions, timeLimitMs: number): Promise<PreparedModule> {
+  return service.prepare(bytes, opts, timeLimitMs);
 }

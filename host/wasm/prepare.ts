@@ -88,13 +88,17 @@ function instrument(bytes: Uint8Array): Uint8Array {
 
 /** Validates and rewrites an uploaded module. Throws WasmfnError('invalid_module') with one detail per problem. */
 export function prepareModule(bytes: Uint8Array, opts: PrepareOptions): PreparedModule {
+  if (!(opts.memoryMb > 0) || !(opts.maxTableElements >= 0)) {
+    throw new WasmfnError('internal', 'prepareModule needs memoryMb > 0 and maxTableElements >= 0');
+  }
   const layout = readOrReject(bytes);
   const { abi, details } = check(bytes, layout, opts);
   if (details.length > 0 || abi === null) throw invalid(details);
 
   const decl = memoryDecls(layout)[0];
   let memory: PreparedModule['memory'] = null;
-  let out = bytes;
+  // A copy even when nothing changes, so the result never aliases the caller's buffer.
+  let out: Uint8Array = bytes.slice();
   if (decl) {
     const cap = capPages(opts.memoryMb);
     // Initial <= cap was checked; a declared maximum below the cap is kept (the guest asked for less).

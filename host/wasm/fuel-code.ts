@@ -1,0 +1,37 @@
+// The code fuel instrumentation adds: budget checks and the memory.grow wrapper.
+
+import binaryen from 'binaryen';
+
+/** `fuel -= cost; if (fuel < 0) unreachable`, on the imported global. */
+export function fuelCheck(m: binaryen.Module, fuel: string, cost: number): number {
+  const i64 = binaryen.i64;
+  return m.block(null, [
+    m.global.set(fuel, m.i64.sub(m.global.get(fuel, i64), m.i64.const(BigInt(cost)))),
+    m.if(m.i64.lt_s(m.global.get(fuel, i64), m.i64.const(0n)), m.unreachable()),
+  ], binaryen.none);
+}
+
+/** `body` with `check` run first; same type as `body`. */
+export function prefixed(m: binaryen.Module, check: number, body: number): number {
+  return m.block(null, [check, body], binaryen.auto);
+}
+
+/** grow(delta) = memory.grow(delta), setting the grow-failed global to 1 when it returns -1. */
+export function addGrowHelper(m: binaryen.Module, names: { grow: string; growFailed: string }): void {
+  const i32 = binaryen.i32;
+  const result = 1;
+  m.addFunction(names.grow, binaryen.createType([i32]), i32, [i32], m.block(null, [
+    m.local.set(result, m.memory.grow(m.local.get(0, i32))),
+    m.if(m.i32.eq(m.local.get(result, i32), m.i32.const(-1)), m.global.set(names.growFailed, m.i32.const(1))),
+    m.local.get(result, i32),
+  ], i32));
+}
+
+/** The same for a leaf loop's iterations: the budget lives in a local (a register) and is stored, never reloaded. */
+export function cachedFuelCheck(m: binaryen.Module, fuel: string, local: number, cost: number): number {
+  const i64 = binaryen.i64;
+  return m.block(null, [
+    m.global.set(fuel, m.local.tee(local, m.i64.sub(m.local.get(local, i64), m.i64.const(BigInt(cost))), i64)),
+    m.if(m.i64.lt_s(m.local.get(local, i64), m.i64.const(0n)), m.unreachable()),
+  ], binaryen.none);
+}
