@@ -50,7 +50,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     maxQueue: opts.maxQueue,
     maxConcurrencyPerFunction: opts.maxConcurrencyPerFunction,
     maxResponseBytes: opts.maxResponseBytes,
-    pipelineDepth: 2,
+    pipelineDepth: 4,
     workerHeapMb: 128,
   });
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry });

@@ -39,7 +39,10 @@ export async function startHarness(dataDir: string, opts: { logLevel?: string } 
   return {
     host,
     dataDir,
-    lines: () => raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () => {
+      host.observability.flushLogs();
+      return raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
     async deploy(name, fixture = name, query = '') {
       const bytes = await fs.readFile(new URL(`../functions/${fixture}.wasm`, import.meta.url));
       const res = await admin(`/api/functions/${name}${query ? `?${query}` : ''}`, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/wasm' } });

@@ -154,6 +154,23 @@ limits('several runaway calls at once do not stop healthy calls from being serve
   });
 });
 
+limits('requests queued behind a runaway on its worker are re-dispatched, not failed', async () => {
+  await withHost({ workers: 1 }, async (h) => {
+    await deployBuilt(h, 'hello');
+    await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=300&fuel=1000000000000');
+    const runaway = fetch(`${h.url}/fn/loop-forever`);
+    // One worker: these are posted behind the runaway and must survive its worker being terminated.
+    await new Promise((r) => setTimeout(r, 50));
+    const behind = await Promise.all(Array.from({ length: 3 }, (_, i) => fetch(`${h.url}/fn/hello?name=b${i}`).then(async (r) => [r.status, await r.text()] as const)));
+    assert.is(await errorCode(await runaway), 'timeout');
+    behind.forEach(([status, text], i) => {
+      assert.is(status, 200);
+      assert.is(text, `Hello, b${i}!`);
+    });
+    assert.is(h.pool.stats().restarts, 1);
+  });
+});
+
 limits('past the per-function concurrency cap callers get overloaded with Retry-After', async () => {
   await withHost({ workers: 1, maxConcurrencyPerFunction: 2 }, async (h) => {
     await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=400&fuel=1000000000000');

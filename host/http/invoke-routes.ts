@@ -9,6 +9,7 @@ import type { GuestRequest } from '../abi/types.js';
 import type { InvocationSink } from '../observe/invocation.js';
 import { requestBody, requestHeaders, incomingOf } from './incoming.js';
 import { errorResponse } from './error-response.js';
+import { markHasRequestId } from './request-id.js';
 
 type Env = { Variables: { requestId: string } };
 
@@ -41,11 +42,15 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
       },
     };
     const out = await pool.invoke(fn, request);
+    const timing = timingHeaders(c.get('requestId'), out);
     let failure = out.ok ? null : WasmfnError.from(out.error);
-    let res = out.ok ? guestResponse(out) : null;
+    let res: Response | WasmfnError | null = out.ok ? guestResponse(out, timing) : null;
     if (res instanceof WasmfnError) [failure, res] = [res, null];
-    if (!res) res = errorResponse(c, failure);
-    setTimingHeaders(res, out);
+    if (!res) {
+      res = errorResponse(c, failure);
+      for (const [k, v] of Object.entries(timing)) res.headers.set(k, v as string);
+    }
+    markHasRequestId(res);
     sink.record({
       requestId: c.get('requestId'),
       time: new Date().toISOString(),
@@ -74,22 +79,37 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
   return app;
 }
 
-function guestResponse(out: Extract<InvokeOutcome, { ok: true }>): Response | WasmfnError {
-  const headers = new Headers();
-  try {
-    for (const [k, v] of out.response.headers) if (!HOP_BY_HOP.has(k.toLowerCase())) headers.append(k, v);
-  } catch {
-    return new WasmfnError('bad_gateway', 'the function returned an invalid header');
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const BAD_VALUE = /[\u0000\r\n]/;
+
+/**
+ * Plain-object headers let @hono/node-server write the response without building undici Headers, which is a
+ * visible share of the per-request cost; repeated names become arrays (set-cookie).
+ */
+function guestResponse(out: Extract<InvokeOutcome, { ok: true }>, headers: Record<string, string | string[]>): Response | WasmfnError {
+  for (const [k, v] of out.response.headers) {
+    const name = k.toLowerCase();
+    if (HOP_BY_HOP.has(name) || name in headers && TIMING_HEADERS.has(name)) continue;
+    if (!HEADER_NAME.test(name) || BAD_VALUE.test(v)) return new WasmfnError('bad_gateway', 'the function returned an invalid header');
+    const prev = headers[name];
+    headers[name] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
   const status = out.response.status;
   const nullBody = status === 204 || status === 304 || (status >= 100 && status < 200);
-  return new Response(nullBody ? null : (out.response.body as Uint8Array<ArrayBuffer>), { status, headers });
+  return new Response(nullBody ? null : (out.response.body as Uint8Array<ArrayBuffer>), { status, headers: headers as Record<string, string> });
 }
 
-function setTimingHeaders(res: Response, out: InvokeOutcome): void {
-  const ms = (n: number) => n.toFixed(3);
-  res.headers.set('server-timing', `queue;dur=${ms(out.queueMs)}, instantiate;dur=${ms(out.instantiateMs)}, run;dur=${ms(out.runMs)}`);
-  if (out.fuelUsed !== null) res.headers.set('x-wasmfn-fuel', String(out.fuelUsed));
+/** Headers the host owns on every invocation response. */
+const TIMING_HEADERS = new Set(['x-request-id', 'server-timing', 'x-wasmfn-fuel']);
+
+function timingHeaders(requestId: string, out: InvokeOutcome): Record<string, string | string[]> {
+  const h: Record<string, string> = {
+    'x-request-id': requestId,
+    'server-timing': `queue;dur=${out.queueMs.toFixed(3)}, instantiate;dur=${out.instantiateMs.toFixed(3)}, run;dur=${out.runMs.toFixed(3)}`,
+  };
+  if (out.fuelUsed !== null) h['x-wasmfn-fuel'] = String(out.fuelUsed);
+  return h;
 }
 
 function remoteAddr(c: Context): string {

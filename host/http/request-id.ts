@@ -3,6 +3,13 @@
 import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 
+const HAS_ID = Symbol('hasRequestId');
+
+/** For a route that already put x-request-id into its response. */
+export function markHasRequestId(res: Response): void {
+  (res as unknown as Record<symbol, boolean>)[HAS_ID] = true;
+}
+
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function requestId(): MiddlewareHandler<{ Variables: { requestId: string } }> {
@@ -11,6 +18,7 @@ export function requestId(): MiddlewareHandler<{ Variables: { requestId: string 
     const id = given && SAFE_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', id);
     await next();
-    c.res.headers.set('x-request-id', id);
+    // The invocation route puts the id into its response itself, which spares materialising the headers.
+    if (!(HAS_ID in c.res)) c.res.headers.set('x-request-id', id);
   };
 }

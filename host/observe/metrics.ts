@@ -9,15 +9,17 @@ import { outcomeOf, type InvocationRecord } from './invocation.js';
 const DURATION_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const INSTANTIATE_BUCKETS_S = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05, 0.25];
 
-/** Children resolved once per function so the hot path skips label lookup and validation. */
+/**
+ * Per function: invocation counts kept as plain numbers (copied into the counter at scrape time, so the hot path
+ * does no label hashing), and the histogram child resolved once.
+ */
 interface FunctionSeries {
-  outcomes: Map<string, Counter.Internal>;
+  outcomes: Map<string, number>;
   duration: Histogram.Internal<'function'>;
 }
 
 export class HostMetrics {
   readonly registry = new PromRegistry();
-  private readonly invocations: Counter<'function' | 'outcome'>;
   private readonly duration: Histogram<'function'>;
   private readonly instantiate: Histogram;
   private readonly restarts: Counter<'reason'>;
@@ -27,7 +29,17 @@ export class HostMetrics {
 
   constructor(pool: WorkerPool, functions: Registry) {
     const registers = [this.registry];
-    this.invocations = new Counter({ name: 'wasmfn_invocations_total', help: 'Function invocations by outcome (ok or the error code).', labelNames: ['function', 'outcome'], registers });
+    const series = this.series;
+    new Counter({
+      name: 'wasmfn_invocations_total',
+      help: 'Function invocations by outcome (ok or the error code).',
+      labelNames: ['function', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [fn, s] of series) for (const [outcome, n] of s.outcomes) this.inc({ function: fn, outcome }, n);
+      },
+    });
     this.duration = new Histogram({ name: 'wasmfn_invocation_duration_seconds', help: 'Wall time of an invocation as the HTTP route saw it.', labelNames: ['function'], buckets: DURATION_BUCKETS_S, registers });
     this.instantiate = new Histogram({ name: 'wasmfn_instantiate_duration_seconds', help: 'Time to instantiate a fresh module instance.', buckets: INSTANTIATE_BUCKETS_S, registers });
     this.restarts = new Counter({ name: 'wasmfn_worker_restarts_total', help: 'Worker threads replaced, by reason.', labelNames: ['reason'], registers });
@@ -52,12 +64,7 @@ export class HostMetrics {
       this.series.set(r.function, s);
     }
     const outcome = outcomeOf(r);
-    let c = s.outcomes.get(outcome);
-    if (!c) {
-      c = this.invocations.labels(r.function, outcome);
-      s.outcomes.set(outcome, c);
-    }
-    c.inc();
+    s.outcomes.set(outcome, (s.outcomes.get(outcome) ?? 0) + 1);
     s.duration.observe(r.totalMs / 1000);
     // Failures before instantiation (queue overflow, worker crash) report 0 and would skew the histogram.
     if (r.instantiateMs > 0) this.instantiate.observe(r.instantiateMs / 1000);
@@ -77,7 +84,6 @@ export class HostMetrics {
   forget(name: string): void {
     const s = this.series.get(name);
     if (!s) return;
-    for (const outcome of s.outcomes.keys()) this.invocations.remove(name, outcome);
     this.duration.remove(name);
     this.series.delete(name);
   }

@@ -12,7 +12,7 @@ export interface PoolOptions {
   maxQueue: number;                  // requests waiting for a worker host-wide, default 1024
   maxConcurrencyPerFunction: number; // running + waiting per function, default 64
   maxResponseBytes: number;          // response body cap, default 6 MiB
-  pipelineDepth: number;             // jobs posted to one worker at once, default 2 (hides the message round trip)
+  pipelineDepth: number;             // jobs posted to one worker at once, default 4 (hides the message round trip)
   workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead), default 128
 }
 
