@@ -13,6 +13,7 @@ export interface Harness {
   lines(): Record<string, unknown>[];
   /** Deploys dist/functions/<fixture>.wasm as `name`, with optional query config (e.g. "timeoutMs=50"). */
   deploy(name: string, fixture?: string, query?: string): Promise<void>;
+  deployBytes(name: string, bytes: Uint8Array): Promise<void>;
   fetch(pathAndQuery: string, init?: RequestInit): Promise<Response>;
   /** Admin request with the bearer token. */
   admin(pathAndQuery: string, init?: RequestInit): Promise<Response>;
@@ -23,19 +24,17 @@ export async function tempDir(): Promise<string> {
 }
 
 export async function startHarness(dataDir: string, opts: { logLevel?: string } = {}): Promise<Harness> {
-  // The pool's workers are unref'd, so while startHost waits for them nothing else may hold the event loop open.
-  const keepAlive = setInterval(() => {}, 1000);
   const raw: string[] = [];
   const logger = createLogger(opts.logLevel ?? 'debug', { destination: { write: (s: string) => void raw.push(s) } });
-  let host: RunningHost;
-  try {
-    host = await startHost({ dataDir, port: 0, workers: 1, deployExamples: false, logger });
-  } finally {
-    clearInterval(keepAlive);
-  }
+  const host = await startHost({ dataDir, port: 0, workers: 1, deployExamples: false, logger });
   const fetchAt = (p: string, init?: RequestInit) => fetch(new URL(p, host.url), init);
   const admin = (p: string, init: RequestInit = {}) =>
     fetchAt(p, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${host.token}` } });
+  const put = async (name: string, bytes: Uint8Array, query: string) => {
+    const body = bytes as Uint8Array<ArrayBuffer>;
+    const res = await admin(`/api/functions/${name}${query ? `?${query}` : ''}`, { method: 'PUT', body, headers: { 'content-type': 'application/wasm' } });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`deploy of ${name} failed: ${res.status} ${await res.text()}`);
+  };
   return {
     host,
     dataDir,
@@ -44,10 +43,9 @@ export async function startHarness(dataDir: string, opts: { logLevel?: string } 
       return raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     },
     async deploy(name, fixture = name, query = '') {
-      const bytes = await fs.readFile(new URL(`../functions/${fixture}.wasm`, import.meta.url));
-      const res = await admin(`/api/functions/${name}${query ? `?${query}` : ''}`, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/wasm' } });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`deploy of ${name} failed: ${res.status} ${await res.text()}`);
+      await put(name, await fs.readFile(new URL(`../functions/${fixture}.wasm`, import.meta.url)), query);
     },
+    deployBytes: (name, bytes) => put(name, bytes, ''),
     fetch: fetchAt,
     admin,
   };

@@ -2,6 +2,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import wabtInit from 'wabt';
 import { withHarness } from './observe-harness.js';
 import type { LogEntry } from '../host/observe/observe-routes.js';
 
@@ -58,6 +59,26 @@ test('a trap is logged with its wasm stack, and its message and stack reach the 
     assert.is(e.status, 500);
     assert.ok(JSON.stringify([e.message, e.logs]).includes('something went wrong'));
     assert.ok((e.trapStack ?? []).length > 0);
+  });
+});
+
+test('trap stacks name the functions when the module has a name section', async () => {
+  const wabt = await wabtInit();
+  const wat = '(module (memory (export "memory") 1) (func $inner_fn unreachable) (func $outer_fn call $inner_fn) (func (export "handle") call $outer_fn))';
+  const mod = wabt.parseWat('named.wat', wat);
+  mod.resolveNames();
+  const bytes = mod.toBinary({ write_debug_names: true }).buffer;
+  mod.destroy();
+  await withHarness(async (h) => {
+    await h.deployBytes('named', bytes);
+    const res = await h.fetch('/fn/named', { headers: { 'x-request-id': 'named-1' } });
+    assert.is(res.status, 500);
+    assert.not.match(await res.text(), /inner_fn|wasm-function/);
+    const line = h.lines().find((l) => l.event === 'invocation') as { error: { trapStack: string[] } };
+    assert.match(line.error.trapStack[0] ?? '', /^inner_fn /);
+    assert.match(line.error.trapStack[1] ?? '', /^outer_fn /);
+    const body = (await (await h.admin('/api/functions/named/logs')).json()) as LogsReply;
+    assert.match(body.invocations[0]!.trapStack?.[0] ?? '', /^inner_fn /);
   });
 });
 

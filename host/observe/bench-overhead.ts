@@ -39,9 +39,7 @@ async function serve(mode: Mode, workers: number | undefined): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmfn-obs-bench-'));
   // "on" is the host as shipped: JSON lines to stdout at info (the parent points stdout at /dev/null).
   const logger = createLogger(mode === 'on' ? 'info' : 'silent', { pretty: false });
-  const keepAlive = setInterval(() => {}, 1000); // the pool's workers are unref'd while they start
   const host = await startHost({ dataDir, port: 0, deployExamples: false, logger, ...(workers ? { workers } : {}) });
-  clearInterval(keepAlive);
   host.observability.enabled = mode === 'on';
   const bytes = await fs.readFile(path.join(BUILT_FUNCTIONS_DIR, 'hello.wasm'));
   await host.registry.deploy('hello', new Uint8Array(bytes), { limits: {}, env: {} });
@@ -134,7 +132,10 @@ async function main(): Promise<void> {
   const [onRps, offRps] = [median('on', 'rps'), median('off', 'rps')];
   const [onMain, offMain] = [median('on', 'mainUsPerReq'), median('off', 'mainUsPerReq')];
   const [onCpu, offCpu] = [median('on', 'cpuUsPerReq'), median('off', 'cpuUsPerReq')];
-  console.log(`median req/s: on ${onRps.toFixed(0)}, off ${offRps.toFixed(0)} (on is ${pct(onRps, offRps)})`);
+  // Rounds drift with whatever else runs on the box; the change within a round, paired, drifts much less.
+  const paired = results.on.map((s, i) => (s.rps - results.off[i]!.rps) / results.off[i]!.rps).sort((a, b) => a - b);
+  const pairedMedian = paired[Math.floor(paired.length / 2)]!;
+  console.log(`median req/s: on ${onRps.toFixed(0)}, off ${offRps.toFixed(0)} (on is ${pct(onRps, offRps)}; median of per-round changes ${(pairedMedian * 100).toFixed(1)}%)`);
   console.log(`median main-thread CPU µs/req: on ${onMain.toFixed(1)}, off ${offMain.toFixed(1)} (+${pct(onMain, offMain)})`);
   console.log(`median process CPU µs/req: on ${onCpu.toFixed(1)}, off ${offCpu.toFixed(1)} (+${pct(onCpu, offCpu)})`);
   console.log(`load: autocannon -c ${o.connections} -d ${o.durationS} <host>/fn/hello (after a 2 s warm-up), ${os.availableParallelism()} CPUs`);

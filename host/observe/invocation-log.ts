@@ -5,8 +5,8 @@ import pino from 'pino';
 import type { Logger } from './logger.js';
 import type { InvocationRecord } from './invocation.js';
 
-/** Rounded to µs; a non-finite number would make the line invalid JSON, so it becomes null. */
-const us = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : null);
+/** To µs; a non-finite number would make the line invalid JSON, so it becomes null. */
+const us = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(3) : 'null');
 const str = JSON.stringify;
 const MAX_PENDING_CHARS = 64 * 1024;
 const FLUSH_AFTER_MS = 50;
@@ -57,13 +57,14 @@ export class InvocationLog {
   /**
    * The line in pino's own format (level, epoch-ms time, fields, msg), built directly: pino's generic serialiser
    * cost ~7 µs a line in the running host, on the main thread, for every request; this costs a fraction of that.
-   * Every string goes through JSON.stringify; durations are checked to be finite, counts are integers we made.
+   * Strings a caller can influence go through JSON.stringify; the function name (NAME_RE) and version (hex) cannot
+   * need escaping. Durations are checked to be finite; counts are integers the host made.
    */
   private line(r: InvocationRecord, failed: boolean): string {
     const msg = `${r.method} /fn/${r.function}${r.path} ${r.status}${failed ? ` ${r.code}` : ''}`;
     const error = failed ? `,"error":${str({ message: r.message ?? '', trapStack: r.trapStack ?? [] })}` : '';
     return `{"level":${failed ? this.levels.warn : this.levels.info},"time":${Date.now()},"event":"invocation"`
-      + `,"requestId":${str(r.requestId)},"function":${str(r.function)},"version":${str(r.version)}`
+      + `,"requestId":${str(r.requestId)},"function":"${r.function}","version":"${r.version}"`
       + `,"method":${str(r.method)},"path":${str(r.path)},"status":${r.status},"code":${failed ? str(r.code) : 'null'}`
       + `,"queueMs":${us(r.queueMs)},"instantiateMs":${us(r.instantiateMs)},"runMs":${us(r.runMs)},"totalMs":${us(r.totalMs)}`
       + `,"fuelUsed":${r.fuelUsed ?? 'null'},"peakPages":${r.peakPages},"bytesIn":${r.bytesIn},"bytesOut":${r.bytesOut}`

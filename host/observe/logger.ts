@@ -18,7 +18,7 @@ export function createLogger(level: string, opts: { pretty?: boolean; destinatio
   if (pretty) {
     return pino({
       ...common,
-      transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,event' } },
+      transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,event,method,path,status,code' } },
     });
   }
   // Synchronous writes, like Node's own stdout on files and pipes: cheaper per line here than pino's default

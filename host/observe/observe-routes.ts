@@ -18,6 +18,8 @@ export interface ObserveRouteDeps {
   usage: UsageStore;
   /** Changes on every host start, so a `logs --follow` client knows its `after` cursor no longer applies. */
   hostId: string;
+  /** Processes records still queued, so a read right after an invocation sees it. */
+  catchUp: () => void;
 }
 
 export const DEFAULT_LOGS_LIMIT = 100;
@@ -25,7 +27,10 @@ const MAX_LOGS_LIMIT = 100_000;
 
 /** Registered on the app itself, before the /api admin router, so these routes answer first. */
 export function mountObserveRoutes(app: App, token: string, d: ObserveRouteDeps): void {
-  app.get('/metrics', async (c) => c.body(await d.metrics.text(), 200, { 'content-type': d.metrics.contentType }));
+  app.get('/metrics', async (c) => {
+    d.catchUp();
+    return c.body(await d.metrics.text(), 200, { 'content-type': d.metrics.contentType });
+  });
 
   const auth = bearerAuth(token);
 
@@ -34,11 +39,13 @@ export function mountObserveRoutes(app: App, token: string, d: ObserveRouteDeps)
     if (!d.registry.get(name)) throw new WasmfnError('function_not_found', `no function named "${name}"`);
     const limit = intParam(c, 'limit', DEFAULT_LOGS_LIMIT, 1, MAX_LOGS_LIMIT);
     const after = intParam(c, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    d.catchUp();
     return c.json({ function: name, hostId: d.hostId, invocations: d.recent.list(name, limit, after).map(toLogEntry) });
   });
 
   app.get('/api/functions/:name/usage', auth, (c) => {
     const name = checkName(c.req.param('name'));
+    d.catchUp();
     // A deleted function's history stays readable: it was used, and usage is what gets billed.
     if (!d.registry.get(name) && !d.usage.has(name)) throw new WasmfnError('function_not_found', `no function named "${name}"`);
     const raw = c.req.query('since');

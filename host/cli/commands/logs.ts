@@ -48,12 +48,22 @@ export const run: Command = async (argv, ctx) => {
   let hostId = first.hostId;
   let after = last(first.invocations);
   let stopped = false;
-  const stop = () => { stopped = true; };
+  let wake = () => {};
+  const stop = () => {
+    stopped = true;
+    wake();
+  };
   process.once('SIGINT', stop);
   let warned = false;
   try {
     while (!stopped) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, POLL_MS);
+        wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
       if (stopped) break;
       try {
         const p = await page(ctx, name, 1000, after);
