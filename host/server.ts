@@ -60,7 +60,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   if (opts.deployExamples) {
     await deployExamples(
       registry,
-      (name) => log.info({ function: name }, 'deployed example function'),
+      () => {}, // the registry's deploy event is logged by observability
       (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'),
     );
   }

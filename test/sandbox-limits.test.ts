@@ -181,6 +181,8 @@ limits('past the per-function concurrency cap callers get overloaded with Retry-
     const over = results[codes.indexOf('overloaded')]!;
     assert.is(over.status, 503);
     assert.is(over.headers.get('retry-after'), '1');
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    assert.match(metrics, /wasmfn_invocations_total\{function="loop-forever",outcome="overloaded"\} 2/, 'refused calls are counted too');
   });
 });
 

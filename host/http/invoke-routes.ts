@@ -24,7 +24,23 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
     const fn = registry.require(name);
     const url = new URL(c.req.url);
     const prefix = `/fn/${name}`;
-    const body = await requestBody(c, opts.maxRequestBytes, 'request body');
+    // Requests refused before they run (body too large, overloaded) still count in logs, metrics and usage.
+    const recordRefusal = (e: unknown): unknown => {
+      if (!(e instanceof WasmfnError)) return e;
+      sink.record({
+        requestId: c.get('requestId'), time: new Date().toISOString(), function: fn.name, version: fn.version,
+        method: c.req.method, path: url.pathname.slice(prefix.length) || '/', status: e.status, code: e.code, message: e.message,
+        queueMs: 0, instantiateMs: 0, runMs: 0, totalMs: performance.now() - t0, fuelUsed: null, peakPages: 0,
+        memoryMb: fn.limits.memoryMb, bytesIn: 0, bytesOut: 0, logs: [],
+      });
+      return e;
+    };
+    let body: Uint8Array;
+    try {
+      body = await requestBody(c, opts.maxRequestBytes, 'request body');
+    } catch (e) {
+      throw recordRefusal(e);
+    }
     const request: GuestRequest = {
       method: c.req.method,
       path: url.pathname.slice(prefix.length) || '/',
@@ -41,7 +57,12 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
         matchedRoute: prefix,
       },
     };
-    const out = await pool.invoke(fn, request);
+    let out: InvokeOutcome;
+    try {
+      out = await pool.invoke(fn, request);
+    } catch (e) {
+      throw recordRefusal(e);
+    }
     const timing = timingHeaders(c.get('requestId'), out);
     let failure = out.ok ? null : WasmfnError.from(out.error);
     let res: Response | WasmfnError | null = out.ok ? guestResponse(out, timing) : null;
