@@ -186,4 +186,18 @@ limits('past the per-function concurrency cap callers get overloaded with Retry-
   });
 });
 
+limits('a process-wide backstop refuses any wasm memory above the host maximum, in workers too', async () => {
+  await withHost({}, async (h) => {
+    const { Worker } = await import('node:worker_threads');
+    const pages = h.opts.maxima.memoryMb * 16 + 1;
+    const w = new Worker(`const { parentPort } = require('node:worker_threads');
+      try { new WebAssembly.Memory({ initial: ${pages} }); parentPort.postMessage('allowed'); } catch { parentPort.postMessage('refused'); }`, { eval: true });
+    try {
+      assert.is(await new Promise((r) => w.once('message', r)), 'refused');
+    } finally {
+      await w.terminate();
+    }
+  });
+});
+
 limits.run();
