@@ -54,7 +54,3 @@ export interface SerializedError {
   message: string;
   details?: string[];
 }
-
-export function isErrorCode(s: string): s is ErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_STATUS, s);
-}

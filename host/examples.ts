@@ -14,7 +14,7 @@ interface BuiltFunction {
   file: string;
 }
 
-export async function builtFunctions(dir = BUILT_FUNCTIONS_DIR): Promise<BuiltFunction[]> {
+async function builtFunctions(dir = BUILT_FUNCTIONS_DIR): Promise<BuiltFunction[]> {
   try {
     const index = JSON.parse(await fs.readFile(`${dir}/index.json`, 'utf8')) as { functions: BuiltFunction[] } | BuiltFunction[];
     return Array.isArray(index) ? index : index.functions;
@@ -23,13 +23,13 @@ export async function builtFunctions(dir = BUILT_FUNCTIONS_DIR): Promise<BuiltFu
   }
 }
 
-export async function deployExamples(registry: Registry, onDeployed: (name: string) => void, onError: (name: string, e: unknown) => void): Promise<void> {
+/** Each deploy shows up in the log as the registry's deploy event; failures go to `onError`. */
+export async function deployExamples(registry: Registry, onError: (name: string, e: unknown) => void): Promise<void> {
   for (const f of await builtFunctions()) {
     if (!f.example || registry.get(f.name)) continue;
     try {
       const bytes = await fs.readFile(`${BUILT_FUNCTIONS_DIR}/${f.name}.wasm`);
       await registry.deploy(f.name, new Uint8Array(bytes), { limits: {}, env: {} });
-      onDeployed(f.name);
     } catch (e) {
       onError(f.name, e);
     }

@@ -58,11 +58,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   await pool.ready();
 
   if (opts.deployExamples) {
-    await deployExamples(
-      registry,
-      () => {}, // the registry's deploy event is logged by observability
-      (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'),
-    );
+    await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
   const app = createApp({

@@ -11,7 +11,7 @@ const AS_ENV = new Set([
 ]);
 
 /** The SDK ABI's host functions, module `wasmfn` (see README, "SDK wire format"). */
-export const SDK_IMPORTS = new Set(['request_len', 'request_read', 'response_write', 'log']);
+const SDK_IMPORTS = new Set(['request_len', 'request_read', 'response_write', 'log']);
 
 /** WASI preview 1 functions the WAGI runtime implements or answers with a WASI errno. */
 export const WASI_MODULE = 'wasi_snapshot_preview1';

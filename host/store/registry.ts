@@ -142,9 +142,9 @@ export class Registry {
       }
       if (version === current.version) return current.meta;
       // A plain rollback walks back down the stack; rolling to a named version keeps the current one on it.
-      const history2 = target === undefined ? history.slice(0, -1) : [...history.filter((v) => v !== version), current.version];
+      const nextHistory = target === undefined ? history.slice(0, -1) : [...history.filter((v) => v !== version), current.version];
       const fn = await this.materialize(name, version);
-      await this.store.setLive(name, { version, history: history2 });
+      await this.store.setLive(name, { version, history: nextHistory });
       this.swap(fn, 'rollback');
       return fn.meta;
     });
