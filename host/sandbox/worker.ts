@@ -47,13 +47,11 @@ port.on('message', (msg: ToWorker) => {
   }
   const replies: JobReply[] = [];
   const transfer: ArrayBuffer[] = [];
-  for (const job of msg.jobs) {
+  msg.jobs.forEach((job, i) => {
     runOne(job, replies, transfer);
     // Reply to the first job at once so a batch never delays it; the rest go together.
-    if (replies.length === 1 && msg.jobs.length > 1) {
-      send({ type: 'replies', replies: replies.splice(0) }, transfer.splice(0));
-    }
-  }
+    if (i === 0 && msg.jobs.length > 1) send({ type: 'replies', replies: replies.splice(0) }, transfer.splice(0));
+  });
   if (replies.length) send({ type: 'replies', replies }, transfer);
   // Zero the used memories after the responses left, off the request path.
   executor.recycle();
