@@ -6,7 +6,7 @@ import type { HostOptions } from '../config.js';
 import type { Registry } from '../store/registry.js';
 import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
 import type { GuestRequest } from '../abi/types.js';
-import type { InvocationSink } from '../observe/invocation.js';
+import type { InvocationRecord, InvocationSink } from '../observe/invocation.js';
 import { requestBody, requestHeaders, incomingOf } from './incoming.js';
 import { errorResponse } from './error-response.js';
 import { markHasRequestId } from './request-id.js';
@@ -24,15 +24,19 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
     const fn = registry.require(name);
     const url = new URL(c.req.url);
     const prefix = `/fn/${name}`;
-    // Requests refused before they run (body too large, overloaded) still count in logs, metrics and usage.
-    const recordRefusal = (e: unknown): unknown => {
-      if (!(e instanceof WasmfnError)) return e;
+    const path = url.pathname.slice(prefix.length) || '/';
+    const record = (status: number, failure: WasmfnError | null, run: RunFacts): void =>
       sink.record({
         requestId: c.get('requestId'), time: new Date().toISOString(), function: fn.name, version: fn.version,
-        method: c.req.method, path: url.pathname.slice(prefix.length) || '/', status: e.status, code: e.code, message: e.message,
-        queueMs: 0, instantiateMs: 0, runMs: 0, totalMs: performance.now() - t0, fuelUsed: null, peakPages: 0,
-        memoryMb: fn.limits.memoryMb, bytesIn: 0, bytesOut: 0, logs: [],
+        method: c.req.method, path, status, code: failure ? failure.code : null,
+        ...(failure ? { message: failure.message, trapStack: run.trapStack } : {}),
+        queueMs: run.queueMs, instantiateMs: run.instantiateMs, runMs: run.runMs, totalMs: performance.now() - t0,
+        fuelUsed: run.fuelUsed, peakPages: run.peakPages, memoryMb: fn.limits.memoryMb,
+        bytesIn: run.bytesIn, bytesOut: run.bytesOut, logs: run.logs,
       });
+    // Requests refused before they run (body too large, overloaded) still count in logs, metrics and usage.
+    const recordRefusal = (e: unknown): unknown => {
+      if (e instanceof WasmfnError) record(e.status, e, NOT_RUN);
       return e;
     };
     let body: Uint8Array;
@@ -43,7 +47,7 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
     }
     const request: GuestRequest = {
       method: c.req.method,
-      path: url.pathname.slice(prefix.length) || '/',
+      path,
       query: url.search.slice(1),
       headers: requestHeaders(c),
       body,
@@ -72,26 +76,11 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
       for (const [k, v] of Object.entries(timing)) res.headers.set(k, v as string);
     }
     markHasRequestId(res);
-    sink.record({
-      requestId: c.get('requestId'),
-      time: new Date().toISOString(),
-      function: fn.name,
-      version: fn.version,
-      method: request.method,
-      path: request.path,
-      status: res.status,
-      code: failure ? failure.code : null,
-      ...(failure ? { message: failure.message, trapStack: out.ok ? [] : out.trapStack } : {}),
-      queueMs: out.queueMs,
-      instantiateMs: out.instantiateMs,
-      runMs: out.runMs,
-      totalMs: performance.now() - t0,
-      fuelUsed: out.fuelUsed,
-      peakPages: out.peakPages,
-      memoryMb: fn.limits.memoryMb,
+    record(res.status, failure, {
+      ...out,
+      trapStack: out.ok ? [] : out.trapStack,
       bytesIn: body.byteLength,
       bytesOut: out.ok && !failure ? out.response.body.byteLength : 0,
-      logs: out.logs,
     });
     return res;
   };
@@ -99,6 +88,21 @@ export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOpt
   app.all('/:name/*', handler);
   return app;
 }
+
+/** What a run contributes to the invocation record. */
+interface RunFacts {
+  queueMs: number;
+  instantiateMs: number;
+  runMs: number;
+  fuelUsed: number | null;
+  peakPages: number;
+  bytesIn: number;
+  bytesOut: number;
+  logs: InvocationRecord['logs'];
+  trapStack: string[];
+}
+
+const NOT_RUN: RunFacts = { queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, bytesIn: 0, bytesOut: 0, logs: [], trapStack: [] };
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // eslint-disable-next-line no-control-regex
