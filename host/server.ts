@@ -7,11 +7,12 @@ import { resolveOptions, type HostOptions } from './config.js';
 import { resolveToken } from './token.js';
 import { FunctionStore } from './store/function-store.js';
 import { Registry } from './store/registry.js';
-import { WorkerPool } from './sandbox/pool.js';
+import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
 import { deployExamples } from './examples.js';
 import { createLogger, type Logger } from './observe/logger.js';
 import { Observability } from './observe/observability.js';
+import { lineLevels } from './observe/invocation-log.js';
 
 export interface RunningHost {
   url: string;
@@ -21,6 +22,8 @@ export interface RunningHost {
   pool: WorkerPool;
   observability: Observability;
   log: Logger;
+  /** The Hono application the server serves (app.request() reaches it without a socket). */
+  app: ReturnType<typeof createApp>;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -50,8 +53,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     maxQueue: opts.maxQueue,
     maxConcurrencyPerFunction: opts.maxConcurrencyPerFunction,
     maxResponseBytes: opts.maxResponseBytes,
-    pipelineDepth: 4,
-    workerHeapMb: 128,
+    ...DEFAULT_POOL_OPTIONS,
+    lineLevels: lineLevels(log),
   });
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
@@ -91,7 +94,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await observability.close();
     })());
 
-  return { url, token, opts, registry, pool, observability, log, close };
+  return { url, token, opts, registry, pool, observability, log, app, close };
 }
 
 /** Process-wide cap on any wasm memory, in case a per-function check is ever missed. */

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { invokeWagi } from '../host/abi/wagi.js';
 import type { GuestRequest, GuestResponse, LogLevel } from '../host/abi/types.js';
+import { requestSource } from '../host/abi/request-source.js';
 import { WasmfnError, type ErrorCode } from '../host/errors.js';
 import { prepareModule } from '../host/wasm/prepare.js';
 import { wat } from './helpers/wat.js';
@@ -54,7 +55,7 @@ function invoke(module: WebAssembly.Module, req: GuestRequest, opts: { maxRespon
     module,
     memory: new WebAssembly.Memory({ initial: 1, maximum: 2 }),
     runtimeImports: {},
-    request: req,
+    request: requestSource(req),
     maxResponseBytes: opts.maxResponseBytes ?? 1024 * 1024,
     log: (level, line) => run.logs.push([level, line]),
     markInstantiated: () => { run.instantiated = true; },
@@ -320,7 +321,7 @@ c('hello-c, built by clang and rewritten by prepareModule, greets through WAGI',
     module,
     memory: new WebAssembly.Memory({ initial: shape.initialPages, maximum: shape.maximumPages }),
     runtimeImports: { wasmfn_rt: { fuel, grow_failed: growFailed } },
-    request: request({ method: 'GET', path: '/x', query: 'name=Ada' }),
+    request: requestSource(request({ method: 'GET', path: '/x', query: 'name=Ada' })),
     maxResponseBytes: 1024 * 1024,
     log: () => {},
     markInstantiated: () => {},

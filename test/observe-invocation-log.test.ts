@@ -16,7 +16,7 @@ function capture(level = 'debug') {
 
 function rec(over: Partial<InvocationRecord> = {}): InvocationRecord {
   return {
-    requestId: 'r1', time: '', function: 'f', version: '0123456789abcdef', method: 'GET', path: '/', status: 200, code: null,
+    requestId: 'r1', time: 0, function: 'f', version: '0123456789abcdef', method: 'GET', path: '/', status: 200, code: null,
     queueMs: 0.0123456, instantiateMs: 1, runMs: 2, totalMs: 3.5, fuelUsed: 7, peakPages: 1, memoryMb: 16, bytesIn: 4, bytesOut: 5, logs: [],
     ...over,
   };

@@ -9,7 +9,7 @@ const test = suite('observe usage buckets');
 
 function rec(totalMs: number, code: InvocationRecord['code'] = null): InvocationRecord {
   return {
-    requestId: 'r', time: '', function: 'f', version: 'v', method: 'GET', path: '/', status: code ? 500 : 200, code,
+    requestId: 'r', time: 0, function: 'f', version: 'v', method: 'GET', path: '/', status: code ? 500 : 200, code,
     queueMs: 0, instantiateMs: totalMs / 4, runMs: totalMs / 2, totalMs, fuelUsed: 10, peakPages: 16, memoryMb: 16,
     bytesIn: 1, bytesOut: 2, logs: [],
   };

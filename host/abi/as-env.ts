@@ -1,10 +1,16 @@
-// The `env` functions the AssemblyScript runtime imports (abort, trace, seed, Date.now, console.*), per call.
+// The `env` functions the AssemblyScript runtime imports (abort, trace, seed, Date.now, console.*).
 
 import { WasmfnError } from '../errors.js';
 import { readAsString } from './as-string.js';
 import type { LogLevel } from './types.js';
 
 type Log = (level: LogLevel, line: string) => void;
+
+/** The call in progress on this thread: what the shared import functions act on. */
+export interface AsEnvTarget {
+  memory: WebAssembly.Memory;
+  log: Log;
+}
 
 /** Formats `abort(message, file, line, column)` the way the AssemblyScript loader does. */
 export function abortMessage(memory: WebAssembly.Memory, msg: number, file: number, line: number, col: number): string {
@@ -14,18 +20,23 @@ export function abortMessage(memory: WebAssembly.Memory, msg: number, file: numb
 }
 
 /**
- * Fresh closures over this call's memory and log only: nothing here outlives the call or is shared
- * between requests. `abort` throws a `trap` error that unwinds the guest.
+ * The functions, created once per thread and acting on whichever call `target()` returns: V8 links function
+ * objects it has seen before faster than new closures, and nothing here holds state of its own, so no request
+ * can see another's. `abort` throws a `trap` error that unwinds the guest.
  */
-export function asEnvImports(memory: WebAssembly.Memory, log: Log): Record<string, (...args: number[]) => unknown> {
-  const consoleAt = (level: LogLevel) => (ptr: number): void => log(level, readAsString(memory, ptr) ?? '');
+export function asEnvFunctions(target: () => AsEnvTarget): Record<string, (...args: number[]) => unknown> {
+  const consoleAt = (level: LogLevel) => (ptr: number): void => {
+    const t = target();
+    t.log(level, readAsString(t.memory, ptr) ?? '');
+  };
   return {
     abort(msg: number, file: number, line: number, col: number): never {
-      throw new WasmfnError('trap', abortMessage(memory, msg, file, line, col));
+      throw new WasmfnError('trap', abortMessage(target().memory, msg, file, line, col));
     },
     trace(msg: number, n: number, ...args: number[]): void {
+      const t = target();
       const values = args.slice(0, Math.max(0, Math.min(n, 5)));
-      log('debug', `trace: ${readAsString(memory, msg) ?? ''}${values.length ? ` ${values.join(', ')}` : ''}`);
+      t.log('debug', `trace: ${readAsString(t.memory, msg) ?? ''}${values.length ? ` ${values.join(', ')}` : ''}`);
     },
     // Seeds Math.random inside the guest; not meant for cryptography (neither is AssemblyScript's PRNG).
     seed: (): number => Math.random() * Number.MAX_SAFE_INTEGER,

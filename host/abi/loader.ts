@@ -2,8 +2,8 @@
 
 import { instantiateSync } from '@assemblyscript/loader';
 import { WasmfnError } from '../errors.js';
-import { asEnvImports } from './as-env.js';
-import type { InvokeFn } from './runtime.js';
+import { asEnvFunctions } from './as-env.js';
+import type { InvokeContext, InvokeFn } from './runtime.js';
 
 interface LoaderExports extends Record<string, unknown> {
   handle(input: number): number;
@@ -13,22 +13,36 @@ const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-export const invokeLoader: InvokeFn = (ctx) => {
-  const { memory, log } = ctx;
-  // The loader fills in env.abort/trace/seed only where absent, so ours (which throw `trap`) win.
-  const imports = { ...ctx.runtimeImports, env: { memory, ...asEnvImports(memory, log) } };
-  const { exports } = instantiateSync<LoaderExports>(ctx.module, imports);
-  ctx.markInstantiated();
-  if (typeof exports.handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
+/** The call in progress on this thread, for the shared env functions. */
+let current: InvokeContext | null = null;
+const ENV = asEnvFunctions(() => {
+  if (current === null) throw new WasmfnError('trap', 'an env import was called outside a request');
+  return current;
+});
 
-  const input = exports.__pin(exports.__newString(decoder.decode(ctx.request.body)));
-  const out = exports.handle(input);
-  const text = readResult(memory, exports.__getString, out, ctx.maxResponseBytes);
-  const body = encoder.encode(text);
-  if (body.length > ctx.maxResponseBytes) {
-    throw new WasmfnError('response_too_large', `response body of ${body.length} bytes exceeds the limit of ${ctx.maxResponseBytes}`);
+export const invokeLoader: InvokeFn = (ctx) => {
+  const { memory } = ctx;
+  const outer = current;
+  current = ctx;
+  try {
+    // A new object per call: the loader adds to it (Math, Date, ...). It fills in env.abort/trace/seed only where
+    // absent, so ours (which throw `trap`) win.
+    const imports = { ...ctx.runtimeImports, env: { memory, ...ENV } };
+    const { exports } = instantiateSync<LoaderExports>(ctx.module, imports);
+    ctx.markInstantiated();
+    if (typeof exports.handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
+
+    const input = exports.__pin(exports.__newString(decoder.decode(ctx.request.body)));
+    const out = exports.handle(input);
+    const text = readResult(memory, exports.__getString, out, ctx.maxResponseBytes);
+    const body = encoder.encode(text);
+    if (body.length > ctx.maxResponseBytes) {
+      throw new WasmfnError('response_too_large', `response body of ${body.length} bytes exceeds the limit of ${ctx.maxResponseBytes}`);
+    }
+    return { status: 200, headers: [['content-type', TEXT_PLAIN]], body };
+  } finally {
+    current = outer;
   }
-  return { status: 200, headers: [['content-type', TEXT_PLAIN]], body };
 };
 
 /** The returned string, checked against memory and the size limit before the loader copies it out. */

@@ -1,6 +1,7 @@
 // The contract between the sandbox (in a worker thread) and each guest ABI's invoke function.
 
-import type { GuestRequest, GuestResponse, LogLevel } from './types.js';
+import type { GuestResponse, LogLevel, RequestSource } from './types.js';
+import type { CopyOut } from './sdk-wire.js';
 
 export interface InvokeContext {
   /** Compiled, rewritten module: its memory is the import `env.memory`. */
@@ -8,17 +9,19 @@ export interface InvokeContext {
   /** Pooled, zeroed memory sized to the module's declared limits; pass it as `env.memory`. */
   memory: WebAssembly.Memory;
   /**
-   * Imports the deploy-time rewrite added (namespace `wasmfn_rt`: the fuel global, the grow-failed flag).
-   * Spread into the import object unchanged.
+   * Imports the deploy-time rewrite added (namespace `wasmfn_rt`: the fuel global, the grow-failed flag), reset
+   * by the sandbox before every call. Passed into the import object unchanged.
    */
-  runtimeImports: WebAssembly.Imports;
-  request: GuestRequest;
+  runtimeImports: { wasmfn_rt?: Record<string, WebAssembly.Global> };
+  request: RequestSource;
   /** Bytes of response body allowed; past it throw WasmfnError('response_too_large'). */
   maxResponseBytes: number;
   /** The guest's own output (console, stderr); bounded by the caller. */
   log(level: LogLevel, line: string): void;
   /** Call once the instance exists, so instantiate and run are timed apart. */
   markInstantiated(): void;
+  /** Where response bytes are copied out of guest memory; a fresh copy when absent. */
+  copyOut?: CopyOut;
 }
 
 /**

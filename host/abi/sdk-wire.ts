@@ -46,15 +46,32 @@ export function encodeRequest(req: GuestRequest): EncodedRequest {
   return { head: buf.subarray(0, off), body: req.body, length };
 }
 
-/** Copies the encoded request into guest memory at `ptr` (what `request_read` does). */
-export function writeRequest(memory: WebAssembly.Memory, ptr: number, req: EncodedRequest): void {
-  const buf = memory.buffer;
-  if (ptr + req.length > buf.byteLength) {
-    throw new WasmfnError('trap', `request_read: ${req.length} bytes at ${ptr} do not fit in memory`);
-  }
-  const mem = new Uint8Array(buf);
-  mem.set(req.head, ptr);
-  mem.set(req.body, ptr + req.head.length);
+/**
+ * Reads the request fields back out of wire bytes the host encoded. The host writes Node's header and URL strings
+ * as latin1 (one byte per character: the bytes that arrived), so they are read back the same way.
+ */
+export function decodeRequestWire(wire: Uint8Array): { method: string; path: string; query: string; headers: [string, string][]; body: Uint8Array } {
+  const b = Buffer.from(wire.buffer, wire.byteOffset, wire.byteLength);
+  let off = 0;
+  const u32 = (): number => {
+    const v = b.readUInt32LE(off);
+    off += 4;
+    return v;
+  };
+  const str = (): string => {
+    const n = u32();
+    const s = b.toString('latin1', off, off + n);
+    off += n;
+    return s;
+  };
+  const method = str();
+  const path = str();
+  const query = str();
+  const count = u32();
+  const headers: [string, string][] = new Array(count);
+  for (let i = 0; i < count; i++) headers[i] = [str(), str()];
+  const n = u32();
+  return { method, path, query, headers, body: wire.subarray(off, off + n) };
 }
 
 // RFC 9110 token for names; values without NUL/CR/LF and within Latin-1, as Node's HTTP layer requires.
@@ -66,8 +83,13 @@ function bad(message: string): WasmfnError {
   return new WasmfnError('bad_gateway', `invalid response from the function: ${message}`);
 }
 
+/** Copies bytes out of guest memory, into a buffer of the caller's (the sandbox reuses one per thread). */
+export type CopyOut = (bytes: Uint8Array) => Uint8Array;
+
+const copyFresh: CopyOut = (bytes) => bytes.slice();
+
 /** Decodes and copies out a response the guest handed over with `response_write(ptr, len)`. */
-export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: number, maxResponseBytes: number): GuestResponse {
+export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: number, maxResponseBytes: number, copyOut: CopyOut = copyFresh): GuestResponse {
   const buffer = memory.buffer;
   if (ptr + len > buffer.byteLength) throw bad(`response_write(${ptr}, ${len}) is outside memory`);
   const bytes = Buffer.from(buffer, ptr, len);
@@ -109,7 +131,7 @@ export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: num
     throw new WasmfnError('response_too_large', `response body of ${bodyLen} bytes exceeds the limit of ${maxResponseBytes}`);
   }
   if (bodyLen !== end - off) throw bad(`body length ${bodyLen} does not match the ${end - off} bytes left`);
-  // slice() copies: the memory goes back to the pool once the call ends.
-  const body = new Uint8Array(buffer.slice(ptr + off, ptr + end));
+  // Copied now: the guest may reuse the bytes once response_write returns, and the memory goes back to the pool.
+  const body = copyOut(new Uint8Array(buffer, ptr + off, end - off));
   return { status, headers, body };
 }

@@ -2,44 +2,77 @@
 // comes out through response_write, log lines through log (wire format in functions/sdk/README.md).
 
 import { WasmfnError } from '../errors.js';
-import { asEnvImports } from './as-env.js';
-import { decodeResponse, encodeRequest, writeRequest } from './sdk-wire.js';
-import type { InvokeFn } from './runtime.js';
+import { asEnvFunctions } from './as-env.js';
+import { decodeResponse } from './sdk-wire.js';
+import type { InvokeContext, InvokeFn } from './runtime.js';
 import type { GuestResponse, LogLevel } from './types.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /** Longest log line decoded; the sandbox's guest log trims further. */
 const MAX_LOG_LINE_BYTES = 16 * 1024;
 
+/** The call in progress on this thread (calls are synchronous and never nest). */
+let current: InvokeContext | null = null;
+let response: GuestResponse | null = null;
+
+function call(): InvokeContext {
+  if (current === null) throw new WasmfnError('trap', 'a wasmfn import was called outside a request');
+  return current;
+}
+
+const wasmfn = {
+  request_len: (): number => call().request.wireLength,
+  request_read: (ptr: number): void => {
+    const { memory, request } = call();
+    const at = ptr >>> 0;
+    const buf = memory.buffer;
+    if (at + request.wireLength > buf.byteLength) {
+      throw new WasmfnError('trap', `request_read: ${request.wireLength} bytes at ${at} do not fit in memory`);
+    }
+    request.writeWire(new Uint8Array(buf), at);
+  },
+  response_write: (ptr: number, len: number): void => {
+    const c = call();
+    response = decodeResponse(c.memory, ptr >>> 0, len >>> 0, c.maxResponseBytes, c.copyOut);
+  },
+  log: (level: number, ptr: number, len: number): void => {
+    const c = call();
+    const at = ptr >>> 0;
+    const n = Math.min(len >>> 0, MAX_LOG_LINE_BYTES);
+    const buf = c.memory.buffer;
+    if (at + n > buf.byteLength) throw new WasmfnError('trap', `log: ${n} bytes at ${at} are outside memory`);
+    c.log(LOG_LEVELS[level] ?? 'info', Buffer.from(buf, at, n).toString('utf8'));
+  },
+};
+
+/**
+ * One import object for every call on this thread, its functions acting on `current`: linking function objects V8
+ * has seen before is faster than new closures per request, and none of them holds request state. Only the memory
+ * and the runtime globals are set per call.
+ */
+const env: Record<string, unknown> = { memory: null, ...asEnvFunctions(call) };
+const imports: Record<string, Record<string, unknown>> = { env, wasmfn, wasmfn_rt: {} };
+
 export const invokeSdk: InvokeFn = (ctx) => {
-  const { memory, log } = ctx;
-  const request = encodeRequest(ctx.request);
-  let response: GuestResponse | null = null;
-
-  const imports: WebAssembly.Imports = {
-    ...ctx.runtimeImports,
-    env: { memory, ...asEnvImports(memory, log) },
-    wasmfn: {
-      request_len: (): number => request.length,
-      request_read: (ptr: number): void => writeRequest(memory, ptr >>> 0, request),
-      response_write: (ptr: number, len: number): void => {
-        response = decodeResponse(memory, ptr >>> 0, len >>> 0, ctx.maxResponseBytes);
-      },
-      log: (level: number, ptr: number, len: number): void => {
-        const at = ptr >>> 0;
-        const n = Math.min(len >>> 0, MAX_LOG_LINE_BYTES);
-        const buf = memory.buffer;
-        if (at + n > buf.byteLength) throw new WasmfnError('trap', `log: ${n} bytes at ${at} are outside memory`);
-        log(LOG_LEVELS[level] ?? 'info', Buffer.from(buf, at, n).toString('utf8'));
-      },
-    },
-  };
-
-  const instance = new WebAssembly.Instance(ctx.module, imports);
-  ctx.markInstantiated();
-  const handle = instance.exports['handle'];
-  if (typeof handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
-  (handle as () => void)();
-  if (response === null) throw new WasmfnError('bad_gateway', 'the function returned without writing a response');
-  return response;
+  const outer = current;
+  const outerResponse = response;
+  current = ctx;
+  response = null;
+  env['memory'] = ctx.memory;
+  imports['wasmfn_rt'] = ctx.runtimeImports.wasmfn_rt ?? {};
+  try {
+    const instance = new WebAssembly.Instance(ctx.module, imports as WebAssembly.Imports);
+    ctx.markInstantiated();
+    const handle = instance.exports['handle'];
+    if (typeof handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
+    (handle as () => void)();
+    const out = response as GuestResponse | null;
+    if (out === null) throw new WasmfnError('bad_gateway', 'the function returned without writing a response');
+    return out;
+  } finally {
+    current = outer;
+    response = outerResponse;
+    // Drops this call's memory from the shared object, so nothing keeps it reachable past the call.
+    env['memory'] = outer?.memory ?? null;
+  }
 };

@@ -18,9 +18,24 @@ export interface GuestRequest {
   server: { host: string; port: number; protocol: string; remoteAddr: string; fullUrl: string; matchedRoute: string };
 }
 
+/**
+ * The request as a guest ABI reads it. The SDK ABI copies the wire bytes into guest memory as they are (in the
+ * host they sit in memory shared with the main thread, encoded once there); WAGI and the loader use the decoded
+ * form, built on first use.
+ */
+export interface RequestSource {
+  /** Bytes of the request in the SDK wire encoding (functions/sdk/README.md). */
+  readonly wireLength: number;
+  /** Copies the wire bytes into `dest` at `at`; the caller has checked that they fit. */
+  writeWire(dest: Uint8Array, at: number): void;
+  readonly body: Uint8Array;
+  decoded(): GuestRequest;
+}
+
 export interface GuestResponse {
   status: number;
   headers: [string, string][];
+  /** May be a view into a buffer the sandbox reuses: valid until the next run on the same thread. */
   body: Uint8Array;
 }
 

@@ -1,6 +1,7 @@
 // Turns a WAGI guest's stdout into an HTTP response by the CGI 1.1 rules (RFC 3875 section 6).
 
 import type { GuestResponse } from './types.js';
+import type { CopyOut } from './sdk-wire.js';
 import { WasmfnError } from '../errors.js';
 
 /** Room allowed for the header block on top of the body limit. */
@@ -25,7 +26,7 @@ function shown(line: string): string {
   return JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line);
 }
 
-export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number): GuestResponse {
+export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut: CopyOut = (b) => b.slice()): GuestResponse {
   if (out.length === 0) throw badGateway('the function wrote nothing to stdout', [FORMAT_HINT]);
 
   const headers: [string, string][] = [];
@@ -76,5 +77,5 @@ export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number): GuestRe
   if (bodyBytes > maxBodyBytes) {
     throw new WasmfnError('response_too_large', `response body is ${bodyBytes} bytes, over the limit of ${maxBodyBytes}`);
   }
-  return { status: finalStatus, headers, body: out.slice(bodyStart) };
+  return { status: finalStatus, headers, body: copyOut(out.subarray(bodyStart)) };
 }

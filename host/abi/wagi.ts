@@ -64,11 +64,12 @@ export function cgiArgs(req: GuestRequest): string[] {
 }
 
 export const invokeWagi: InvokeFn = (ctx) => {
+  const request = ctx.request.decoded();
   const wasi = new Wasi({
     memory: ctx.memory,
-    args: cgiArgs(ctx.request),
-    env: cgiEnv(ctx.request),
-    stdin: ctx.request.body,
+    args: cgiArgs(request),
+    env: cgiEnv(request),
+    stdin: request.body,
     stdoutLimitBytes: ctx.maxResponseBytes + MAX_HEADER_BLOCK_BYTES,
     onStderrLine: (line) => ctx.log('info', line),
   });
@@ -89,5 +90,5 @@ export const invokeWagi: InvokeFn = (ctx) => {
     throw new WasmfnError('response_too_large', `stdout passed ${ctx.maxResponseBytes} bytes of body plus ${MAX_HEADER_BLOCK_BYTES} of headers`);
   }
   if (outcome.code !== 0) throw new WasmfnError('nonzero_exit', `exit code ${outcome.code}`);
-  return parseCgiResponse(wasi.stdout.bytes(), ctx.maxResponseBytes);
+  return parseCgiResponse(wasi.stdout.bytes(), ctx.maxResponseBytes, ctx.copyOut);
 };

@@ -7,6 +7,7 @@ import { prepareModule } from '../wasm/prepare.js';
 import { Executor } from '../sandbox/executor.js';
 import { BUILT_FUNCTIONS_DIR } from '../examples.js';
 import type { GuestRequest } from '../abi/types.js';
+import { requestSource } from '../abi/request-source.js';
 
 const runs = Number(process.argv[2] ?? 20_000);
 const WARM_UP = 2_000;
@@ -27,7 +28,7 @@ for (const name of names) {
     continue;
   }
   const p = prepareModule(new Uint8Array(fs.readFileSync(file)), { memoryMb: 16, fuel: true, maxTableElements: 100_000 });
-  const job = { module: new WebAssembly.Module(p.bytes as Uint8Array<ArrayBuffer>), abi: p.abi, memory: p.memory, fuel: 1_000_000_000n, request: request(name), maxResponseBytes: 6 << 20 };
+  const job = { module: new WebAssembly.Module(p.bytes as Uint8Array<ArrayBuffer>), abi: p.abi, memory: p.memory, fuel: 1_000_000_000n, request: requestSource(request(name)), maxResponseBytes: 6 << 20 };
   const total: number[] = [];
   const inst: number[] = [];
   for (let i = 0; i < runs + WARM_UP; i++) {

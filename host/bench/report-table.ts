@@ -10,6 +10,16 @@ function table(head: string[], rows: string[][], rightFrom = 1): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** "c=1 0.31x" per concurrency measured for both targets. */
+export function httpRatios(r: BenchResults): string[] {
+  const at = (target: string, c: number) => r.http.find((h) => h.target === target && h.concurrency === c && !h.skipped);
+  return [...new Set(r.http.map((h) => h.concurrency))].flatMap((c) => {
+    const w = at('wasmfn', c);
+    const h = at('hono', c);
+    return w && h && h.requestsPerSec > 0 ? [`c=${c} ${(w.requestsPerSec / h.requestsPerSec).toFixed(2)}x`] : [];
+  });
+}
+
 export function renderTable(r: BenchResults): string {
   const out: string[] = [];
   const notes: string[] = [];
@@ -49,6 +59,8 @@ export function renderTable(r: BenchResults): string {
       }),
       2,
     ));
+    const ratios = httpRatios(r);
+    if (ratios.length) out.push(`wasmfn req/s vs the constant Hono route: ${ratios.join(', ')}`);
   }
   if (notes.length > 0) out.push('', ...[...new Set(notes)].map((n) => `note: ${n}`));
   return out.join('\n');

@@ -25,11 +25,13 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string } }> {
   const app = new Hono<{ Variables: { requestId: string } }>();
+  // First, so the request-id middleware below (registered later) never runs for invocations: that route sets
+  // the id and its header itself, without materialising the response's headers.
+  app.route('/fn', invokeRoutes(deps));
   app.use('*', requestId());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   deps.extend?.(app);
   app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token));
-  app.route('/fn', invokeRoutes(deps.registry, deps.pool, deps.opts, deps.sink));
   app.notFound((c) => {
     const res = errorResponse(c, new WasmfnError('not_found', 'no such route: functions are under /fn/<name>, the admin API under /api/functions'));
     res.headers.set('x-request-id', c.get('requestId') ?? '');

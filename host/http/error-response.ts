@@ -1,5 +1,6 @@
 // The one place errors become HTTP responses: JSON {"error": {code, message, details?}}, never a stack or host path.
 
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { WasmfnError } from '../errors.js';
 
@@ -17,4 +18,21 @@ export function errorResponse(c: Context, e: unknown): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   if (err.retryAfterS !== undefined) headers['retry-after'] = String(err.retryAfterS);
   return c.body(JSON.stringify(errorBody(err)), err.status as 400, headers);
+}
+
+/**
+ * The same response written straight to Node's response (the invocation route answers that way once it has
+ * handed Hono RESPONSE_ALREADY_SENT). `headers` is a flat name, value list added to the error's own.
+ */
+export function writeError(res: ServerResponse, e: unknown, headers: string[]): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const err = toWasmfnError(e);
+  const body = JSON.stringify(errorBody(err));
+  const h = ['content-type', 'application/json; charset=utf-8', ...headers, 'content-length', String(Buffer.byteLength(body))];
+  if (err.retryAfterS !== undefined) h.push('retry-after', String(err.retryAfterS));
+  res.writeHead(err.status, h);
+  res.end(body);
 }

@@ -1,50 +1,107 @@
-// Fast access to the Node request under Hono: headers and body straight from IncomingMessage, because touching
-// `Request.body` or `.headers` makes @hono/node-server build a full undici Request (tens of µs per call).
+// An invocation's request as the pool takes it (JobInput), read straight from Node's IncomingMessage when served
+// by @hono/node-server: touching `Request.headers` or `.body` there builds a full undici Request (tens of µs).
+// Under app.request() (tests) the Fetch Request is read instead.
 
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { WasmfnError } from '../errors.js';
+import type { JobInput } from '../sandbox/job-codec.js';
 import { formatBytes, readBodyCapped } from './read-body.js';
 
-export function incomingOf(c: Context): IncomingMessage | null {
-  const env = c.env as { incoming?: IncomingMessage } | undefined;
-  return env?.incoming ?? null;
+export interface NodePair {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
 }
 
-/** Header pairs with lower-case names, in arrival order. */
-export function requestHeaders(c: Context): [string, string][] {
-  const incoming = incomingOf(c);
-  if (!incoming) return [...c.req.raw.headers];
-  const raw = incoming.rawHeaders;
-  const out: [string, string][] = new Array(raw.length / 2);
-  for (let i = 0, j = 0; i < raw.length; i += 2, j++) out[j] = [raw[i]!.toLowerCase(), raw[i + 1]!];
-  return out;
+export function nodeOf(c: Context): NodePair | null {
+  const env = c.env as Partial<NodePair> | undefined;
+  return env?.incoming && env.outgoing ? (env as NodePair) : null;
 }
 
-/** The body, refused with payload_too_large as soon as it passes `maxBytes`. */
-export async function requestBody(c: Context, maxBytes: number, what: string): Promise<Uint8Array> {
-  const incoming = incomingOf(c);
-  if (!incoming) return readBodyCapped(c.req.raw, maxBytes, what);
-  const declared = incoming.headers['content-length'];
-  if (declared === undefined && incoming.headers['transfer-encoding'] === undefined) return EMPTY;
-  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(c, incoming, what, maxBytes);
+/** The headers the route itself needs, found in one pass over Node's raw list (no header object is built). */
+export interface HeaderFacts {
+  requestId: string | undefined;
+  contentLength: string | undefined;
+  hasBody: boolean;
+}
+
+export function headerFacts(raw: readonly string[]): HeaderFacts {
+  let requestId: string | undefined;
+  let contentLength: string | undefined;
+  let chunked = false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // Length first: most names are ruled out without lower-casing them.
+    if (name.length === 12 && name.toLowerCase() === 'x-request-id') requestId ??= raw[i + 1];
+    else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
+    else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = true;
+  }
+  return { requestId, contentLength, hasBody: chunked || (contentLength !== undefined && contentLength !== '0') };
+}
+
+/** Path after /fn/<name> (raw, "/" at least) and the raw query, from a request target such as "/fn/echo/a?x=1". */
+export function splitTarget(target: string): { path: string; query: string } {
+  if (!target.startsWith('/')) {
+    // Absolute form ("GET http://host/fn/x"): only proxies send it.
+    const u = new URL(target);
+    return splitTarget(u.pathname + u.search);
+  }
+  const q = target.indexOf('?');
+  const end = q < 0 ? target.length : q;
+  const slash = target.indexOf('/', 4); // past "/fn/"
+  return { path: slash >= 0 && slash < end ? target.slice(slash, end) : '/', query: q < 0 ? '' : target.slice(q + 1) };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The request from Node's objects, without its body (see readIncomingBody). */
+export function nodeJobInput(incoming: IncomingMessage, remote: boolean, requestId: string, receivedAt: number): JobInput {
+  const { path, query } = splitTarget(incoming.url ?? '/');
+  return {
+    method: incoming.method ?? 'GET',
+    path,
+    query,
+    rawHeaders: incoming.rawHeaders,
+    body: EMPTY,
+    remoteAddr: remote ? (incoming.socket.remoteAddress ?? '') : '',
+    requestId,
+    receivedAt,
+  };
+}
+
+/** The same from a Fetch Request (app.request() in tests, or another adapter). */
+export async function fetchJobInput(req: Request, maxBytes: number, requestId: string, receivedAt: number): Promise<JobInput> {
+  const url = new URL(req.url);
+  const { path, query } = splitTarget(url.pathname + url.search);
+  const rawHeaders: string[] = [];
+  for (const [k, v] of req.headers) rawHeaders.push(k, v);
+  const body = await readBodyCapped(req, maxBytes, 'request body');
+  return { method: req.method, path, query, rawHeaders, body, remoteAddr: '', requestId, receivedAt };
+}
+
+/** The body, refused with payload_too_large (Connection: close) as soon as it passes `maxBytes`. */
+export async function readIncomingBody(incoming: IncomingMessage, facts: HeaderFacts, maxBytes: number): Promise<Uint8Array> {
+  if (facts.contentLength !== undefined && Number(facts.contentLength) > maxBytes) throw tooLarge(incoming, maxBytes);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of incoming as AsyncIterable<Buffer>) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw tooLarge(c, incoming, what, maxBytes);
+    if (total > maxBytes) throw tooLarge(incoming, maxBytes);
     chunks.push(chunk);
   }
+  if (chunks.length === 0) return EMPTY;
   if (chunks.length === 1) return new Uint8Array(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength);
   const all = Buffer.concat(chunks, total);
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
-const EMPTY = new Uint8Array(0);
+/** Marks the error so the route answers with Connection: close. */
+export const CLOSE_CONNECTION = Symbol('closeConnection');
 
-function tooLarge(c: Context, incoming: IncomingMessage, what: string, maxBytes: number): WasmfnError {
+function tooLarge(incoming: IncomingMessage, maxBytes: number): WasmfnError {
   // Stop reading; the connection closes after the 413 instead of draining the rest of the upload.
   incoming.pause();
-  c.header('connection', 'close');
-  return new WasmfnError('payload_too_large', `${what} is larger than the ${formatBytes(maxBytes)} limit`);
+  const e = new WasmfnError('payload_too_large', `request body is larger than the ${formatBytes(maxBytes)} limit`);
+  (e as unknown as Record<symbol, boolean>)[CLOSE_CONNECTION] = true;
+  return e;
 }

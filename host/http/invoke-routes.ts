@@ -1,142 +1,147 @@
-// ANY /fn/:name[/*]: turns an HTTP request into a GuestRequest, runs it in the pool, and the result into a response.
+// ANY /fn/:name[/*]: hands the request to the pool and the outcome back as the response. This runs on the main
+// thread for every invocation, so it does no more than it must. Under @hono/node-server the handler returns
+// RESPONSE_ALREADY_SENT at once (a synchronous handler is Hono's and node-server's fast path) and answers on
+// Node's response itself when the outcome arrives: headers come from Node's raw list, the request is encoded
+// once (by the pool, into shared memory), and the response is one writeHead/end.
 
 import { Hono, type Context } from 'hono';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
-import type { Registry } from '../store/registry.js';
+import type { LiveFunction, Registry } from '../store/registry.js';
 import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
-import type { GuestRequest } from '../abi/types.js';
+import type { JobInput } from '../sandbox/job-codec.js';
 import type { InvocationRecord, InvocationSink } from '../observe/invocation.js';
-import { requestBody, requestHeaders, incomingOf } from './incoming.js';
-import { errorResponse } from './error-response.js';
-import { markHasRequestId } from './request-id.js';
+import { CLOSE_CONNECTION, fetchJobInput, headerFacts, nodeJobInput, nodeOf, readIncomingBody, splitTarget, type HeaderFacts, type NodePair } from './incoming.js';
+import { errorResponse, writeError } from './error-response.js';
+import { newRequestId } from './request-id.js';
+import { hostHeaders, writeSuccess, successResponse } from './invocation-response.js';
+import { sharedNow } from '../sandbox/channel.js';
 
 type Env = { Variables: { requestId: string } };
 
-/** Headers a guest may not set: the host owns framing and connection handling. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+export interface InvokeDeps {
+  registry: Registry;
+  pool: WorkerPool;
+  opts: HostOptions;
+  sink: InvocationSink;
+  /** Host-level failures (not guest errors) go here, for the log. */
+  onInternalError?: (e: unknown) => void;
+}
 
-export function invokeRoutes(registry: Registry, pool: WorkerPool, opts: HostOptions, sink: InvocationSink): Hono<Env> {
+export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
+  const { registry, pool, opts, sink } = deps;
   const app = new Hono<Env>();
-  const handler = async (c: Context<Env>) => {
-    const t0 = performance.now();
-    const name = c.req.param('name')!;
-    const fn = registry.require(name);
-    const url = new URL(c.req.url);
-    const prefix = `/fn/${name}`;
-    const path = url.pathname.slice(prefix.length) || '/';
-    const record = (status: number, failure: WasmfnError | null, run: RunFacts): void =>
-      sink.record({
-        requestId: c.get('requestId'), time: new Date().toISOString(), function: fn.name, version: fn.version,
-        method: c.req.method, path, status, code: failure ? failure.code : null,
-        ...(failure ? { message: failure.message, trapStack: run.trapStack } : {}),
-        queueMs: run.queueMs, instantiateMs: run.instantiateMs, runMs: run.runMs, totalMs: performance.now() - t0,
-        fuelUsed: run.fuelUsed, peakPages: run.peakPages, memoryMb: fn.limits.memoryMb,
-        bytesIn: run.bytesIn, bytesOut: run.bytesOut, logs: run.logs,
-      });
-    // Requests refused before they run (body too large, overloaded) still count in logs, metrics and usage.
-    const recordRefusal = (e: unknown): unknown => {
-      if (e instanceof WasmfnError) record(e.status, e, NOT_RUN);
-      return e;
-    };
-    let body: Uint8Array;
-    try {
-      body = await requestBody(c, opts.maxRequestBytes, 'request body');
-    } catch (e) {
-      throw recordRefusal(e);
-    }
-    const request: GuestRequest = {
-      method: c.req.method,
-      path,
-      query: url.search.slice(1),
-      headers: requestHeaders(c),
-      body,
-      fn: { name: fn.name, version: fn.version, env: fn.env },
-      server: {
-        host: url.hostname,
-        port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-        protocol: 'HTTP/1.1',
-        remoteAddr: remoteAddr(c),
-        fullUrl: url.href,
-        matchedRoute: prefix,
+
+  /** After the handler returned: every outcome, including a host bug, is answered and recorded. */
+  const settle = (node: NodePair, fn: LiveFunction, input: JobInput, run: Promise<InvokeOutcome>): void => {
+    run.then(
+      (out) => {
+        if (out.ok) {
+          const bytesOut = out.body.byteLength;
+          writeSuccess(node.outgoing, input.requestId, out);
+          sink.record(record(fn, input, out.status, null, out, bytesOut));
+          return;
+        }
+        const failure = WasmfnError.from(out.error);
+        writeError(node.outgoing, failure, hostHeaders(input.requestId, out));
+        sink.record(record(fn, input, failure.status, failure, out));
       },
-    };
-    let out: InvokeOutcome;
+      (e) => refuse(node, fn, input, e),
+    );
+  };
+
+  const refuse = (node: NodePair, fn: LiveFunction, input: JobInput, e: unknown): void => {
+    if (!(e instanceof WasmfnError)) deps.onInternalError?.(e);
+    const headers = ['x-request-id', input.requestId];
+    if ((e as Record<symbol, unknown> | null)?.[CLOSE_CONNECTION]) headers.push('connection', 'close');
+    writeError(node.outgoing, e, headers);
+    // Refused before running (body too large, overloaded): still counted in logs, metrics and usage.
+    if (e instanceof WasmfnError) sink.record(record(fn, withoutBody(input), e.status, e, null));
+  };
+
+  const withBody = async (node: NodePair, facts: HeaderFacts, fn: LiveFunction, input: JobInput): Promise<void> => {
     try {
-      out = await pool.invoke(fn, request);
+      input.body = await readIncomingBody(node.incoming, facts, opts.maxRequestBytes);
     } catch (e) {
-      throw recordRefusal(e);
+      return refuse(node, fn, input, e);
     }
-    const timing = timingHeaders(c.get('requestId'), out);
-    let failure = out.ok ? null : WasmfnError.from(out.error);
-    let res: Response | WasmfnError | null = out.ok ? guestResponse(out, timing) : null;
-    if (res instanceof WasmfnError) [failure, res] = [res, null];
-    if (!res) {
-      res = errorResponse(c, failure);
-      for (const [k, v] of Object.entries(timing)) res.headers.set(k, v as string);
+    invoke(node, fn, input);
+  };
+
+  const invoke = (node: NodePair, fn: LiveFunction, input: JobInput): void => {
+    let run: Promise<InvokeOutcome>;
+    try {
+      run = pool.invoke(fn, input);
+    } catch (e) {
+      return refuse(node, fn, input, e);
     }
-    markHasRequestId(res);
-    record(res.status, failure, {
-      ...out,
-      trapStack: out.ok ? [] : out.trapStack,
-      bytesIn: body.byteLength,
-      bytesOut: out.ok && !failure ? out.response.body.byteLength : 0,
-    });
-    return res;
+    settle(node, fn, input, run);
+  };
+
+  const handler = (c: Context<Env>): Response | Promise<Response> => {
+    const receivedAt = sharedNow();
+    const node = nodeOf(c);
+    if (!node) return viaFetch(c, deps, receivedAt);
+    const facts = headerFacts(node.incoming.rawHeaders);
+    const requestId = newRequestId(facts.requestId);
+    c.set('requestId', requestId);
+    const fn = registry.require(c.req.param('name')!);
+    const input = nodeJobInput(node.incoming, fn.abi === 'wagi', requestId, receivedAt);
+    if (facts.hasBody) void withBody(node, facts, fn, input);
+    else invoke(node, fn, input);
+    return RESPONSE_ALREADY_SENT;
   };
   app.all('/:name', handler);
   app.all('/:name/*', handler);
   return app;
 }
 
-/** What a run contributes to the invocation record. */
-interface RunFacts {
-  queueMs: number;
-  instantiateMs: number;
-  runMs: number;
-  fuelUsed: number | null;
-  peakPages: number;
-  bytesIn: number;
-  bytesOut: number;
-  logs: InvocationRecord['logs'];
-  trapStack: string[];
-}
+const EMPTY = new Uint8Array(0);
 
-const NOT_RUN: RunFacts = { queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, bytesIn: 0, bytesOut: 0, logs: [], trapStack: [] };
+/** A refused request's record counts no body bytes: none reached a guest. */
+const withoutBody = (input: JobInput): JobInput => ({ ...input, body: EMPTY });
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// eslint-disable-next-line no-control-regex
-const BAD_VALUE = /[\u0000\r\n]/;
-
-/**
- * Plain-object headers let @hono/node-server write the response without building undici Headers, which is a
- * visible share of the per-request cost; repeated names become arrays (set-cookie).
- */
-function guestResponse(out: Extract<InvokeOutcome, { ok: true }>, headers: Record<string, string | string[]>): Response | WasmfnError {
-  for (const [k, v] of out.response.headers) {
-    const name = k.toLowerCase();
-    if (HOP_BY_HOP.has(name) || name in headers && TIMING_HEADERS.has(name)) continue;
-    if (!HEADER_NAME.test(name) || BAD_VALUE.test(v)) return new WasmfnError('bad_gateway', 'the function returned an invalid header');
-    const prev = headers[name];
-    headers[name] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+/** Outside Node (app.request() in tests): the same, through Fetch Request and Response objects. */
+async function viaFetch(c: Context<Env>, deps: InvokeDeps, receivedAt: number): Promise<Response> {
+  const requestId = newRequestId(c.req.header('x-request-id'));
+  c.set('requestId', requestId);
+  const fn = deps.registry.require(c.req.param('name')!);
+  const { path, query } = splitTarget(new URL(c.req.url).pathname);
+  let input: JobInput = { method: c.req.method, path, query, rawHeaders: [], body: EMPTY, remoteAddr: '', requestId, receivedAt };
+  let out: InvokeOutcome;
+  try {
+    input = await fetchJobInput(c.req.raw, deps.opts.maxRequestBytes, requestId, receivedAt);
+    out = await deps.pool.invoke(fn, input);
+  } catch (e) {
+    if (e instanceof WasmfnError) deps.sink.record(record(fn, withoutBody(input), e.status, e, null));
+    throw e;
   }
-  const status = out.response.status;
-  const nullBody = status === 204 || status === 304 || (status >= 100 && status < 200);
-  return new Response(nullBody ? null : (out.response.body as Uint8Array<ArrayBuffer>), { status, headers: headers as Record<string, string> });
+  if (out.ok) {
+    deps.sink.record(record(fn, input, out.status, null, out, out.body.byteLength));
+    return successResponse(requestId, out);
+  }
+  const failure = WasmfnError.from(out.error);
+  const res = errorResponse(c, failure);
+  const h = hostHeaders(requestId, out);
+  for (let i = 0; i < h.length; i += 2) res.headers.set(h[i]!, h[i + 1]!);
+  deps.sink.record(record(fn, input, res.status, failure, out));
+  return res;
 }
 
-/** Headers the host owns on every invocation response. */
-const TIMING_HEADERS = new Set(['x-request-id', 'server-timing', 'x-wasmfn-fuel']);
-
-function timingHeaders(requestId: string, out: InvokeOutcome): Record<string, string | string[]> {
-  const h: Record<string, string> = {
-    'x-request-id': requestId,
-    'server-timing': `queue;dur=${out.queueMs.toFixed(3)}, instantiate;dur=${out.instantiateMs.toFixed(3)}, run;dur=${out.runMs.toFixed(3)}`,
+/** One object shape for every record (no spreads): built on the main thread for every request. */
+function record(fn: LiveFunction, input: JobInput, status: number, failure: WasmfnError | null, out: InvokeOutcome | null, bytesOut = 0): InvocationRecord {
+  const ran = out !== null && out.line !== null;
+  return {
+    requestId: input.requestId, time: Date.now(), function: fn.name, version: fn.version, method: input.method, path: input.path, status,
+    code: failure ? failure.code : null,
+    message: failure ? failure.message : undefined,
+    trapStack: failure ? (out && !out.ok ? out.trapStack : []) : undefined,
+    queueMs: out ? out.queueMs : 0, instantiateMs: out ? out.instantiateMs : 0, runMs: out ? out.runMs : 0,
+    // The worker's own figure when it ran the job, so the log line (which it formatted) and metrics agree.
+    totalMs: ran ? out.totalMs : sharedNow() - input.receivedAt,
+    fuelUsed: out ? out.fuelUsed : null, peakPages: out ? out.peakPages : 0, memoryMb: fn.limits.memoryMb,
+    bytesIn: input.body.byteLength, bytesOut, logs: out ? out.logs : [],
+    line: ran ? out.line! : undefined,
   };
-  if (out.fuelUsed !== null) h['x-wasmfn-fuel'] = String(out.fuelUsed);
-  return h;
-}
-
-function remoteAddr(c: Context): string {
-  return incomingOf(c)?.socket.remoteAddress ?? '';
 }

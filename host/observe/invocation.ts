@@ -5,7 +5,8 @@ import type { GuestLogLine } from '../sandbox/guest-log.js';
 
 export interface InvocationRecord {
   requestId: string;
-  time: string;
+  /** Epoch milliseconds (formatted as ISO 8601 where shown). */
+  time: number;
   function: string;
   version: string;
   method: string;
@@ -25,6 +26,8 @@ export interface InvocationRecord {
   bytesIn: number;
   bytesOut: number;
   logs: GuestLogLine[];
+  /** The log line, when a worker formatted it already ('' when its level is off). */
+  line?: string;
 }
 
 export type Outcome = 'ok' | ErrorCode;

@@ -73,7 +73,7 @@ function toLogEntry(e: RecentEntry) {
   return {
     seq: e.seq,
     requestId: r.requestId,
-    time: r.time,
+    time: new Date(r.time).toISOString(),
     version: r.version,
     method: r.method,
     path: r.path,

@@ -1,13 +1,17 @@
 // Runs one request in one fresh instance on the current thread: pooled memory, fuel budget, error classification.
 
-import type { AbiName, GuestRequest, GuestResponse } from '../abi/types.js';
+import type { AbiName, GuestResponse, RequestSource } from '../abi/types.js';
+import type { InvokeContext } from '../abi/runtime.js';
 import { INVOKERS } from '../abi/index.js';
 import { MemoryPool, type MemoryShape } from './memory-pool.js';
 import { classifyFailure, wasmFrames } from './classify.js';
 import { GuestLog, type GuestLogLine } from './guest-log.js';
+import { Scratch } from './scratch.js';
 import type { SerializedError } from '../errors.js';
+import type { LogLevel } from '../abi/types.js';
 
 const PAGE = 65536;
+const NO_LOGS: GuestLogLine[] = [];
 
 export interface RunJob {
   module: WebAssembly.Module;
@@ -15,11 +19,11 @@ export interface RunJob {
   memory: MemoryShape | null;
   /** Fuel budget; null when the module was not instrumented. */
   fuel: bigint | null;
-  request: GuestRequest;
+  request: RequestSource;
   maxResponseBytes: number;
 }
 
-interface RunStats {
+export interface RunStats {
   instantiateMs: number;
   runMs: number;
   fuelUsed: number | null;
@@ -27,68 +31,86 @@ interface RunStats {
   logs: GuestLogLine[];
 }
 
+/** A success's `response.body` is valid until the next run() or recycle() on the same Executor. */
 export type RunResult =
   | ({ ok: true; response: GuestResponse } & RunStats)
   | ({ ok: false; error: SerializedError; trapStack: string[] } & RunStats);
 
+/**
+ * One per thread. Besides memories, the runtime globals and the call context are recycled too: a run allocates
+ * little more than the instance itself, which keeps the garbage collector (a fifth of the cost of a run when
+ * every request built its own globals, closures and buffers) out of the way. Every recycled object is reset
+ * before it is handed to a guest, so no request sees anything of another.
+ */
 export class Executor {
   readonly memories: MemoryPool;
   /** Stands in for modules without memory; it has no pages and cannot grow, so sharing it leaks nothing. */
   private readonly noMemory = new WebAssembly.Memory({ initial: 0, maximum: 0 });
+  private readonly fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
+  private readonly growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  private readonly scratch = new Scratch();
+  private readonly used: [WebAssembly.Memory, MemoryShape][] = [];
+  private log: GuestLog | null = null;
+  private tInst = 0;
+  private readonly ctx: InvokeContext;
 
   constructor(opts: { memoryPoolPerShape?: number } = {}) {
     this.memories = new MemoryPool({ perShape: opts.memoryPoolPerShape ?? 4, maxBytes: 256 * 1024 * 1024 });
+    this.ctx = {
+      module: null as unknown as WebAssembly.Module,
+      memory: this.noMemory,
+      runtimeImports: { wasmfn_rt: { fuel: this.fuel, grow_failed: this.growFailed } },
+      request: null as unknown as RequestSource,
+      maxResponseBytes: 0,
+      log: (level: LogLevel, line: string) => (this.log ??= new GuestLog()).push(level, line),
+      markInstantiated: () => {
+        this.tInst = performance.now();
+      },
+      copyOut: (bytes) => this.scratch.copy(bytes),
+    };
   }
 
   run(job: RunJob): RunResult {
     const t0 = performance.now();
-    let tInst = t0;
-    // An instrumented module imports these; fresh objects per request so nothing links two requests.
-    const fuel = job.fuel === null ? null : new WebAssembly.Global({ value: 'i64', mutable: true }, job.fuel);
-    const growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+    this.tInst = t0;
+    this.log = null;
+    // Set before instantiation: a start function is metered too.
+    if (job.fuel !== null) this.fuel.value = job.fuel;
+    this.growFailed.value = 0;
     const memory = job.memory ? this.memories.acquire(job.memory) : this.noMemory;
-    const log = new GuestLog();
-    const stats = (): RunStats => {
-      const end = performance.now();
-      return {
-        instantiateMs: tInst - t0,
-        runMs: end - tInst,
-        fuelUsed: fuel === null || job.fuel === null ? null : Number(clampUsed(job.fuel, fuel.value as bigint)),
-        peakPages: memory.buffer.byteLength / PAGE,
-        logs: log.finish(),
-      };
-    };
+    if (job.memory) this.used.push([memory, job.memory]);
+    const ctx = this.ctx;
+    ctx.module = job.module;
+    ctx.memory = memory;
+    ctx.request = job.request;
+    ctx.maxResponseBytes = job.maxResponseBytes;
+    let response: GuestResponse | null = null;
+    let failure: unknown = null;
     try {
-      const response = INVOKERS[job.abi]({
-        module: job.module,
-        memory,
-        runtimeImports: { wasmfn_rt: fuel ? { fuel, grow_failed: growFailed } : { grow_failed: growFailed } },
-        request: job.request,
-        maxResponseBytes: job.maxResponseBytes,
-        log: (level, line) => log.push(level, line),
-        markInstantiated: () => {
-          tInst = performance.now();
-        },
-      });
-      return { ok: true, response, ...stats() };
+      response = INVOKERS[job.abi](ctx);
     } catch (e) {
-      const err = classifyFailure(e, { fuelLeft: fuel ? (fuel.value as bigint) : null, growFailed: growFailed.value === 1 });
-      return { ok: false, error: err.toJSON(), trapStack: wasmFrames(e), ...stats() };
-    } finally {
-      this.pendingRelease.push([memory, job.memory]);
+      failure = e;
     }
+    const end = performance.now();
+    const fuelLeft = job.fuel === null ? null : (this.fuel.value as bigint);
+    const stats: RunStats = {
+      instantiateMs: this.tInst - t0,
+      runMs: end - this.tInst,
+      fuelUsed: fuelLeft === null ? null : Number(fuelLeft < 0n ? job.fuel! : job.fuel! - fuelLeft),
+      peakPages: memory.buffer.byteLength / PAGE,
+      logs: (this.log as GuestLog | null)?.finish() ?? NO_LOGS,
+    };
+    ctx.request = null as unknown as RequestSource;
+    const { instantiateMs, runMs, fuelUsed, peakPages, logs } = stats;
+    if (response !== null) return { ok: true, response, instantiateMs, runMs, fuelUsed, peakPages, logs };
+    const err = classifyFailure(failure, { fuelLeft, growFailed: this.growFailed.value === 1 });
+    return { ok: false, error: err.toJSON(), trapStack: wasmFrames(failure), instantiateMs, runMs, fuelUsed, peakPages, logs };
   }
 
-  private pendingRelease: [WebAssembly.Memory, MemoryShape | null][] = [];
-
-  /** Zeroes and pools the memories of finished runs; call once the response has been sent on. */
+  /** Zeroes and pools the memories of finished runs; call once their responses have been sent on. */
   recycle(): void {
-    const list = this.pendingRelease;
-    this.pendingRelease = [];
-    for (const [mem, shape] of list) if (shape) this.memories.release(mem, shape);
+    for (const [mem, shape] of this.used) this.memories.release(mem, shape);
+    this.used.length = 0;
+    this.scratch.trim();
   }
-}
-
-function clampUsed(budget: bigint, left: bigint): bigint {
-  return left < 0n ? budget : budget - left;
 }

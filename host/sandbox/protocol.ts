@@ -1,39 +1,59 @@
-// Messages between the pool (main thread) and its workers.
+// Messages on a worker's MessagePort, next to the shared-memory channel: what is too big or too rare for a slot.
+// The worker never listens for them; it takes them with receiveMessageOnPort when the channel says so, so its
+// loop can stay in Atomics.wait between jobs.
 
-import type { AbiName, GuestRequest } from '../abi/types.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { AbiName } from '../abi/types.js';
+import type { ChannelShape } from './channel.js';
+import type { LineLevels } from '../observe/invocation-line.js';
 import type { MemoryShape } from './memory-pool.js';
-import type { RunResult } from './executor.js';
+import type { FunctionFacts } from './job-codec.js';
 
-export interface RunMessage {
-  type: 'run';
+/** A function version a worker will run: posted once per worker, before the first job that needs it. */
+export interface ModuleMessage {
+  type: 'module';
   id: number;
-  key: string;
-  /** Sent the first time this worker runs `key`; cached there afterwards. */
-  module?: WebAssembly.Module;
+  module: WebAssembly.Module;
   abi: AbiName;
   memory: MemoryShape | null;
-  fuel: bigint | null;
-  request: GuestRequest;
-  maxResponseBytes: number;
+  /** Fuel budget per request; null when the module is not instrumented. */
+  fuel: number | null;
+  fn: FunctionFacts;
 }
 
 export interface ForgetMessage {
   type: 'forget';
-  keys: string[];
+  ids: number[];
 }
 
-/** Jobs posted in one event-loop turn travel together: one message per worker per turn, not per request. */
-export interface BatchMessage {
-  type: 'batch';
-  jobs: RunMessage[];
+/** A job record too big for its slot (the slot's request length says ON_PORT). */
+export interface PayloadMessage {
+  type: 'payload';
+  jobId: number;
+  bytes: Uint8Array;
 }
 
-export type ToWorker = BatchMessage | ForgetMessage;
+/** The job of a payload was taken back before it started. */
+export interface DropMessage {
+  type: 'drop';
+  jobId: number;
+}
 
-export type JobReply = { type: 'done'; id: number; result: RunResult } | { type: 'missing'; id: number; key: string };
+export type ControlMessage = ModuleMessage | ForgetMessage | PayloadMessage | DropMessage;
 
-export type FromWorker = { type: 'ready' } | { type: 'replies'; replies: JobReply[] };
+/** Worker to main on the same port: a result record too big for its slot. */
+export interface ResultMessage {
+  jobId: number;
+  bytes: Uint8Array;
+}
 
-/** Layout of the worker's status words, shared so the main thread can see what runs without a message. */
-export const STATUS_JOB = 0;   // id of the job running now, 0 when idle
-export const STATUS_START = 1; // process.hrtime.bigint() when it started
+/** What a new worker is given. */
+export interface WorkerInit {
+  channel: SharedArrayBuffer;
+  shape: ChannelShape;
+  bell: SharedArrayBuffer;
+  port: MessagePort;
+  maxResponseBytes: number;
+  /** Levels of the invocation log lines the worker formats. */
+  lineLevels: LineLevels;
+}

@@ -1,60 +1,170 @@
-// Worker thread entry: keeps compiled modules by version key and runs jobs one at a time with an Executor.
+// Worker thread entry: a loop that claims jobs from its shared-memory slots, runs each in a fresh instance and
+// writes the result back in place. Between jobs it sleeps in Atomics.wait; it never returns to its event loop.
 
-import { parentPort, workerData } from 'node:worker_threads';
-import { Executor } from './executor.js';
-import { STATUS_JOB, STATUS_START, type FromWorker, type JobReply, type RunMessage, type ToWorker } from './protocol.js';
+import { receiveMessageOnPort, workerData, parentPort, type MessagePort } from 'node:worker_threads';
+import { Executor, type RunResult } from './executor.js';
+import { Channel, ON_PORT, ReplyBell, SlotState, sharedNow } from './channel.js';
+import { ByteWriter, Overflow } from './bytes.js';
+import { decodeJob, jobRequest, wireMethodPath, type JobView } from './job-codec.js';
+import { encodeResult, type WorkerResult } from './result-codec.js';
+import { httpHeaders } from '../abi/response-headers.js';
+import { ERROR_STATUS, WasmfnError } from '../errors.js';
+import { invocationLine } from '../observe/invocation-line.js';
+import type { ControlMessage, ModuleMessage, WorkerInit } from './protocol.js';
 
-const port = parentPort;
-if (!port) throw new Error('sandbox worker must run in a worker thread');
+interface ModuleEntry extends ModuleMessage {
+  fuelBudget: bigint | null;
+}
 
-const status = new BigInt64Array(workerData.status as SharedArrayBuffer);
-const modules = new Map<string, WebAssembly.Module>();
+const init = workerData as WorkerInit;
+const channel = new Channel(init.channel, init.shape);
+const bell = new ReplyBell(init.bell);
+const port: MessagePort = init.port;
 const executor = new Executor();
+const modules = new Map<number, ModuleEntry>();
+const payloads = new Map<number, Uint8Array>();
+let seenControl = -1;
 
-function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(msg, transfer);
+function drainControl(): void {
+  seenControl = channel.control();
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const msg = m.message as ControlMessage;
+    if (msg.type === 'module') modules.set(msg.id, { ...msg, fuelBudget: msg.fuel === null ? null : BigInt(msg.fuel) });
+    else if (msg.type === 'forget') for (const id of msg.ids) modules.delete(id);
+    else if (msg.type === 'payload') payloads.set(msg.jobId, msg.bytes);
+    else payloads.delete(msg.jobId);
+  }
 }
 
-function runOne(msg: RunMessage, replies: JobReply[], transfer: ArrayBuffer[]): void {
-  let module = msg.module;
-  if (module) modules.set(msg.key, module);
-  else module = modules.get(msg.key);
-  if (!module) {
-    replies.push({ type: 'missing', id: msg.id, key: msg.key });
-    return;
+/** The READY slot dispatched first (job ids grow; the subtraction keeps the order across wrap-around). */
+function oldestReady(): number {
+  let best = -1;
+  for (let i = 0; i < init.shape.slots; i++) {
+    if (channel.state(i) !== SlotState.Ready) continue;
+    if (best < 0 || ((channel.seq(i) - channel.seq(best)) | 0) < 0) best = i;
   }
-  Atomics.store(status, STATUS_START, process.hrtime.bigint());
-  Atomics.store(status, STATUS_JOB, BigInt(msg.id));
-  const result = executor.run({
-    module,
-    abi: msg.abi,
-    memory: msg.memory,
-    fuel: msg.fuel,
-    request: msg.request,
-    maxResponseBytes: msg.maxResponseBytes,
-  });
-  Atomics.store(status, STATUS_JOB, 0n);
-  const body = result.ok ? result.response.body : null;
-  // Transfer only a body that owns its whole buffer; a view into guest memory was already copied by the ABI.
-  if (body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer) transfer.push(body.buffer);
-  replies.push({ type: 'done', id: msg.id, result });
+  return best;
 }
 
-port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'forget') {
-    for (const k of msg.keys) modules.delete(k);
-    return;
-  }
-  const replies: JobReply[] = [];
-  const transfer: ArrayBuffer[] = [];
-  msg.jobs.forEach((job, i) => {
-    runOne(job, replies, transfer);
-    // Reply to the first job at once so a batch never delays it; the rest go together.
-    if (i === 0 && msg.jobs.length > 1) send({ type: 'replies', replies: replies.splice(0) }, transfer.splice(0));
-  });
-  if (replies.length) send({ type: 'replies', replies }, transfer);
-  // Zero the used memories after the responses left, off the request path.
-  executor.recycle();
-});
+const hasReady = (): boolean => oldestReady() >= 0;
 
-send({ type: 'ready' });
+function jobBytes(slot: number): Uint8Array | null {
+  const len = channel.requestLength(slot);
+  if (len !== ON_PORT) return channel.bytes.subarray(channel.requestAt(slot), channel.requestAt(slot) + len);
+  const id = channel.seq(slot);
+  if (!payloads.has(id)) drainControl();
+  const bytes = payloads.get(id) ?? null;
+  payloads.delete(id);
+  return bytes;
+}
+
+function run(job: JobView, entry: ModuleEntry, startedAt: number): WorkerResult {
+  const r: RunResult = executor.run({
+    module: entry.module,
+    abi: entry.abi,
+    memory: entry.memory,
+    fuel: entry.fuelBudget,
+    request: jobRequest(job, entry.fn),
+    maxResponseBytes: init.maxResponseBytes,
+  });
+  const stats = {
+    queueMs: Math.max(0, startedAt - job.enqueuedAt),
+    instantiateMs: r.instantiateMs,
+    runMs: r.runMs,
+    fuelUsed: r.fuelUsed,
+    peakPages: r.peakPages,
+    logs: r.logs,
+    totalMs: 0,
+    line: null as string | null,
+  };
+  let out: WorkerResult;
+  if (!r.ok) out = { kind: 'error', error: r.error, trapStack: r.trapStack, stats };
+  else {
+    try {
+      out = { kind: 'ok', status: r.response.status, headers: httpHeaders(r.response.headers), body: r.response.body, stats };
+    } catch (e) {
+      const err = e instanceof WasmfnError ? e : new WasmfnError('internal', String(e));
+      out = { kind: 'error', error: err.toJSON(), trapStack: [], stats };
+    }
+  }
+  stats.totalMs = sharedNow() - job.receivedAt;
+  stats.line = line(job, entry, out);
+  return out;
+}
+
+/** The invocation's log line, formatted here rather than on the busier main thread. */
+function line(job: JobView, entry: ModuleEntry, r: Extract<WorkerResult, { stats: unknown }>): string {
+  const { method, path } = wireMethodPath(job.wire);
+  const failed = r.kind === 'error';
+  return invocationLine({
+    requestId: job.requestId, function: entry.fn.name, version: entry.fn.version, method, path,
+    status: failed ? ERROR_STATUS[r.error.code] : r.status,
+    code: failed ? r.error.code : null,
+    ...(failed ? { message: r.error.message, trapStack: r.trapStack } : {}),
+    queueMs: r.stats.queueMs, instantiateMs: r.stats.instantiateMs, runMs: r.stats.runMs, totalMs: r.stats.totalMs,
+    fuelUsed: r.stats.fuelUsed, peakPages: r.stats.peakPages, bytesIn: job.bodyBytes, bytesOut: failed ? 0 : r.body.byteLength,
+  }, init.lineLevels);
+}
+
+function result(slot: number, jobId: number): WorkerResult {
+  const bytes = jobBytes(slot);
+  if (!bytes) return internal('the request of this job never reached the worker');
+  const job = decodeJob(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (job.jobId !== jobId) return internal(`slot ${slot} holds job ${job.jobId}, expected ${jobId}`);
+  if (!modules.has(job.moduleId)) drainControl();
+  const entry = modules.get(job.moduleId);
+  if (!entry) return { kind: 'missing', moduleId: job.moduleId };
+  return run(job, entry, channel.started[slot]!);
+}
+
+function internal(message: string): WorkerResult {
+  const stats = { queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs: 0, line: null };
+  return { kind: 'error', error: new WasmfnError('internal', message).toJSON(), trapStack: [], stats };
+}
+
+/** Into the slot; a result bigger than the response area goes over the port (its buffer transferred). */
+function publish(slot: number, jobId: number, r: WorkerResult): void {
+  const at = channel.responseAt(slot);
+  try {
+    const w = new ByteWriter(channel.bytes, at, at + init.shape.responseBytes);
+    encodeResult(w, jobId, r);
+    channel.setResponseLength(slot, w.length);
+  } catch (e) {
+    if (!(e instanceof Overflow)) throw e;
+    const w = ByteWriter.growable(init.shape.responseBytes * 2 + (r.kind === 'ok' ? r.body.length : 0));
+    encodeResult(w, jobId, r);
+    const bytes = new Uint8Array(w.written());
+    port.postMessage({ jobId, bytes }, [bytes.buffer]);
+    channel.setResponseLength(slot, ON_PORT);
+  }
+  channel.setState(slot, SlotState.Done);
+  bell.ring();
+}
+
+function loop(): never {
+  for (;;) {
+    if (channel.control() !== seenControl) drainControl();
+    const slot = oldestReady();
+    if (slot < 0) {
+      channel.sleep(hasReady);
+      continue;
+    }
+    // The start time is in place before the claim, so the main thread never reads a stale one for this job.
+    channel.started[slot] = sharedNow();
+    if (!channel.move(slot, SlotState.Ready, SlotState.Running)) continue; // taken back by the main thread
+    const jobId = channel.seq(slot);
+    let r: WorkerResult;
+    try {
+      r = result(slot, jobId);
+    } catch (e) {
+      // A host bug here must cost this request, not the thread and every job queued on it.
+      r = internal(`the worker failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    publish(slot, jobId, r);
+    // Zeroing the memory for its next use happens here, after the result is out.
+    executor.recycle();
+  }
+}
+
+parentPort!.postMessage({ type: 'ready' });
+loop();

@@ -77,7 +77,33 @@ export function encodeU32(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128 of a 32-bit integer (what i32.const takes). */
+export function encodeS32(n: number): number[] {
+  const out: number[] = [];
+  let v = n | 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
 export function encodeName(s: string): number[] {
   const utf8 = new TextEncoder().encode(s);
   return [...encodeU32(utf8.length), ...utf8];
+}
+
+/** The parts one after another in a new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

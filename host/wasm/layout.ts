@@ -6,7 +6,7 @@ export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
 export const WASM_VERSION = [0x01, 0x00, 0x00, 0x00] as const;
 export const HEADER_BYTES = 8;
 
-export const SECTION = { custom: 0, type: 1, import: 2, memory: 5, export: 7, data: 11 } as const;
+export const SECTION = { custom: 0, type: 1, import: 2, memory: 5, export: 7, data: 11, dataCount: 12 } as const;
 
 const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 export type ExternalKind = (typeof EXTERNAL_KINDS)[number];
@@ -43,6 +43,10 @@ export interface DataSegment {
   /** Constant start offset (as unsigned), or null when it comes from a global. */
   offset: number | null;
   length: number;
+  /** Offset of the segment's bytes in the module. */
+  bytesAt: number;
+  /** 0x41 (i32.const), 0x42 (i64.const) or 0x23 (global.get) for active segments. */
+  offsetOp: number | null;
 }
 
 export interface ModuleLayout {
@@ -136,10 +140,12 @@ function readData(r: ByteReader, layout: ModuleLayout): void {
     const flags = r.u('data segment flags');
     if (flags > 2) throw new MalformedWasm(`unknown data segment flags ${flags}`, r.pos);
     const memoryIndex = flags === 2 ? r.u('data segment memory index') : 0;
+    const offsetOp = flags === 1 ? null : r.bytes[r.pos]!;
     const offset = flags === 1 ? null : readOffset(r);
     const length = r.u('data segment length');
+    const bytesAt = r.pos;
     r.skip(length, 'data segment bytes');
-    layout.data.push({ active: flags !== 1, memoryIndex, offset, length });
+    layout.data.push({ active: flags !== 1, memoryIndex, offset, length, bytesAt, offsetOp });
   }
 }
 

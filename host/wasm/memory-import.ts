@@ -4,7 +4,7 @@
 // (imports come first in the index space and there is only one memory), so exports, data segments and
 // every instruction stay valid untouched; only the import section and the memory section change.
 
-import { encodeName, encodeU32 } from './byte-reader.js';
+import { concatBytes, encodeName, encodeU32 } from './byte-reader.js';
 import { HEADER_BYTES, SECTION, type ModuleLayout, type SectionSpan } from './layout.js';
 
 export interface MemoryLimitsPages {
@@ -63,11 +63,5 @@ export function importMemory(bytes: Uint8Array, layout: ModuleLayout, limits: Me
     else if (s.id !== SECTION.memory) parts.push(bytes.subarray(s.start, s.end));
   });
   if (insertAt === layout.sections.length) parts.push(...newImports);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

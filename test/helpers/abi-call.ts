@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../../host/wasm/prepare.js';
 import type { InvokeContext } from '../../host/abi/runtime.js';
 import type { GuestRequest, LogLevel } from '../../host/abi/types.js';
+import { requestSource } from '../../host/abi/request-source.js';
 
 export interface PreparedFn {
   module: WebAssembly.Module;
@@ -58,7 +59,7 @@ export function callContext(
     module: fn.module,
     memory,
     runtimeImports: Object.keys(rt).length ? { wasmfn_rt: rt } : {},
-    request: guestRequest(request),
+    request: requestSource(guestRequest(request)),
     maxResponseBytes: opts.maxResponseBytes ?? 1 << 20,
     log: (level, line) => logs.push({ level, line }),
     markInstantiated: () => {},

@@ -1,0 +1,151 @@
+// A job as it crosses to a worker: written once by the main thread into shared memory, in a layout whose middle
+// part is exactly the SDK wire encoding, so an SDK guest gets its request with a single copy and no decoding.
+//
+//   u32 job id | f64 enqueued at (sharedNow) | f64 received at (sharedNow) | u32 module id | str request id
+//   str remote address | u32 body length
+//   u32 wire length | wire: str method, str path, str query, u32 header count, (str name, str value)*, bytes body
+//
+// Strings are written latin1: Node builds URL and header strings one byte per character, so this restores the
+// bytes that arrived. Header names are lower-cased in place.
+
+import type { GuestRequest, RequestSource } from '../abi/types.js';
+import { decodeRequestWire } from '../abi/sdk-wire.js';
+import { ByteReader, type ByteWriter } from './bytes.js';
+
+/** What the HTTP layer hands the pool for one invocation. */
+export interface JobInput {
+  method: string;
+  /** After /fn/<name>, starting with "/". */
+  path: string;
+  /** Raw query string without the "?". */
+  query: string;
+  /** As Node gives them: name, value, name, value, ... */
+  rawHeaders: readonly string[];
+  body: Uint8Array;
+  /** The client's address (WAGI's REMOTE_ADDR). */
+  remoteAddr: string;
+  /** For the invocation log line, which the worker writes. */
+  requestId: string;
+  /** When the route got the request (sharedNow), for the line's totalMs. */
+  receivedAt: number;
+}
+
+/** Exact bytes encodeJob() writes: every string is one byte per character. */
+export function jobBytes(input: JobInput): number {
+  let n = 4 + 8 + 8 + 4 + 4 + input.requestId.length + 4 + input.remoteAddr.length + 4 + 4;
+  n += 12 + input.method.length + input.path.length + input.query.length + 4;
+  const h = input.rawHeaders;
+  for (let i = 0; i < h.length; i++) n += 4 + h[i]!.length;
+  return n + 4 + input.body.length;
+}
+
+export function encodeJob(w: ByteWriter, jobId: number, enqueuedAt: number, moduleId: number, input: JobInput): void {
+  w.u32(jobId);
+  w.f64(enqueuedAt);
+  w.f64(input.receivedAt);
+  w.u32(moduleId);
+  w.latin1(input.requestId);
+  w.latin1(input.remoteAddr);
+  w.u32(input.body.length);
+  const lengthAt = w.off;
+  w.u32(0);
+  w.latin1(input.method);
+  w.latin1(input.path);
+  w.latin1(input.query);
+  const h = input.rawHeaders;
+  w.u32(h.length >> 1);
+  const buf = w.buf;
+  for (let i = 0; i + 1 < h.length; i += 2) {
+    w.latin1(h[i]!);
+    for (let j = w.off - h[i]!.length; j < w.off; j++) {
+      const c = buf[j]!;
+      if (c >= 65 && c <= 90) buf[j] = c + 32;
+    }
+    w.latin1(h[i + 1]!);
+  }
+  w.bytes(input.body);
+  buf.writeUInt32LE(w.off - lengthAt - 4, lengthAt);
+}
+
+/** What a worker reads back; `wire` is a view, valid while the job's slot is RUNNING. */
+export interface JobView {
+  jobId: number;
+  enqueuedAt: number;
+  receivedAt: number;
+  moduleId: number;
+  requestId: string;
+  remoteAddr: string;
+  bodyBytes: number;
+  wire: Buffer;
+}
+
+export function decodeJob(buf: Buffer): JobView {
+  const r = new ByteReader(buf);
+  const jobId = r.u32();
+  const enqueuedAt = r.f64();
+  const receivedAt = r.f64();
+  const moduleId = r.u32();
+  const requestId = r.latin1();
+  const remoteAddr = r.latin1();
+  const bodyBytes = r.u32();
+  const wire = r.bytes();
+  return { jobId, enqueuedAt, receivedAt, moduleId, requestId, remoteAddr, bodyBytes, wire };
+}
+
+/** Facts about the function a worker keeps with its module, for the decoded request. */
+export interface FunctionFacts {
+  name: string;
+  version: string;
+  env: Record<string, string>;
+}
+
+/** Method and path of a job's wire, for its log line, without decoding the headers. */
+export function wireMethodPath(wire: Buffer): { method: string; path: string } {
+  const m = wire.readUInt32LE(0);
+  const p = wire.readUInt32LE(4 + m);
+  return { method: wire.toString('latin1', 4, 4 + m), path: wire.toString('latin1', 8 + m, 8 + m + p) };
+}
+
+/** The RequestSource over a job: the SDK copies `wire` as is; WAGI and the loader decode it on demand. */
+export function jobRequest(job: JobView, fn: FunctionFacts): RequestSource {
+  let decoded: GuestRequest | null = null;
+  const decode = (): GuestRequest => (decoded ??= guestRequest(job, fn));
+  return {
+    wireLength: job.wire.length,
+    writeWire: (dest, at) => dest.set(job.wire, at),
+    get body() {
+      return decode().body;
+    },
+    decoded: decode,
+  };
+}
+
+function guestRequest(job: JobView, fn: FunctionFacts): GuestRequest {
+  const { method, path, query, headers, body } = decodeRequestWire(job.wire);
+  const hostHeader = headers.find(([n]) => n === 'host')?.[1] ?? '';
+  const { host, port } = splitHost(hostHeader);
+  const route = `/fn/${fn.name}`;
+  return {
+    method,
+    path,
+    query,
+    headers,
+    body,
+    fn,
+    server: {
+      host,
+      port,
+      protocol: 'HTTP/1.1',
+      remoteAddr: job.remoteAddr,
+      fullUrl: `http://${hostHeader || 'localhost'}${route}${path === '/' ? '' : path}${query ? `?${query}` : ''}`,
+      matchedRoute: route,
+    },
+  };
+}
+
+/** "example.com:8080", "[::1]:8080" or "example.com" into name (IPv6 keeps its brackets, as URL.hostname does) and port (80 when absent). */
+export function splitHost(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(value);
+  if (!m) return { host: value, port: 80 };
+  return { host: m[1]!, port: m[2] ? Number(m[2]) : 80 };
+}

@@ -1,0 +1,194 @@
+// The main thread's end of one worker: its thread, its shared-memory slots and which job sits in each, and the
+// modules it has been given. Mechanics only; which job goes where is the pool's business.
+
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Channel, ON_PORT, SlotState, type ChannelShape, type ReplyBell } from './channel.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import { encodeJob, jobBytes, type JobInput } from './job-codec.js';
+import { decodeResult, type InvokeOutcome } from './result-codec.js';
+import type { LineLevels } from '../observe/invocation-line.js';
+import type { ControlMessage, ModuleMessage, ResultMessage, WorkerInit } from './protocol.js';
+
+export interface DispatchedJob {
+  readonly id: number;
+  readonly input: JobInput;
+  readonly enqueuedAt: number;
+  moduleId: number;
+}
+
+export interface WorkerSpec {
+  shape: ChannelShape;
+  bell: ReplyBell;
+  maxResponseBytes: number;
+  heapMb: number;
+  lineLevels: LineLevels;
+}
+
+export type Collected = InvokeOutcome | { missing: number };
+type Done<J extends DispatchedJob> = (job: J, r: Collected, h: WorkerHandle<J>) => void;
+
+export class WorkerHandle<J extends DispatchedJob> {
+  readonly worker: Worker;
+  readonly channel: Channel;
+  /** The job in each slot, from publish() until its result is collected or it is taken back. */
+  readonly jobs: (J | null)[];
+  ready = false;
+  dying = false;
+  inflight = 0;
+  private readonly port: MessagePort;
+  private readonly known = new Set<number>();
+  needsWake = false;
+  /** Results that came over the port before their slot was read. */
+  private readonly stash = new Map<number, Uint8Array>();
+
+  constructor(readonly id: number, spec: WorkerSpec) {
+    this.channel = Channel.create(spec.shape);
+    this.jobs = new Array<J | null>(spec.shape.slots).fill(null);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, lineLevels: spec.lineLevels };
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: init,
+      transferList: [port2],
+      resourceLimits: { maxOldGenerationSizeMb: spec.heapMb, stackSizeMb: 4 },
+    });
+  }
+
+  freeSlot(): number {
+    return this.jobs.indexOf(null);
+  }
+
+  knows(moduleId: number): boolean {
+    return this.known.has(moduleId);
+  }
+
+  sendModule(msg: ModuleMessage): void {
+    this.control(msg);
+    this.known.add(msg.id);
+  }
+
+  /** The worker reported it does not have this module (any more): post it again before the next job needing it. */
+  lost(moduleId: number): void {
+    this.known.delete(moduleId);
+  }
+
+  forget(ids: number[]): void {
+    const mine = ids.filter((id) => this.known.delete(id));
+    if (mine.length) this.control({ type: 'forget', ids: mine });
+  }
+
+  /** Writes the job into `slot` (over the port if it is too big) and makes it READY, waking the worker if asleep. */
+  publish(slot: number, job: J): void {
+    const ch = this.channel;
+    const at = ch.requestAt(slot);
+    const size = jobBytes(job.input);
+    if (size <= ch.shape.requestBytes) {
+      encodeJob(new ByteWriter(ch.bytes, at, at + size), job.id, job.enqueuedAt, job.moduleId, job.input);
+      ch.setRequestLength(slot, size);
+    } else {
+      const w = new ByteWriter(Buffer.allocUnsafeSlow(size), 0, size);
+      encodeJob(w, job.id, job.enqueuedAt, job.moduleId, job.input);
+      const bytes = new Uint8Array(w.buf.buffer, w.buf.byteOffset, size);
+      this.control({ type: 'payload', jobId: job.id, bytes }, [bytes.buffer as ArrayBuffer]);
+      ch.setRequestLength(slot, ON_PORT);
+    }
+    ch.setSeq(slot, job.id);
+    this.jobs[slot] = job;
+    this.inflight++;
+    ch.setState(slot, SlotState.Ready);
+    ch.announce();
+    // A job for an idle worker wakes it at once (latency); otherwise once at the end of the turn, for all the jobs
+    // of the turn: a notify is a system call on the main thread. A worker that is awake finds the job by itself.
+    if (this.inflight === 1) ch.wake();
+    else this.needsWake = true;
+  }
+
+  /** Wakes the worker if something was published since the last call and it sleeps. */
+  wake(): void {
+    if (!this.needsWake) return;
+    this.needsWake = false;
+    this.channel.wake();
+  }
+
+  /** Hands every finished job's result to `done` and frees its slot. */
+  collect(done: Done<J>): void {
+    for (let slot = 0; slot < this.jobs.length; slot++) {
+      const job = this.jobs[slot];
+      if (!job || this.channel.state(slot) !== SlotState.Done) continue;
+      const r = this.read(slot, job.id);
+      this.release(slot);
+      done(job, r, this);
+    }
+  }
+
+  /** The slot whose job is running now, or -1 (a worker runs one job at a time). */
+  runningSlot(): number {
+    for (let slot = 0; slot < this.jobs.length; slot++) if (this.jobs[slot] && this.channel.state(slot) === SlotState.Running) return slot;
+    return -1;
+  }
+
+  hasWaiting(): boolean {
+    for (let slot = 0; slot < this.jobs.length; slot++) if (this.jobs[slot] && this.channel.state(slot) === SlotState.Ready) return true;
+    return false;
+  }
+
+  /** Takes back the jobs that have not started (oldest first), so another worker can run them. */
+  takeBackWaiting(): J[] {
+    const out: J[] = [];
+    for (let slot = 0; slot < this.jobs.length; slot++) {
+      const job = this.jobs[slot];
+      if (!job || !this.channel.move(slot, SlotState.Ready, SlotState.Free)) continue;
+      if (this.channel.requestLength(slot) === ON_PORT) this.control({ type: 'drop', jobId: job.id });
+      this.jobs[slot] = null;
+      this.inflight--;
+      out.push(job);
+    }
+    return out.sort((a, b) => (a.id - b.id) | 0);
+  }
+
+  /** For a worker being replaced: its finished results, the job it was running, and the rest. */
+  abandon(done: Done<J>): { running: J | null; rest: J[] } {
+    this.collect(done);
+    const running = this.runningSlot();
+    const runningJob = running >= 0 ? this.jobs[running]! : null;
+    const rest = this.jobs.filter((j): j is J => j !== null && j !== runningJob).sort((a, b) => (a.id - b.id) | 0);
+    this.jobs.fill(null);
+    this.inflight = 0;
+    return { running: runningJob, rest };
+  }
+
+  terminate(): Promise<number> {
+    this.port.close();
+    return this.worker.terminate();
+  }
+
+  private release(slot: number): void {
+    this.jobs[slot] = null;
+    this.inflight--;
+    this.channel.setState(slot, SlotState.Free);
+  }
+
+  private read(slot: number, jobId: number): Collected {
+    const ch = this.channel;
+    const len = ch.responseLength(slot);
+    if (len !== ON_PORT) return decodeResult(new ByteReader(ch.bytes.subarray(ch.responseAt(slot), ch.responseAt(slot) + len)), this.id, true);
+    let bytes = this.stash.get(jobId);
+    this.stash.delete(jobId);
+    while (!bytes) {
+      const m = receiveMessageOnPort(this.port)?.message as ResultMessage | undefined;
+      if (!m) break;
+      if (m.jobId === jobId) bytes = m.bytes;
+      else this.stash.set(m.jobId, m.bytes);
+    }
+    if (!bytes) {
+      return { ok: false, error: { code: 'internal', message: 'the result of this job was lost between threads' }, trapStack: [], queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs: 0, line: null, workerId: this.id };
+    }
+    return decodeResult(new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), this.id, false);
+  }
+
+  private control(msg: ControlMessage, transfer: ArrayBuffer[] = []): void {
+    this.port.postMessage(msg, transfer);
+    this.channel.announceControl();
+    this.needsWake = true;
+  }
+}
