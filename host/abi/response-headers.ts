@@ -3,7 +3,7 @@
 import { WasmfnError } from '../errors.js';
 
 /** Framing and connection handling are the host's; a guest's Content-Length could contradict its body. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 /** Set by the host on every invocation response; a guest's own would be ambiguous. */
 export const HOST_HEADERS = new Set(['x-request-id', 'server-timing', 'x-wasmfn-fuel']);
 

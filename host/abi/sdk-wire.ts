@@ -86,7 +86,7 @@ function bad(message: string): WasmfnError {
 /** Copies bytes out of guest memory, into a buffer of the caller's (the sandbox reuses one per thread). */
 export type CopyOut = (bytes: Uint8Array) => Uint8Array;
 
-const copyFresh: CopyOut = (bytes) => bytes.slice();
+export const copyFresh: CopyOut = (bytes) => bytes.slice();
 
 /** Decodes and copies out a response the guest handed over with `response_write(ptr, len)`. */
 export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: number, maxResponseBytes: number, copyOut: CopyOut = copyFresh): GuestResponse {

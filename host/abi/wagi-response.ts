@@ -1,7 +1,8 @@
 // Turns a WAGI guest's stdout into an HTTP response by the CGI 1.1 rules (RFC 3875 section 6).
 
 import type { GuestResponse } from './types.js';
-import type { CopyOut } from './sdk-wire.js';
+import { copyFresh, type CopyOut } from './sdk-wire.js';
+import { HOP_BY_HOP } from './response-headers.js';
 import { WasmfnError } from '../errors.js';
 
 /** Room allowed for the header block on top of the body limit. */
@@ -10,8 +11,6 @@ export const MAX_HEADER_BLOCK_BYTES = 64 * 1024;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Header values travel as latin1 bytes; control characters other than tab would break the HTTP framing. */
 const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
-/** Framing is the server's job: a guest's Content-Length could contradict the body it wrote. */
-const DROPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection']);
 /** Statuses that carry no body, so need no Content-Type. */
 const NO_BODY = new Set([204, 304]);
 
@@ -26,7 +25,7 @@ function shown(line: string): string {
   return JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line);
 }
 
-export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut: CopyOut = (b) => b.slice()): GuestResponse {
+export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut: CopyOut = copyFresh): GuestResponse {
   if (out.length === 0) throw badGateway('the function wrote nothing to stdout', [FORMAT_HINT]);
 
   const headers: [string, string][] = [];
@@ -62,7 +61,7 @@ export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut:
     }
     if (lower === 'location') hasLocation = true;
     if (lower === 'content-type') hasContentType = true;
-    if (!DROPPED.has(lower)) headers.push([name, value]);
+    if (!HOP_BY_HOP.has(lower)) headers.push([name, value]);
   }
 
   if (bodyStart === -1) {

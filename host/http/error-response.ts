@@ -13,11 +13,17 @@ export function toWasmfnError(e: unknown): WasmfnError {
   return new WasmfnError('internal', 'internal error');
 }
 
-export function errorResponse(c: Context, e: unknown): Response {
+/** The status, JSON body and headers of an error, for both ways of answering with it. */
+function errorParts(e: unknown): { status: number; body: string; headers: Record<string, string> } {
   const err = toWasmfnError(e);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   if (err.retryAfterS !== undefined) headers['retry-after'] = String(err.retryAfterS);
-  return c.body(JSON.stringify(errorBody(err)), err.status as 400, headers);
+  return { status: err.status, body: JSON.stringify(errorBody(err)), headers };
+}
+
+export function errorResponse(c: Context, e: unknown): Response {
+  const { status, body, headers } = errorParts(e);
+  return c.body(body, status as 400, headers);
 }
 
 /**
@@ -29,10 +35,10 @@ export function writeError(res: ServerResponse, e: unknown, headers: string[]): 
     res.destroy();
     return;
   }
-  const err = toWasmfnError(e);
-  const body = JSON.stringify(errorBody(err));
-  const h = ['content-type', 'application/json; charset=utf-8', ...headers, 'content-length', String(Buffer.byteLength(body))];
-  if (err.retryAfterS !== undefined) h.push('retry-after', String(err.retryAfterS));
-  res.writeHead(err.status, h);
+  const { status, body, headers: own } = errorParts(e);
+  const h: string[] = [];
+  for (const [k, v] of Object.entries(own)) h.push(k, v);
+  h.push(...headers, 'content-length', String(Buffer.byteLength(body)));
+  res.writeHead(status, h);
   res.end(body);
 }

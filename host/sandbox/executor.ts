@@ -93,15 +93,13 @@ export class Executor {
     }
     const end = performance.now();
     const fuelLeft = job.fuel === null ? null : (this.fuel.value as bigint);
-    const stats: RunStats = {
-      instantiateMs: this.tInst - t0,
-      runMs: end - this.tInst,
-      fuelUsed: fuelLeft === null ? null : Number(fuelLeft < 0n ? job.fuel! : job.fuel! - fuelLeft),
-      peakPages: memory.buffer.byteLength / PAGE,
-      logs: (this.log as GuestLog | null)?.finish() ?? NO_LOGS,
-    };
+    const instantiateMs = this.tInst - t0;
+    const runMs = end - this.tInst;
+    const fuelUsed = fuelLeft === null ? null : Number(fuelLeft < 0n ? job.fuel! : job.fuel! - fuelLeft);
+    const peakPages = memory.buffer.byteLength / PAGE;
+    const logs = (this.log as GuestLog | null)?.finish() ?? NO_LOGS;
     ctx.request = null as unknown as RequestSource;
-    const { instantiateMs, runMs, fuelUsed, peakPages, logs } = stats;
+    // One object shape per outcome, without spreads: this runs for every request.
     if (response !== null) return { ok: true, response, instantiateMs, runMs, fuelUsed, peakPages, logs };
     const err = classifyFailure(failure, { fuelLeft, growFailed: this.growFailed.value === 1 });
     return { ok: false, error: err.toJSON(), trapStack: wasmFrames(failure), instantiateMs, runMs, fuelUsed, peakPages, logs };

@@ -57,13 +57,19 @@ export class WorkerPool {
   private nextJobId = 1;
   private nextModuleId = 1;
   private nextWorkerId = 1;
-  private inflight = 0;
   private listening = false;
   private bellSeen = 0;
   private closed = false;
   restarts = 0;
   /** Called whenever a worker is replaced, with why. */
   onRestart: (reason: 'timeout' | 'crash') => void = () => {};
+
+  /** Jobs sitting in workers' slots (published and not yet collected). */
+  private get inflight(): number {
+    let n = 0;
+    for (const h of this.active) n += h.inflight;
+    return n;
+  }
 
   constructor(private readonly opts: PoolOptions) {
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
@@ -134,7 +140,6 @@ export class WorkerPool {
       const { running, rest } = h.abandon(this.onCollected);
       for (const job of running ? [running, ...rest] : rest) this.fail(job, shutdown);
     }
-    this.inflight = 0;
     await Promise.all(all.map((h) => h.terminate()));
   }
 
@@ -183,7 +188,6 @@ export class WorkerPool {
     job.moduleId = id;
     if (!h.knows(id)) h.sendModule(moduleMessage(id, fn));
     h.publish(h.freeSlot(), job);
-    this.inflight++;
     this.scheduleWake();
     // The job starts a moment after this; a millisecond more means the first check already finds it due, rather than
     // a hair early and then (timers have ms resolution) about 2 ms late.
@@ -236,7 +240,6 @@ export class WorkerPool {
   };
 
   private readonly onCollected = (job: Job, r: Collected, h: Handle): void => {
-    this.inflight--;
     if ('missing' in r) {
       // The worker lost the module to a forget that crossed this job; it is posted again on the retry.
       h.lost(r.missing);
@@ -273,18 +276,8 @@ export class WorkerPool {
       // A job that has not started cannot be due before its full timeout from now.
       for (const j of h.jobs) if (j && j !== h.jobs[slot]) next = Math.min(next, now + j.fn.limits.timeoutMs);
     }
-    if (moved) {
-      this.recount();
-      this.pump();
-    }
+    if (moved) this.pump();
     return this.inflight > 0 || this.queue.length ? next : Infinity;
-  }
-
-  /** inflight counts jobs sitting in slots; taking jobs back changes that. */
-  private recount(): void {
-    let n = 0;
-    for (const h of this.active) n += h.inflight;
-    this.inflight = n;
   }
 
   /**
@@ -320,7 +313,6 @@ export class WorkerPool {
     // Jobs waiting behind it are run elsewhere, not failed.
     const others = (running && running !== failed ? [running, ...rest] : rest).filter((j) => j !== failed);
     for (const j of others.sort((a, b) => (a.id - b.id) | 0).reverse()) this.queue.unshift(j);
-    this.recount();
     this.pump();
   }
 

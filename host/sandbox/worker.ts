@@ -48,7 +48,8 @@ function oldestReady(): number {
 
 const hasReady = (): boolean => oldestReady() >= 0;
 
-function jobBytes(slot: number): Uint8Array | null {
+/** The job record of a slot, from shared memory or (when it was too big) from its port message. */
+function jobRecord(slot: number): Uint8Array | null {
   const len = channel.requestLength(slot);
   if (len !== ON_PORT) return channel.bytes.subarray(channel.requestAt(slot), channel.requestAt(slot) + len);
   const id = channel.seq(slot);
@@ -107,7 +108,7 @@ function line(job: JobView, entry: ModuleEntry, r: Extract<WorkerResult, { stats
 }
 
 function result(slot: number, jobId: number): WorkerResult {
-  const bytes = jobBytes(slot);
+  const bytes = jobRecord(slot);
   if (!bytes) return internal('the request of this job never reached the worker');
   const job = decodeJob(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   if (job.jobId !== jobId) return internal(`slot ${slot} holds job ${job.jobId}, expected ${jobId}`);
