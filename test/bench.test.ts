@@ -70,6 +70,12 @@ bench('the HTTP part loads the host and the Hono reference', async () => {
       assert.is(h.errors + h.non2xx, 0);
       assert.type(h.requestsPerSec, 'number');
       assert.type(h.latencyMs.p99, 'number');
+      if (process.platform !== 'linux') assert.is(h.cpuPerRequest, null);
+      else {
+        const c = h.cpuPerRequest!;
+        assert.ok(c.serverMainUs > 0 && c.loadGeneratorUs > 0, `${h.target} costs CPU on both sides`);
+        assert.ok(c.serverOtherUs >= 0 && c.switches >= 0);
+      }
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

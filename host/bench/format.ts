@@ -1,5 +1,7 @@
 // Number formatting shared by the terminal table and the HTML report.
 
+import type { CpuPerRequest } from './thread-cpu.js';
+
 export function fmtUs(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return '-';
   if (x < 10) return x.toFixed(2);
@@ -28,4 +30,9 @@ export function fmtInt(x: number): string {
 /** Three significant digits, for ratios kept in results.json. */
 export function sig3(x: number): number {
   return Number(x.toPrecision(3));
+}
+
+/** All CPU one request took, on both sides of the socket. */
+export function cpuTotalUs(c: CpuPerRequest): number {
+  return Math.round((c.serverMainUs + c.serverOtherUs + c.loadGeneratorUs) * 10) / 10;
 }

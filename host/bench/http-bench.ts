@@ -2,7 +2,8 @@
 // process, loaded by autocannon from this one, concurrency by concurrency with the targets alternating.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { load } from './http-load.js';
+import { load, type LoadRun } from './http-load.js';
+import { perRequest, sampleProcess, type CpuPerRequest } from './thread-cpu.js';
 import type { ChildMessage, ServerTarget } from './http-server-child.js';
 import type { Progress } from './progress.js';
 import type { HttpResult } from './results.js';
@@ -50,8 +51,18 @@ async function check(s: Server): Promise<void> {
 function skippedRows(target: ServerTarget, concurrencies: number[], reason: string): HttpResult[] {
   return concurrencies.map((concurrency) => ({
     target, path: PATHS[target], concurrency, durationS: 0, requestsPerSec: 0,
-    latencyMs: { p50: null, p90: null, p99: null, max: null, mean: null }, requests: 0, errors: 0, non2xx: 0, skipped: reason,
+    latencyMs: { p50: null, p90: null, p99: null, max: null, mean: null }, requests: 0, errors: 0, non2xx: 0, cpuPerRequest: null, skipped: reason,
   }));
+}
+
+/** One load run, with what it cost each side in CPU: both sides share this machine's cores. */
+async function measured(s: Server, connections: number, durationS: number): Promise<LoadRun & { cpuPerRequest: CpuPerRequest | null }> {
+  const server0 = sampleProcess(s.child.pid!);
+  const load0 = sampleProcess(process.pid);
+  const run = await load(s.url + PATHS[s.target], connections, durationS);
+  const server1 = sampleProcess(s.child.pid!);
+  const load1 = sampleProcess(process.pid);
+  return { ...run, cpuPerRequest: perRequest([server0, server1], [load0, load1], run.requests) };
 }
 
 export async function runHttp(opts: { concurrencies: number[]; durationS: number; warmupS: number }, progress: Progress): Promise<{ results: HttpResult[]; failures: string[] }> {
@@ -87,7 +98,7 @@ export async function runHttp(opts: { concurrencies: number[]; durationS: number
         if (!s) continue;
         progress.update(`http: ${target} at ${concurrency} connections for ${opts.durationS} s`, true);
         try {
-          results.push({ target, path: PATHS[target], concurrency, ...(await load(s.url + PATHS[target], concurrency, opts.durationS)) });
+          results.push({ target, path: PATHS[target], concurrency, ...(await measured(s, concurrency, opts.durationS)) });
         } catch (e) {
           failures.push(`http ${target} c=${concurrency}: ${(e as Error).message}`);
         }

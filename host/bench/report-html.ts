@@ -2,7 +2,7 @@
 
 import type { BenchResults, ContenderResult } from './results.js';
 import { cdfChart, httpBars, percentileBars } from './charts-svg.js';
-import { fmtInt, fmtMs, fmtRatio, fmtUs } from './format.js';
+import { cpuTotalUs, fmtInt, fmtMs, fmtRatio, fmtUs } from './format.js';
 import { escapeHtml as e } from './html-escape.js';
 
 const CSS = `
@@ -44,6 +44,20 @@ function httpTable(r: BenchResults): string {
     '</table>';
 }
 
+function cpuTable(r: BenchResults): string {
+  const rows = r.http.filter((h) => h.cpuPerRequest);
+  if (rows.length === 0) return '';
+  return `<p>CPU time per request from <code>/proc</code>, by thread. The servers and the load generator share the ${r.machine.cores} cores, so once every core is busy, req/s follows the total.</p>` +
+    `<table><tr><th>target</th><th>connections</th><th>server main µs</th><th>server other threads µs</th><th>load generator µs</th><th>total µs</th><th>context switches</th></tr>` +
+    rows.map((h) => {
+      const c = h.cpuPerRequest!;
+      return `<tr${h.target === 'wasmfn' ? ' class="host"' : ''}><td>${e(h.target)}</td><td>${h.concurrency}</td>` +
+        [c.serverMainUs, c.serverOtherUs, c.loadGeneratorUs, cpuTotalUs(c)].map((v) => `<td>${fmtUs(v)}</td>`).join('') +
+        `<td>${c.switches.toFixed(2)}</td></tr>`;
+    }).join('') +
+    '</table>';
+}
+
 export function renderHtml(r: BenchResults): string {
   const m = r.machine;
   const o = r.options;
@@ -76,6 +90,7 @@ ${phasesTable(r.contenders)}
 ${r.http.length === 0 ? '' : `<p><code>hello</code> on the running wasmfn host (default options, its worker pool) against a constant-response Hono route,
 each in its own child process, loaded by autocannon (keep-alive, ${o.httpDurationS} s per point) from the bench process, on the same cores.</p>`}
 ${httpTable(r)}
+${cpuTable(r)}
 ${httpBars(r.http)}
 
 <h2>What each contender stands for</h2>

@@ -1,7 +1,7 @@
 // The terminal form of the results: cold starts with ratios to wasmfn, deploy phases, HTTP.
 
 import type { BenchResults } from './results.js';
-import { fmtInt, fmtMs, fmtRatio, fmtUs } from './format.js';
+import { cpuTotalUs, fmtInt, fmtMs, fmtRatio, fmtUs } from './format.js';
 
 function table(head: string[], rows: string[][], rightFrom = 1): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -61,6 +61,18 @@ export function renderTable(r: BenchResults): string {
     ));
     const ratios = httpRatios(r);
     if (ratios.length) out.push(`wasmfn req/s vs the constant Hono route: ${ratios.join(', ')}`);
+    const withCpu = r.http.filter((h) => h.cpuPerRequest);
+    if (withCpu.length) {
+      out.push('', `CPU per request, µs (from /proc; the servers and the load generator share the ${r.machine.cores} cores)`);
+      out.push(table(
+        ['target', 'connections', 'server main', 'server other', 'load generator', 'total', 'switches/req'],
+        withCpu.map((h) => {
+          const c = h.cpuPerRequest!;
+          return [h.target, String(h.concurrency), fmtUs(c.serverMainUs), fmtUs(c.serverOtherUs), fmtUs(c.loadGeneratorUs),
+            fmtUs(cpuTotalUs(c)), c.switches.toFixed(2)];
+        }),
+      ));
+    }
   }
   if (notes.length > 0) out.push('', ...[...new Set(notes)].map((n) => `note: ${n}`));
   return out.join('\n');

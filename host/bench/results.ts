@@ -1,5 +1,7 @@
 // The shape of bench-results/results.json: the contract the report, the README table and the test read.
 
+import type { CpuPerRequest } from './thread-cpu.js';
+
 /** Percentiles of one set of samples; null everywhere when the contender produced none. */
 export interface Summary {
   p50: number | null;
@@ -48,6 +50,8 @@ export interface HttpResult {
   requests: number;
   errors: number;
   non2xx: number;
+  /** CPU time per request by thread, and context switches, from /proc (null off Linux). */
+  cpuPerRequest: CpuPerRequest | null;
   skipped?: string;
 }
 
