@@ -32,13 +32,15 @@ interface Run {
 
 function run(prepared: PreparedModule): Run {
   const memory = new WebAssembly.Memory({ initial: prepared.memory!.initialPages, maximum: prepared.memory!.maximumPages });
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 10_000_000_000n);
   const growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  const runtime = { fuel_budget: 10_000_000_000n, fuel_out: new WebAssembly.Global({ value: 'i32', mutable: true }, 0), grow_failed: growFailed };
   const abort = () => {
     throw new Error('abort called');
   };
   const module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort }, wasmfn_rt: { fuel, grow_failed: growFailed } });
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort }, wasmfn_rt: runtime } as unknown as WebAssembly.Imports);
+  // The module's own counter, as the sandbox reads it.
+  const fuel = instance.exports['__wasmfn_fuel'] as WebAssembly.Global;
   return { exports: instance.exports as Run['exports'], fuel, growFailed };
 }
 

@@ -9,7 +9,9 @@ const PLENTY = 10_000_000_000n;
 
 interface Loaded {
   exports: Record<string, (...args: number[]) => number>;
+  /** The module's own counter, as exported for the sandbox. */
   fuel: WebAssembly.Global;
+  fuelOut: WebAssembly.Global;
   growFailed: WebAssembly.Global;
 }
 
@@ -17,18 +19,22 @@ function prepare(name: string, memoryMb = 1) {
   return prepareModule(watFixture(name), { memoryMb, fuel: true, maxTableElements: 100_000 });
 }
 
-/** Instantiates as the sandbox does: budget and flag in place before instantiation (start functions run then). */
+const flag = () => new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+
+/** Instantiates as the sandbox does: budget and flags in place before instantiation (start functions run then). */
 function load(name: string, budget: bigint, memoryMb = 1): Loaded {
   const prepared = prepare(name, memoryMb);
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
-  const growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  const fuelOut = flag();
+  const growFailed = flag();
   const env: Record<string, WebAssembly.ImportValue> = {};
   if (prepared.memory) {
     env.memory = new WebAssembly.Memory({ initial: prepared.memory.initialPages, maximum: prepared.memory.maximumPages });
   }
   const module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
-  const instance = new WebAssembly.Instance(module, { env, wasmfn_rt: { fuel, grow_failed: growFailed } });
-  return { exports: instance.exports as Loaded['exports'], fuel, growFailed };
+  const runtime = { fuel_budget: budget, fuel_out: fuelOut, grow_failed: growFailed };
+  const instance = new WebAssembly.Instance(module, { env, wasmfn_rt: runtime } as unknown as WebAssembly.Imports);
+  const fuel = instance.exports['__wasmfn_fuel'] as WebAssembly.Global;
+  return { exports: instance.exports as Loaded['exports'], fuel, fuelOut, growFailed };
 }
 
 /** Fuel one call takes. */
@@ -41,6 +47,7 @@ function used(m: Loaded, call: () => unknown): bigint {
 function trapsOnFuel(m: Loaded, call: () => unknown): void {
   assert.throws(call, (e: unknown) => e instanceof WebAssembly.RuntimeError);
   assert.ok((m.fuel.value as bigint) < 0n, `fuel should be negative after the trap, is ${m.fuel.value}`);
+  assert.is(m.fuelOut.value, 1, 'the out-of-fuel flag is raised');
 }
 
 test('a loop that never ends traps once fuel runs out, leaving the global negative', () => {
@@ -121,11 +128,12 @@ test('the start function is metered with the budget set before instantiation', (
   const m = load('start-loop', PLENTY);
   assert.is((m.exports.done as unknown as WebAssembly.Global).value, 100_000);
   assert.ok(PLENTY - (m.fuel.value as bigint) >= 100_000n);
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 1000n);
+  // Out of fuel in the start function: no instance comes back, so the flag is all the sandbox has to go on.
   const module = new WebAssembly.Module(prepare('start-loop').bytes as Uint8Array<ArrayBuffer>);
-  const growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  assert.throws(() => new WebAssembly.Instance(module, { wasmfn_rt: { fuel, grow_failed: growFailed } }), (e: unknown) => e instanceof WebAssembly.RuntimeError);
-  assert.ok((fuel.value as bigint) < 0n);
+  const fuelOut = flag();
+  const runtime = { fuel_budget: 1000n, fuel_out: fuelOut, grow_failed: flag() };
+  assert.throws(() => new WebAssembly.Instance(module, { wasmfn_rt: runtime } as unknown as WebAssembly.Imports), (e: unknown) => e instanceof WebAssembly.RuntimeError);
+  assert.is(fuelOut.value, 1);
 });
 
 test('a failed memory.grow sets grow_failed, a successful one does not', () => {

@@ -94,6 +94,10 @@ test('imports from the reserved wasmfn_rt module are refused once each', () => {
   oneReason(rejection(wat(`(module (import "wasmfn_rt" "fuel" (global (mut i64))) ${HANDLE})`)), 'wasmfn_rt', 'reserved');
 });
 
+test('an export named like the fuel counter the sandbox reads is refused', () => {
+  oneReason(rejection(wat(`(module (global (export "__wasmfn_fuel") i64 (i64.const 1)) ${HANDLE})`)), '__wasmfn_fuel', 'reserved');
+});
+
 test('every problem is reported, not just the first', () => {
   const module = wat(`(module
     (import "wasmfn" "log" (func (param i32 i32 i32)))

@@ -19,6 +19,9 @@ export const WASI_MODULE = 'wasi_snapshot_preview1';
 /** Imports the deploy-time rewrite adds; never allowed in an uploaded module. */
 export const RUNTIME_MODULE = 'wasmfn_rt';
 
+/** The export fuel instrumentation adds (the fuel left); never allowed in an uploaded module. */
+export const FUEL_EXPORT = '__wasmfn_fuel';
+
 function isMemoryImport(i: ImportDesc): boolean {
   return i.module === 'env' && i.name === 'memory' && i.kind === 'memory';
 }

@@ -28,8 +28,8 @@ export const invokeLoader: InvokeFn = (ctx) => {
     // A new object per call: the loader adds to it (Math, Date, ...). It fills in env.abort/trace/seed only where
     // absent, so ours (which throw `trap`) win.
     const imports = { ...ctx.runtimeImports, env: { memory, ...ENV } };
-    const { exports } = instantiateSync<LoaderExports>(ctx.module, imports);
-    ctx.markInstantiated();
+    const { exports, instance } = instantiateSync<LoaderExports>(ctx.module, imports);
+    ctx.markInstantiated(instance);
     if (typeof exports.handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
 
     const input = exports.__pin(exports.__newString(decoder.decode(ctx.request.body)));

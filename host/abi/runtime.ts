@@ -9,17 +9,17 @@ export interface InvokeContext {
   /** Pooled, zeroed memory sized to the module's declared limits; pass it as `env.memory`. */
   memory: WebAssembly.Memory;
   /**
-   * Imports the deploy-time rewrite added (namespace `wasmfn_rt`: the fuel global, the grow-failed flag), reset
-   * by the sandbox before every call. Passed into the import object unchanged.
+   * Imports the deploy-time rewrite added (namespace `wasmfn_rt`: the fuel budget, the out-of-fuel and
+   * grow-failed flags), reset by the sandbox before every call. Passed into the import object unchanged.
    */
-  runtimeImports: { wasmfn_rt?: Record<string, WebAssembly.Global> };
+  runtimeImports: { wasmfn_rt?: Record<string, WebAssembly.Global | bigint> };
   request: RequestSource;
   /** Bytes of response body allowed; past it throw WasmfnError('response_too_large'). */
   maxResponseBytes: number;
   /** The guest's own output (console, stderr); bounded by the caller. */
   log(level: LogLevel, line: string): void;
-  /** Call once the instance exists, so instantiate and run are timed apart. */
-  markInstantiated(): void;
+  /** Call once the instance exists, so instantiate and run are timed apart (and fuel left can be read from it). */
+  markInstantiated(instance: WebAssembly.Instance): void;
   /** Where response bytes are copied out of guest memory; a fresh copy when absent. */
   copyOut?: CopyOut;
 }

@@ -62,7 +62,7 @@ export const invokeSdk: InvokeFn = (ctx) => {
   imports['wasmfn_rt'] = ctx.runtimeImports.wasmfn_rt ?? {};
   try {
     const instance = new WebAssembly.Instance(ctx.module, imports as WebAssembly.Imports);
-    ctx.markInstantiated();
+    ctx.markInstantiated(instance);
     const handle = instance.exports['handle'];
     if (typeof handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
     (handle as () => void)();

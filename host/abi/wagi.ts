@@ -79,8 +79,8 @@ export const invokeWagi: InvokeFn = (ctx) => {
       ...ctx.runtimeImports,
       env: { memory: ctx.memory },
       [WASI_MODULE]: wasi.imports,
-    });
-    ctx.markInstantiated();
+    } as WebAssembly.Imports);
+    ctx.markInstantiated(instance);
     const start = instance.exports['_start'];
     if (typeof start !== 'function') throw new WasmfnError('invalid_module', 'a WAGI module must export a "_start" function');
     (start as () => void)();

@@ -25,11 +25,12 @@ function instance(binary: Uint8Array, fuel: boolean): Exports {
   const imports = {
     env: { memory, abort() {} },
     wasmfn_rt: {
-      fuel: new WebAssembly.Global({ value: 'i64', mutable: true }, 1n << 62n),
+      fuel_budget: 1n << 62n,
+      fuel_out: new WebAssembly.Global({ value: 'i32', mutable: true }, 0),
       grow_failed: new WebAssembly.Global({ value: 'i32', mutable: true }, 0),
     },
   };
-  return new WebAssembly.Instance(new WebAssembly.Module(p.bytes as Uint8Array<ArrayBuffer>), imports).exports as unknown as Exports;
+  return new WebAssembly.Instance(new WebAssembly.Module(p.bytes as Uint8Array<ArrayBuffer>), imports as unknown as WebAssembly.Imports).exports as unknown as Exports;
 }
 
 async function fuelOverhead(): Promise<void> {

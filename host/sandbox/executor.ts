@@ -9,6 +9,7 @@ import { GuestLog, type GuestLogLine } from './guest-log.js';
 import { Scratch } from './scratch.js';
 import type { SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
+import { FUEL_EXPORT } from '../abi/detect.js';
 
 const PAGE = 65536;
 const NO_LOGS: GuestLogLine[] = [];
@@ -46,8 +47,16 @@ export class Executor {
   readonly memories: MemoryPool;
   /** Stands in for modules without memory; it has no pages and cannot grow, so sharing it leaks nothing. */
   private readonly noMemory = new WebAssembly.Memory({ initial: 0, maximum: 0 });
-  private readonly fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
+  /** The counter of modules prepared before it moved into the module (see wasm/fuel.ts). */
+  private readonly legacyFuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
+  private readonly fuelOut = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   private readonly growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  private readonly runtime: Record<string, WebAssembly.Global | bigint> = {
+    fuel: this.legacyFuel, fuel_budget: 0n, fuel_out: this.fuelOut, grow_failed: this.growFailed,
+  };
+  private instance: WebAssembly.Instance | null = null;
+  /** Per module: does it keep its counter and export it (every module prepared now), or import it (older ones)? */
+  private readonly exportsCounter = new WeakMap<WebAssembly.Module, boolean>();
   private readonly scratch = new Scratch();
   private readonly used: [WebAssembly.Memory, MemoryShape][] = [];
   private log: GuestLog | null = null;
@@ -59,12 +68,13 @@ export class Executor {
     this.ctx = {
       module: null as unknown as WebAssembly.Module,
       memory: this.noMemory,
-      runtimeImports: { wasmfn_rt: { fuel: this.fuel, grow_failed: this.growFailed } },
+      runtimeImports: { wasmfn_rt: this.runtime },
       request: null as unknown as RequestSource,
       maxResponseBytes: 0,
       log: (level: LogLevel, line: string) => (this.log ??= new GuestLog()).push(level, line),
-      markInstantiated: () => {
+      markInstantiated: (instance) => {
         this.tInst = performance.now();
+        this.instance = instance;
       },
       copyOut: (bytes) => this.scratch.copy(bytes),
     };
@@ -75,7 +85,11 @@ export class Executor {
     this.tInst = t0;
     this.log = null;
     // Set before instantiation: a start function is metered too.
-    if (job.fuel !== null) this.fuel.value = job.fuel;
+    if (job.fuel !== null) {
+      if (this.ownCounter(job.module)) this.runtime['fuel_budget'] = job.fuel;
+      else this.legacyFuel.value = job.fuel;
+    }
+    this.fuelOut.value = 0;
     this.growFailed.value = 0;
     const memory = job.memory ? this.memories.acquire(job.memory) : this.noMemory;
     if (job.memory) this.used.push([memory, job.memory]);
@@ -92,7 +106,8 @@ export class Executor {
       failure = e;
     }
     const end = performance.now();
-    const fuelLeft = job.fuel === null ? null : (this.fuel.value as bigint);
+    const fuelLeft = this.fuelLeft(job);
+    this.instance = null;
     const instantiateMs = this.tInst - t0;
     const runMs = end - this.tInst;
     const fuelUsed = fuelLeft === null ? null : Number(fuelLeft < 0n ? job.fuel! : job.fuel! - fuelLeft);
@@ -103,6 +118,27 @@ export class Executor {
     if (response !== null) return { ok: true, response, instantiateMs, runMs, fuelUsed, peakPages, logs };
     const err = classifyFailure(failure, { fuelLeft, growFailed: this.growFailed.value === 1 });
     return { ok: false, error: err.toJSON(), trapStack: wasmFrames(failure), instantiateMs, runMs, fuelUsed, peakPages, logs };
+  }
+
+  /**
+   * What the run left of its budget: negative once exhausted. Null when not metered, and when a start function
+   * trapped for another reason than fuel (no instance to read the counter from; nothing is charged then).
+   */
+  private fuelLeft(job: RunJob): bigint | null {
+    if (job.fuel === null) return null;
+    if (!this.ownCounter(job.module)) return this.legacyFuel.value as bigint;
+    if (this.fuelOut.value === 1) return -1n;
+    const counter = this.instance?.exports[FUEL_EXPORT] as WebAssembly.Global | undefined;
+    return counter ? (counter.value as bigint) : null;
+  }
+
+  private ownCounter(module: WebAssembly.Module): boolean {
+    let own = this.exportsCounter.get(module);
+    if (own === undefined) {
+      own = WebAssembly.Module.exports(module).some((e) => e.name === FUEL_EXPORT);
+      this.exportsCounter.set(module, own);
+    }
+    return own;
   }
 
   /** Zeroes and pools the memories of finished runs; call once their responses have been sent on. */

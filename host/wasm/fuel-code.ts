@@ -2,12 +2,24 @@
 
 import binaryen from 'binaryen';
 
-/** `fuel -= cost; if (fuel < 0) unreachable`, on the imported global. */
-export function fuelCheck(m: binaryen.Module, fuel: string, cost: number): number {
+export interface FuelNames {
+  /** The module's own counter (a defined global: V8 reaches it with fewer loads than an imported one). */
+  fuel: string;
+  /** The imported flag an exhausted check raises before it traps. */
+  fuelOut: string;
+}
+
+/** Raises the out-of-fuel flag, then traps: the flag is what tells this trap from the guest's own. */
+function outOfFuel(m: binaryen.Module, names: FuelNames): number {
+  return m.block(null, [m.global.set(names.fuelOut, m.i32.const(1)), m.unreachable()], binaryen.unreachable);
+}
+
+/** `fuel -= cost; if (fuel < 0) { fuel_out = 1; unreachable }`. */
+export function fuelCheck(m: binaryen.Module, names: FuelNames, cost: number): number {
   const i64 = binaryen.i64;
   return m.block(null, [
-    m.global.set(fuel, m.i64.sub(m.global.get(fuel, i64), m.i64.const(BigInt(cost)))),
-    m.if(m.i64.lt_s(m.global.get(fuel, i64), m.i64.const(0n)), m.unreachable()),
+    m.global.set(names.fuel, m.i64.sub(m.global.get(names.fuel, i64), m.i64.const(BigInt(cost)))),
+    m.if(m.i64.lt_s(m.global.get(names.fuel, i64), m.i64.const(0n)), outOfFuel(m, names)),
   ], binaryen.none);
 }
 
@@ -28,10 +40,10 @@ export function addGrowHelper(m: binaryen.Module, names: { grow: string; growFai
 }
 
 /** The same for a leaf loop's iterations: the budget lives in a local (a register) and is stored, never reloaded. */
-export function cachedFuelCheck(m: binaryen.Module, fuel: string, local: number, cost: number): number {
+export function cachedFuelCheck(m: binaryen.Module, names: FuelNames, local: number, cost: number): number {
   const i64 = binaryen.i64;
   return m.block(null, [
-    m.global.set(fuel, m.local.tee(local, m.i64.sub(m.local.get(local, i64), m.i64.const(BigInt(cost))), i64)),
-    m.if(m.i64.lt_s(m.local.get(local, i64), m.i64.const(0n)), m.unreachable()),
+    m.global.set(names.fuel, m.local.tee(local, m.i64.sub(m.local.get(local, i64), m.i64.const(BigInt(cost))), i64)),
+    m.if(m.i64.lt_s(m.local.get(local, i64), m.i64.const(0n)), outOfFuel(m, names)),
   ], binaryen.none);
 }

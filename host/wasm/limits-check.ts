@@ -1,6 +1,6 @@
 // Deploy-time rules on a module's memories, tables, data segments and imports: one readable reason per violation.
 
-import { abiProblems, detectAbi, RUNTIME_MODULE, type ImportDesc } from '../abi/detect.js';
+import { abiProblems, detectAbi, FUEL_EXPORT, RUNTIME_MODULE, type ImportDesc } from '../abi/detect.js';
 import type { AbiName } from '../abi/types.js';
 import type { Limits, ModuleLayout } from './layout.js';
 
@@ -97,6 +97,7 @@ export function abiVerdict(layout: ModuleLayout, forced: AbiName | undefined): A
   const imports = all.filter((i) => i.module !== RUNTIME_MODULE);
   const exports = layout.exports.map((e) => e.name);
   const problems = reserved.map((i) => `import "${i.module}"."${i.name}" uses the module name "${RUNTIME_MODULE}", which is reserved for wasmfn`);
+  if (exports.includes(FUEL_EXPORT)) problems.push(`export "${FUEL_EXPORT}" is reserved for wasmfn`);
   const abi = forced ?? detectAbi(imports, exports);
   if (abi === null) {
     problems.push('no supported ABI detected: export "handle" (sdk, or loader with the runtime exported) or "_start" (wagi)');

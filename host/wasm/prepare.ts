@@ -23,7 +23,7 @@ export interface PrepareOptions {
 
 export interface PreparedModule {
   abi: AbiName;
-  /** The rewritten module: memory imported as env.memory; wasmfn_rt.fuel / wasmfn_rt.grow_failed imported when instrumented. */
+  /** The rewritten module: memory imported as env.memory; when instrumented, wasmfn_rt.fuel_budget, fuel_out and grow_failed imported and the counter exported as __wasmfn_fuel. */
   bytes: Uint8Array;
   /** Of the original module. */
   exports: string[];

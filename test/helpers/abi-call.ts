@@ -48,11 +48,11 @@ export function callContext(
   opts: { maxResponseBytes?: number; memory?: WebAssembly.Memory } = {},
 ): CallContext {
   const memory = opts.memory ?? new WebAssembly.Memory({ initial: fn.initialPages, maximum: fn.maximumPages });
-  const rt: Record<string, WebAssembly.Global> = {};
+  const rt: Record<string, WebAssembly.Global | bigint> = {};
   for (const i of WebAssembly.Module.imports(fn.module)) {
     if (i.module !== 'wasmfn_rt') continue;
-    if (i.name === 'fuel') rt['fuel'] = new WebAssembly.Global({ value: 'i64', mutable: true }, 10_000_000_000n);
-    if (i.name === 'grow_failed') rt['grow_failed'] = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+    if (i.name === 'fuel_budget') rt['fuel_budget'] = 10_000_000_000n;
+    if (i.name === 'fuel_out' || i.name === 'grow_failed') rt[i.name] = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   }
   const logs: CallContext['logs'] = [];
   return {
