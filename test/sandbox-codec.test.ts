@@ -84,7 +84,7 @@ codec('a fixed-size writer refuses a record that does not fit, a growable one gr
   assert.is(new ByteReader(g.written()).utf8(), 'é'.repeat(1000));
 });
 
-const stats = { queueMs: 1.5, instantiateMs: 0.01, runMs: 0.02, fuelUsed: 17569, peakPages: 1, logs: [{ level: 'warn' as const, line: 'careful' }], totalMs: 2.5, line: '{"msg":"x"}\n' };
+const stats = { queueMs: 1.5, instantiateMs: 0.01, runMs: 0.02, fuelUsed: 17569, peakPages: 1, logs: [{ level: 'warn' as const, line: 'careful' }], totalMs: 2.5, line: Buffer.from('{"msg":"x"}\n') };
 
 codec('a success result carries status, headers, body, stats, guest logs and the log line', () => {
   const r: WorkerResult = { kind: 'ok', status: 201, headers: [['content-type', 'text/plain'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']], body: Buffer.from('hi'), stats };
@@ -100,7 +100,7 @@ codec('a success result carries status, headers, body, stats, guest logs and the
   assert.is(out.totalMs, 2.5);
   assert.is(out.workerId, 3);
   assert.equal(out.logs, [{ level: 'warn', line: 'careful' }]);
-  assert.is(out.line, '{"msg":"x"}\n');
+  assert.is(Buffer.from(out.line!).toString('utf8'), '{"msg":"x"}\n');
 });
 
 codec('an error result keeps its code, details and stack; an unmetered run and a missing line stay null', () => {

@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 import type { InvocationRecord } from './invocation.js';
 import { invocationLine, type LineLevels } from './invocation-line.js';
 
-const MAX_PENDING_CHARS = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 const FLUSH_AFTER_MS = 50;
 
 export class InvocationLog {
@@ -19,21 +19,22 @@ export class InvocationLog {
   }
 
   /**
-   * Invocation lines not yet written. They go out when 64 KiB have gathered, 50 ms after the first of them, before
-   * any guest line (to keep the order), and on flush(): a few writes a second instead of one per request.
+   * Invocation lines not yet written, as UTF-8 (workers hand them over as bytes; they are never decoded one by one).
+   * They go out when 64 KiB have gathered, 50 ms after the first of them, before any guest line (to keep the
+   * order), and on flush(): a few writes a second instead of one per request.
    */
-  private pending = '';
+  private readonly chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private used = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly flushNow = () => this.flush();
 
   /** Adds an invocation's lines; they reach the stream at the next flush() or guest line, in order. */
   write(r: InvocationRecord): void {
     // A worker already formatted the line of a run (or left it empty for a level that is off).
-    const line = r.line ?? invocationLine(r, this.levels);
-    if (line) {
-      this.pending += line;
-      if (this.pending.length >= MAX_PENDING_CHARS) this.flush();
-      else if (!this.timer) this.timer = setTimeout(this.flushNow, FLUSH_AFTER_MS);
+    if (r.line !== undefined) this.append(r.line);
+    else {
+      const line = invocationLine(r, this.levels);
+      if (line) this.append(Buffer.from(line, 'utf8'));
     }
     for (let i = 0; i < r.logs.length; i++) {
       const l = r.logs[i]!;
@@ -43,12 +44,25 @@ export class InvocationLog {
     }
   }
 
+  private append(line: Uint8Array): void {
+    if (line.length === 0) return;
+    if (this.used + line.length > CHUNK_BYTES) this.flush();
+    if (line.length > CHUNK_BYTES) {
+      this.stream.write(Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8'));
+      return;
+    }
+    this.chunk.set(line, this.used);
+    this.used += line.length;
+    if (!this.timer) this.timer = setTimeout(this.flushNow, FLUSH_AFTER_MS);
+  }
+
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.pending) return;
-    const text = this.pending;
-    this.pending = '';
+    if (this.used === 0) return;
+    // Decoded once per batch: the destination takes strings (pino's streams, a test's sink).
+    const text = this.chunk.toString('utf8', 0, this.used);
+    this.used = 0;
     this.stream.write(text);
   }
 }

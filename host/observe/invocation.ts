@@ -26,8 +26,8 @@ export interface InvocationRecord {
   bytesIn: number;
   bytesOut: number;
   logs: GuestLogLine[];
-  /** The log line, when a worker formatted it already ('' when its level is off). */
-  line?: string;
+  /** The log line as UTF-8, when a worker formatted it already (empty when its level is off). */
+  line?: Uint8Array;
 }
 
 export type Outcome = 'ok' | ErrorCode;

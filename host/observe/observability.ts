@@ -83,6 +83,8 @@ export class Observability implements InvocationSink {
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       this.invocationLog.write(r);
+      // The ring below keeps records for the logs endpoint, which never shows the line: its bytes can go now.
+      r.line = undefined;
       this.metrics.observe(r);
       this.usage.add(r);
       // A request finishing just after its function was deleted must not bring the function's ring back.

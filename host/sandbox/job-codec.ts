@@ -99,7 +99,14 @@ export interface FunctionFacts {
   env: Record<string, string>;
 }
 
-/** Method and path of a job's wire, for its log line, without decoding the headers. */
+/** Method and path of a job's wire as views of its bytes, for its log line, without decoding the headers. */
+export function wireMethodPathBytes(wire: Buffer): { method: Buffer; path: Buffer } {
+  const m = wire.readUInt32LE(0);
+  const p = wire.readUInt32LE(4 + m);
+  return { method: wire.subarray(4, 4 + m), path: wire.subarray(8 + m, 8 + m + p) };
+}
+
+/** The same as strings. */
 export function wireMethodPath(wire: Buffer): { method: string; path: string } {
   const m = wire.readUInt32LE(0);
   const p = wire.readUInt32LE(4 + m);

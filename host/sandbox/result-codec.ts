@@ -21,8 +21,8 @@ export interface OutcomeStats {
   logs: GuestLogLine[];
   /** From the route receiving the request to its result being ready (sharedNow clock). */
   totalMs: number;
-  /** The invocation log line the worker formatted ('' when its level is off); null when it formatted none. */
-  line: string | null;
+  /** The invocation log line the worker formatted, UTF-8 (empty when its level is off); null when it formatted none. */
+  line: Uint8Array | null;
   workerId: number;
 }
 
@@ -80,7 +80,7 @@ export function encodeResult(w: ByteWriter, jobId: number, r: WorkerResult): voi
     w.utf8(l.line);
   }
   w.u8(s.line === null ? 0 : 1);
-  if (s.line !== null) w.utf8(s.line);
+  if (s.line !== null) w.bytes(s.line);
 }
 
 export function resultJobId(r: ByteReader): number {
@@ -126,6 +126,7 @@ export function decodeResult(r: ByteReader, workerId: number, copyBody: boolean)
     const level = LEVELS[r.u8()] ?? 'info';
     logs.push({ level, line: r.utf8() });
   }
-  if (r.u8() === 1) outcome.line = r.utf8();
+  // A copy: the slot is reused once collected, and the line is written to the log later in the turn.
+  if (r.u8() === 1) outcome.line = Buffer.from(r.bytes());
   return outcome;
 }

@@ -5,11 +5,12 @@ import { receiveMessageOnPort, workerData, parentPort, type MessagePort } from '
 import { Executor, type RunResult } from './executor.js';
 import { Channel, ON_PORT, ReplyBell, SlotState, sharedNow } from './channel.js';
 import { ByteWriter, Overflow } from './bytes.js';
-import { decodeJob, jobRequest, wireMethodPath, type JobView } from './job-codec.js';
+import { decodeJob, jobRequest, wireMethodPath, wireMethodPathBytes, type JobView } from './job-codec.js';
 import { encodeResult, type WorkerResult } from './result-codec.js';
 import { httpHeaders } from '../abi/response-headers.js';
 import { ERROR_STATUS, WasmfnError } from '../errors.js';
 import { invocationLine } from '../observe/invocation-line.js';
+import { writeSuccessLine } from '../observe/invocation-line-bytes.js';
 import type { ControlMessage, ModuleMessage, WorkerInit } from './protocol.js';
 
 interface ModuleEntry extends ModuleMessage {
@@ -76,7 +77,7 @@ function run(job: JobView, entry: ModuleEntry, startedAt: number): WorkerResult 
     peakPages: r.peakPages,
     logs: r.logs,
     totalMs: 0,
-    line: null as string | null,
+    line: null as Uint8Array | null,
   };
   let out: WorkerResult;
   if (!r.ok) out = { kind: 'error', error: r.error, trapStack: r.trapStack, stats };
@@ -93,18 +94,33 @@ function run(job: JobView, entry: ModuleEntry, startedAt: number): WorkerResult 
   return out;
 }
 
+const NO_LINE = new Uint8Array(0);
+/** Where a success line is written; it is copied into the slot before the next job. */
+const lineScratch = Buffer.allocUnsafeSlow(16 * 1024);
+
 /** The invocation's log line, formatted here rather than on the busier main thread. */
-function line(job: JobView, entry: ModuleEntry, r: Extract<WorkerResult, { stats: unknown }>): string {
-  const { method, path } = wireMethodPath(job.wire);
+function line(job: JobView, entry: ModuleEntry, r: Extract<WorkerResult, { stats: unknown }>): Uint8Array {
   const failed = r.kind === 'error';
-  return invocationLine({
+  const level = failed ? init.lineLevels.warn : init.lineLevels.info;
+  if (level === null) return NO_LINE;
+  if (!failed) {
+    const { method, path } = wireMethodPathBytes(job.wire);
+    const end = writeSuccessLine(lineScratch, 0, {
+      requestId: job.requestId, function: entry.fn.name, version: entry.fn.version, method, path, status: r.status,
+      queueMs: r.stats.queueMs, instantiateMs: r.stats.instantiateMs, runMs: r.stats.runMs, totalMs: r.stats.totalMs,
+      fuelUsed: r.stats.fuelUsed, peakPages: r.stats.peakPages, bytesIn: job.bodyBytes, bytesOut: r.body.byteLength,
+    }, level, Date.now());
+    if (end >= 0) return lineScratch.subarray(0, end);
+  }
+  const { method, path } = wireMethodPath(job.wire);
+  return Buffer.from(invocationLine({
     requestId: job.requestId, function: entry.fn.name, version: entry.fn.version, method, path,
     status: failed ? ERROR_STATUS[r.error.code] : r.status,
     code: failed ? r.error.code : null,
     ...(failed ? { message: r.error.message, trapStack: r.trapStack } : {}),
     queueMs: r.stats.queueMs, instantiateMs: r.stats.instantiateMs, runMs: r.stats.runMs, totalMs: r.stats.totalMs,
     fuelUsed: r.stats.fuelUsed, peakPages: r.stats.peakPages, bytesIn: job.bodyBytes, bytesOut: failed ? 0 : r.body.byteLength,
-  }, init.lineLevels);
+  }, init.lineLevels), 'utf8');
 }
 
 function result(slot: number, jobId: number): WorkerResult {
