@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { invokeWagi } from '../host/abi/wagi.js';
 import type { GuestRequest, GuestResponse, LogLevel } from '../host/abi/types.js';
 import { requestSource } from '../host/abi/request-source.js';
+import { runtimeNamespace } from '../host/abi/runtime.js';
 import { WasmfnError, type ErrorCode } from '../host/errors.js';
 import { prepareModule } from '../host/wasm/prepare.js';
 import { wat } from './helpers/wat.js';
@@ -315,12 +316,11 @@ c('hello-c, built by clang and rewritten by prepareModule, greets through WAGI',
   assert.is(prepared.abi, 'wagi');
   const module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
   const shape = prepared.memory!;
-  const flag = () => new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   let instance: WebAssembly.Instance | null = null;
   const res = invokeWagi({
     module,
     memory: new WebAssembly.Memory({ initial: shape.initialPages, maximum: shape.maximumPages }),
-    runtimeImports: { wasmfn_rt: { fuel_budget: 100_000_000n, fuel_out: flag(), grow_failed: flag() } },
+    runtimeImports: { wasmfn_rt: { ...runtimeNamespace(100_000_000n) } },
     request: requestSource(request({ method: 'GET', path: '/x', query: 'name=Ada' })),
     maxResponseBytes: 1024 * 1024,
     log: () => {},

@@ -2,6 +2,7 @@ import asc from 'assemblyscript/asc';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareModule, type PreparedModule } from '../host/wasm/prepare.js';
+import { runtimeNamespace } from '../host/abi/runtime.js';
 
 const test = suite('wasm prepare: real AssemblyScript output');
 
@@ -32,8 +33,7 @@ interface Run {
 
 function run(prepared: PreparedModule): Run {
   const memory = new WebAssembly.Memory({ initial: prepared.memory!.initialPages, maximum: prepared.memory!.maximumPages });
-  const growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  const runtime = { fuel_budget: 10_000_000_000n, fuel_out: new WebAssembly.Global({ value: 'i32', mutable: true }, 0), grow_failed: growFailed };
+  const runtime = runtimeNamespace(10_000_000_000n);
   const abort = () => {
     throw new Error('abort called');
   };
@@ -41,7 +41,7 @@ function run(prepared: PreparedModule): Run {
   const instance = new WebAssembly.Instance(module, { env: { memory, abort }, wasmfn_rt: runtime } as unknown as WebAssembly.Imports);
   // The module's own counter, as the sandbox reads it.
   const fuel = instance.exports['__wasmfn_fuel'] as WebAssembly.Global;
-  return { exports: instance.exports as Run['exports'], fuel, growFailed };
+  return { exports: instance.exports as Run['exports'], fuel, growFailed: runtime.grow_failed };
 }
 
 test('AssemblyScript output is detected as the loader ABI and its memory becomes the import', () => {

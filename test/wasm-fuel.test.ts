@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareModule } from '../host/wasm/prepare.js';
+import { runtimeNamespace } from '../host/abi/runtime.js';
 import { wasmText, watFixture } from './fixtures/wasm/wat.js';
 
 const test = suite('wasm fuel and grow instrumentation');
@@ -19,22 +20,18 @@ function prepare(name: string, memoryMb = 1) {
   return prepareModule(watFixture(name), { memoryMb, fuel: true, maxTableElements: 100_000 });
 }
 
-const flag = () => new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-
 /** Instantiates as the sandbox does: budget and flags in place before instantiation (start functions run then). */
 function load(name: string, budget: bigint, memoryMb = 1): Loaded {
   const prepared = prepare(name, memoryMb);
-  const fuelOut = flag();
-  const growFailed = flag();
+  const runtime = runtimeNamespace(budget);
   const env: Record<string, WebAssembly.ImportValue> = {};
   if (prepared.memory) {
     env.memory = new WebAssembly.Memory({ initial: prepared.memory.initialPages, maximum: prepared.memory.maximumPages });
   }
   const module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
-  const runtime = { fuel_budget: budget, fuel_out: fuelOut, grow_failed: growFailed };
   const instance = new WebAssembly.Instance(module, { env, wasmfn_rt: runtime } as unknown as WebAssembly.Imports);
   const fuel = instance.exports['__wasmfn_fuel'] as WebAssembly.Global;
-  return { exports: instance.exports as Loaded['exports'], fuel, fuelOut, growFailed };
+  return { exports: instance.exports as Loaded['exports'], fuel, fuelOut: runtime.fuel_out, growFailed: runtime.grow_failed };
 }
 
 /** Fuel one call takes. */
@@ -130,10 +127,9 @@ test('the start function is metered with the budget set before instantiation', (
   assert.ok(PLENTY - (m.fuel.value as bigint) >= 100_000n);
   // Out of fuel in the start function: no instance comes back, so the flag is all the sandbox has to go on.
   const module = new WebAssembly.Module(prepare('start-loop').bytes as Uint8Array<ArrayBuffer>);
-  const fuelOut = flag();
-  const runtime = { fuel_budget: 1000n, fuel_out: fuelOut, grow_failed: flag() };
+  const runtime = runtimeNamespace(1000n);
   assert.throws(() => new WebAssembly.Instance(module, { wasmfn_rt: runtime } as unknown as WebAssembly.Imports), (e: unknown) => e instanceof WebAssembly.RuntimeError);
-  assert.is(fuelOut.value, 1);
+  assert.is(runtime.fuel_out.value, 1);
 });
 
 test('a failed memory.grow sets grow_failed, a successful one does not', () => {

@@ -19,6 +19,18 @@ export const WASI_MODULE = 'wasi_snapshot_preview1';
 /** Imports the deploy-time rewrite adds; never allowed in an uploaded module. */
 export const RUNTIME_MODULE = 'wasmfn_rt';
 
+/** What the deploy-time rewrite imports from RUNTIME_MODULE; the sandbox supplies them under these names. */
+export const RUNTIME_IMPORTS = {
+  /** i64, immutable: the fuel budget the module's own counter starts from. */
+  budget: 'fuel_budget',
+  /** i32, mutable: raised by a fuel check that ran out, just before it traps. */
+  fuelOut: 'fuel_out',
+  /** i32, mutable: raised when memory.grow fails. */
+  growFailed: 'grow_failed',
+  /** i64, mutable: the counter itself, in modules prepared by earlier versions. */
+  legacyFuel: 'fuel',
+} as const;
+
 /** The export fuel instrumentation adds (the fuel left); never allowed in an uploaded module. */
 export const FUEL_EXPORT = '__wasmfn_fuel';
 

@@ -2,6 +2,7 @@
 
 import type { GuestResponse, LogLevel, RequestSource } from './types.js';
 import type { CopyOut } from './sdk-wire.js';
+import { RUNTIME_IMPORTS } from './detect.js';
 
 export interface InvokeContext {
   /** Compiled, rewritten module: its memory is the import `env.memory`. */
@@ -30,3 +31,16 @@ export interface InvokeContext {
  * (RuntimeError, RangeError on stack overflow) are left to the sandbox, which classifies them.
  */
 export type InvokeFn = (ctx: InvokeContext) => GuestResponse;
+
+/** A `wasmfn_rt` namespace of the current form. */
+export interface RuntimeNamespace {
+  [RUNTIME_IMPORTS.budget]: bigint;
+  [RUNTIME_IMPORTS.fuelOut]: WebAssembly.Global;
+  [RUNTIME_IMPORTS.growFailed]: WebAssembly.Global;
+}
+
+/** A namespace of its own for one instance (tests, benchmarks); the sandbox recycles one per thread instead. */
+export function runtimeNamespace(budget: bigint): RuntimeNamespace {
+  const flag = () => new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  return { [RUNTIME_IMPORTS.budget]: budget, [RUNTIME_IMPORTS.fuelOut]: flag(), [RUNTIME_IMPORTS.growFailed]: flag() };
+}

@@ -7,6 +7,7 @@ import path from 'node:path';
 import asc from 'assemblyscript/asc';
 import pino from 'pino';
 import { prepareModule } from '../wasm/prepare.js';
+import { runtimeNamespace } from '../abi/runtime.js';
 import { startHost } from '../server.js';
 import { BUILT_FUNCTIONS_DIR } from '../examples.js';
 
@@ -24,11 +25,7 @@ function instance(binary: Uint8Array, fuel: boolean): Exports {
   const memory = new WebAssembly.Memory({ initial: p.memory!.initialPages, maximum: p.memory!.maximumPages });
   const imports = {
     env: { memory, abort() {} },
-    wasmfn_rt: {
-      fuel_budget: 1n << 62n,
-      fuel_out: new WebAssembly.Global({ value: 'i32', mutable: true }, 0),
-      grow_failed: new WebAssembly.Global({ value: 'i32', mutable: true }, 0),
-    },
+    wasmfn_rt: runtimeNamespace(1n << 62n),
   };
   return new WebAssembly.Instance(new WebAssembly.Module(p.bytes as Uint8Array<ArrayBuffer>), imports as unknown as WebAssembly.Imports).exports as unknown as Exports;
 }

@@ -3,13 +3,13 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { sampleProcess } from '../bench/thread-cpu.js';
 
 type Mode = 'on' | 'off';
 type FromChild = { type: 'ready'; url: string } | { type: 'busy'; mainMs: number; processMs: number };
@@ -22,13 +22,7 @@ type ToChild = 'busy' | 'stop';
  */
 function busy(): FromChild {
   const cpu = process.cpuUsage();
-  let mainMs = performance.eventLoopUtilization().active;
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    mainMs = (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in USER_HZ = 100 ticks
-  } catch {
-    // not Linux: keep the event-loop figure
-  }
+  const mainMs = sampleProcess(process.pid)?.mainMs ?? performance.eventLoopUtilization().active;
   return { type: 'busy', mainMs, processMs: (cpu.user + cpu.system) / 1000 };
 }
 

@@ -4,23 +4,13 @@
 // it in the worker). Anything it cannot write exactly (a failure; a method or path that JSON would escape, or
 // that is not ASCII) is left to invocationLine(): write() then returns -1.
 
-/** What a success line holds; method and path are the raw bytes of the request. */
-export interface SuccessLineFacts {
-  requestId: string;
-  function: string;
-  version: string;
+import type { LineFacts } from './invocation-line.js';
+
+/** What a success line holds: a line's facts without a failure's, method and path as the request's raw bytes. */
+export type SuccessLineFacts = Omit<LineFacts, 'code' | 'message' | 'trapStack' | 'method' | 'path'> & {
   method: Uint8Array;
   path: Uint8Array;
-  status: number;
-  queueMs: number;
-  instantiateMs: number;
-  runMs: number;
-  totalMs: number;
-  fuelUsed: number | null;
-  peakPages: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+};
 
 const lit = (s: string): Buffer => Buffer.from(s, 'latin1');
 const LEVEL = lit('{"level":');

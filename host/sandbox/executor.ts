@@ -9,7 +9,7 @@ import { GuestLog, type GuestLogLine } from './guest-log.js';
 import { Scratch } from './scratch.js';
 import type { SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
-import { FUEL_EXPORT } from '../abi/detect.js';
+import { FUEL_EXPORT, RUNTIME_IMPORTS } from '../abi/detect.js';
 
 const PAGE = 65536;
 const NO_LOGS: GuestLogLine[] = [];
@@ -52,7 +52,8 @@ export class Executor {
   private readonly fuelOut = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   private readonly growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   private readonly runtime: Record<string, WebAssembly.Global | bigint> = {
-    fuel: this.legacyFuel, fuel_budget: 0n, fuel_out: this.fuelOut, grow_failed: this.growFailed,
+    [RUNTIME_IMPORTS.legacyFuel]: this.legacyFuel, [RUNTIME_IMPORTS.budget]: 0n,
+    [RUNTIME_IMPORTS.fuelOut]: this.fuelOut, [RUNTIME_IMPORTS.growFailed]: this.growFailed,
   };
   private instance: WebAssembly.Instance | null = null;
   /** Per module: does it keep its counter and export it (every module prepared now), or import it (older ones)? */
@@ -84,9 +85,10 @@ export class Executor {
     const t0 = performance.now();
     this.tInst = t0;
     this.log = null;
+    const ownCounter = job.fuel !== null && this.ownCounter(job.module);
     // Set before instantiation: a start function is metered too.
     if (job.fuel !== null) {
-      if (this.ownCounter(job.module)) this.runtime['fuel_budget'] = job.fuel;
+      if (ownCounter) this.runtime[RUNTIME_IMPORTS.budget] = job.fuel;
       else this.legacyFuel.value = job.fuel;
     }
     this.fuelOut.value = 0;
@@ -106,7 +108,7 @@ export class Executor {
       failure = e;
     }
     const end = performance.now();
-    const fuelLeft = this.fuelLeft(job);
+    const fuelLeft = job.fuel === null ? null : this.fuelLeft(ownCounter);
     this.instance = null;
     const instantiateMs = this.tInst - t0;
     const runMs = end - this.tInst;
@@ -121,12 +123,11 @@ export class Executor {
   }
 
   /**
-   * What the run left of its budget: negative once exhausted. Null when not metered, and when a start function
-   * trapped for another reason than fuel (no instance to read the counter from; nothing is charged then).
+   * What a metered run left of its budget: negative once exhausted. Null when a start function trapped for
+   * another reason than fuel (no instance to read the counter from; nothing is charged then).
    */
-  private fuelLeft(job: RunJob): bigint | null {
-    if (job.fuel === null) return null;
-    if (!this.ownCounter(job.module)) return this.legacyFuel.value as bigint;
+  private fuelLeft(ownCounter: boolean): bigint | null {
+    if (!ownCounter) return this.legacyFuel.value as bigint;
     if (this.fuelOut.value === 1) return -1n;
     const counter = this.instance?.exports[FUEL_EXPORT] as WebAssembly.Global | undefined;
     return counter ? (counter.value as bigint) : null;

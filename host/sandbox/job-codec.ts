@@ -108,9 +108,8 @@ export function wireMethodPathBytes(wire: Buffer): { method: Buffer; path: Buffe
 
 /** The same as strings. */
 export function wireMethodPath(wire: Buffer): { method: string; path: string } {
-  const m = wire.readUInt32LE(0);
-  const p = wire.readUInt32LE(4 + m);
-  return { method: wire.toString('latin1', 4, 4 + m), path: wire.toString('latin1', 8 + m, 8 + m + p) };
+  const { method, path } = wireMethodPathBytes(wire);
+  return { method: method.toString('latin1'), path: path.toString('latin1') };
 }
 
 /** The RequestSource over a job: the SDK copies `wire` as is; WAGI and the loader decode it on demand. */

@@ -29,17 +29,11 @@
 // grow_failed to 1 when the result is -1, so the sandbox can report memory_limit rather than a bare trap.
 
 import binaryen from 'binaryen';
-import { FUEL_EXPORT } from '../abi/detect.js';
+import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../abi/detect.js';
 import { REF_FUNC_ID, replaceChild } from './binaryen-tree.js';
 import { addGrowHelper, cachedFuelCheck, fuelCheck, prefixed, type FuelNames } from './fuel-code.js';
 import { analyzeFunction, planCharges, type ChargePlan, type FunctionFacts, type Region } from './fuel-plan.js';
 
-export const RUNTIME_IMPORT_MODULE = 'wasmfn_rt';
-export const FUEL_BUDGET_IMPORT = 'fuel_budget';
-export const FUEL_OUT_GLOBAL = 'fuel_out';
-export const GROW_FAILED_GLOBAL = 'grow_failed';
-/** The counter, imported, in modules prepared by earlier versions. */
-export const LEGACY_FUEL_GLOBAL = 'fuel';
 
 const F = binaryen.Features;
 /**
@@ -157,16 +151,16 @@ export function instrumentModule(bytes: Uint8Array): Uint8Array {
     const hasFunction = (n: string) => m.getFunction(n) !== 0;
     const names: Names = {
       fuel: uniqueName('wasmfn.fuel', hasGlobal),
-      budget: uniqueName(`${RUNTIME_IMPORT_MODULE}.${FUEL_BUDGET_IMPORT}`, hasGlobal),
-      fuelOut: uniqueName(`${RUNTIME_IMPORT_MODULE}.${FUEL_OUT_GLOBAL}`, hasGlobal),
-      growFailed: uniqueName(`${RUNTIME_IMPORT_MODULE}.${GROW_FAILED_GLOBAL}`, hasGlobal),
+      budget: uniqueName(`${RUNTIME_MODULE}.${RUNTIME_IMPORTS.budget}`, hasGlobal),
+      fuelOut: uniqueName(`${RUNTIME_MODULE}.${RUNTIME_IMPORTS.fuelOut}`, hasGlobal),
+      growFailed: uniqueName(`${RUNTIME_MODULE}.${RUNTIME_IMPORTS.growFailed}`, hasGlobal),
     };
-    m.addGlobalImport(names.budget, RUNTIME_IMPORT_MODULE, FUEL_BUDGET_IMPORT, binaryen.i64, false);
-    m.addGlobalImport(names.fuelOut, RUNTIME_IMPORT_MODULE, FUEL_OUT_GLOBAL, binaryen.i32, true);
-    m.addGlobalImport(names.growFailed, RUNTIME_IMPORT_MODULE, GROW_FAILED_GLOBAL, binaryen.i32, true);
+    m.addGlobalImport(names.budget, RUNTIME_MODULE, RUNTIME_IMPORTS.budget, binaryen.i64, false);
+    m.addGlobalImport(names.fuelOut, RUNTIME_MODULE, RUNTIME_IMPORTS.fuelOut, binaryen.i32, true);
+    m.addGlobalImport(names.growFailed, RUNTIME_MODULE, RUNTIME_IMPORTS.growFailed, binaryen.i32, true);
     m.addGlobal(names.fuel, binaryen.i64, true, m.global.get(names.budget, binaryen.i64));
     m.addGlobalExport(names.fuel, FUEL_EXPORT);
-    if (m.hasMemory()) names.grow = uniqueName(`${RUNTIME_IMPORT_MODULE}.grow`, hasFunction);
+    if (m.hasMemory()) names.grow = uniqueName(`${RUNTIME_MODULE}.grow`, hasFunction);
     const imported = new Set<string>();
     const defined: number[] = [];
     for (let i = 0; i < m.getNumFunctions(); i++) {

@@ -5,6 +5,8 @@ import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../../host/wasm/prepa
 import type { InvokeContext } from '../../host/abi/runtime.js';
 import type { GuestRequest, LogLevel } from '../../host/abi/types.js';
 import { requestSource } from '../../host/abi/request-source.js';
+import { runtimeNamespace } from '../../host/abi/runtime.js';
+import { RUNTIME_MODULE } from '../../host/abi/detect.js';
 
 export interface PreparedFn {
   module: WebAssembly.Module;
@@ -48,17 +50,12 @@ export function callContext(
   opts: { maxResponseBytes?: number; memory?: WebAssembly.Memory } = {},
 ): CallContext {
   const memory = opts.memory ?? new WebAssembly.Memory({ initial: fn.initialPages, maximum: fn.maximumPages });
-  const rt: Record<string, WebAssembly.Global | bigint> = {};
-  for (const i of WebAssembly.Module.imports(fn.module)) {
-    if (i.module !== 'wasmfn_rt') continue;
-    if (i.name === 'fuel_budget') rt['fuel_budget'] = 10_000_000_000n;
-    if (i.name === 'fuel_out' || i.name === 'grow_failed') rt[i.name] = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  }
+  const metered = WebAssembly.Module.imports(fn.module).some((i) => i.module === RUNTIME_MODULE);
   const logs: CallContext['logs'] = [];
   return {
     module: fn.module,
     memory,
-    runtimeImports: Object.keys(rt).length ? { wasmfn_rt: rt } : {},
+    runtimeImports: metered ? { wasmfn_rt: { ...runtimeNamespace(10_000_000_000n) } } : {},
     request: requestSource(guestRequest(request)),
     maxResponseBytes: opts.maxResponseBytes ?? 1 << 20,
     log: (level, line) => logs.push({ level, line }),
