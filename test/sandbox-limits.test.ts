@@ -186,6 +186,45 @@ limits('past the per-function concurrency cap callers get overloaded with Retry-
   });
 });
 
+/** Polls until `ok()` holds; a state the host reaches on its own, with a generous cap rather than a fixed sleep. */
+async function until(ok: () => boolean, what: string, capMs = 10_000): Promise<void> {
+  const end = Date.now() + capMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`never reached: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+limits('past the host-wide queue bound callers get overloaded with Retry-After, and the queued ones still run', async () => {
+  await withHost({ workers: 1, maxQueue: 2 }, async (h) => {
+    await deployBuilt(h, 'hello');
+    await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=1500&fuel=1000000000000');
+    const runaway = fetch(`${h.url}/fn/loop-forever`);
+    const call = (i: number) => fetch(`${h.url}/fn/hello?name=q${i}`).then(async (r) => [r.status, await r.text()] as const);
+    // Behind a long job on the only worker, calls wait in the host's queue (moved there if they were posted first).
+    const first = call(0);
+    await until(() => h.pool.stats().queued === 1, 'the first call waiting in the host queue');
+    const second = call(1);
+    await until(() => h.pool.stats().queued === 2, 'the second call waiting in the host queue');
+    const over = await fetch(`${h.url}/fn/hello?name=q2`);
+    assert.is(await errorCode(over), 'overloaded');
+    assert.is(over.status, 503);
+    assert.is(over.headers.get('retry-after'), '1');
+    assert.is(await errorCode(await runaway), 'timeout');
+    assert.equal(await Promise.all([first, second]), [[200, 'Hello, q0!'], [200, 'Hello, q1!']]);
+    await healthy(h);
+  });
+});
+
+limits('with no queue at all (maxQueue 0) a call that finds a free worker still runs', async () => {
+  await withHost({ workers: 1, maxQueue: 0 }, async (h) => {
+    await deployBuilt(h, 'hello');
+    const res = await fetch(`${h.url}/fn/hello?name=direct`);
+    assert.is(res.status, 200);
+    assert.is(await res.text(), 'Hello, direct!');
+  });
+});
+
 limits('a process-wide backstop refuses any wasm memory above the host maximum, in workers too', async () => {
   await withHost({}, async (h) => {
     const { Worker } = await import('node:worker_threads');

@@ -94,7 +94,8 @@ export class WorkerPool {
     if (count >= this.opts.maxConcurrencyPerFunction) {
       throw new WasmfnError('overloaded', `function "${fn.name}" has ${count} requests in flight, its limit`, { retryAfterS: 1 });
     }
-    if (this.queue.length >= this.opts.maxQueue) {
+    // Only a request no slot can take waits in the queue, so with maxQueue 0 one that finds a free slot still runs.
+    if (this.queue.length >= this.opts.maxQueue && (this.queue.length > 0 || !this.pick(sharedNow()))) {
       throw new WasmfnError('overloaded', `${this.queue.length} requests are already waiting for a worker`, { retryAfterS: 1 });
     }
     this.perFunction.set(fn.name, count + 1);
@@ -165,15 +166,21 @@ export class WorkerPool {
     if (!this.queue.length) return;
     const now = sharedNow();
     while (this.queue.length) {
-      let best: Handle | null = null;
-      for (const h of this.active) {
-        if (!h.ready || h.dying || h.inflight >= h.jobs.length || (best && h.inflight >= best.inflight)) continue;
-        if (this.isLong(h, now)) continue;
-        best = h;
-      }
+      const best = this.pick(now);
       if (!best) return;
       this.dispatch(best, this.queue.shift()!);
     }
+  }
+
+  /** The worker the next job goes to, or null when none has a free slot it may use. */
+  private pick(now: number): Handle | null {
+    let best: Handle | null = null;
+    for (const h of this.active) {
+      if (!h.ready || h.dying || h.inflight >= h.jobs.length || (best && h.inflight >= best.inflight)) continue;
+      if (this.isLong(h, now)) continue;
+      best = h;
+    }
+    return best;
   }
 
   private isLong(h: Handle, now: number): boolean {
