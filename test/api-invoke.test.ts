@@ -92,4 +92,48 @@ invoke('unknown functions are function_not_found and big bodies payload_too_larg
   });
 });
 
+invoke('HEAD gets the status and headers a GET would, no body, and the host keeps serving', async () => {
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
+    await deployBuilt(h, 'abort-message');
+    const head = await fetch(`${h.url}/fn/hello?name=Ada`, { method: 'HEAD' });
+    assert.is(head.status, 200);
+    assert.match(head.headers.get('content-type') ?? '', /text\/plain/);
+    assert.ok(head.headers.get('x-request-id'), 'the host headers are there');
+    assert.is(head.headers.get('x-hono-already-sent'), null);
+    assert.is(await head.text(), '');
+    const failed = await fetch(`${h.url}/fn/abort-message`, { method: 'HEAD' });
+    assert.is(failed.status, 500);
+    assert.is(await failed.text(), '');
+    assert.is((await fetch(`${h.url}/fn/nobody`, { method: 'HEAD' })).status, 404);
+    const after = await fetch(`${h.url}/fn/hello?name=after`);
+    assert.is(await after.text(), 'Hello, after!');
+  });
+});
+
+invoke('a response header value HTTP cannot carry is bad_gateway, and the host keeps serving', async () => {
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'sdk-probe', 'probe');
+    for (const value of ['%01', '%0B', '%1F', '%7F', 'a%0Db']) {
+      const res = await fetch(`${h.url}/fn/probe/echo-header?value=${value}`);
+      assert.is(res.status, 502, value);
+      assert.is(await errorCode(res), 'bad_gateway', value);
+    }
+    const fine = await fetch(`${h.url}/fn/probe/echo-header?value=tab%09and%20space`);
+    assert.is(fine.status, 200);
+    assert.is(fine.headers.get('x-echo'), 'tab\tand space');
+  });
+});
+
+invoke('an interim 1xx status from a guest is bad_gateway, not a response that never completes', async () => {
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'sdk-probe', 'probe');
+    for (const code of [100, 101, 103, 199]) {
+      const res = await fetch(`${h.url}/fn/probe/status?code=${code}`);
+      assert.is(await errorCode(res), 'bad_gateway', String(code));
+    }
+    assert.is((await fetch(`${h.url}/fn/probe/status?code=200`)).status, 200);
+  });
+});
+
 invoke.run();

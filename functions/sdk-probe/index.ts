@@ -24,6 +24,9 @@ function probe(req: Request): Response {
       .addHeader("set-cookie", "a=1")
       .addHeader("set-cookie", "b=2");
   }
+  if (path == "/echo-header") {
+    return Response.text("ok").setHeader("x-echo", req.query("value"));
+  }
   if (path == "/bytes") {
     const body = req.body;
     const out = new Uint8Array(body.length);

@@ -7,17 +7,21 @@ export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encodin
 /** Set by the host on every invocation response; a guest's own would be ambiguous. */
 export const HOST_HEADERS = new Set(['x-request-id', 'server-timing', 'x-wasmfn-fuel']);
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Latin-1 without NUL, CR or LF: what HTTP/1.1 can carry without breaking its framing.
+/** An RFC 9110 token: what a header name may be. */
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * A character Node's HTTP layer refuses in a header value (its own check, `checkInvalidHeaderChar`): controls
+ * other than tab, DEL, and anything past Latin-1. A value it refuses would otherwise throw at writeHead.
+ */
 // eslint-disable-next-line no-control-regex
-const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
+export const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** Lower-cased names; repeated names stay repeated (set-cookie). Throws bad_gateway on an invalid header. */
 export function httpHeaders(headers: readonly [string, string][]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < headers.length; i++) {
     const [k, v] = headers[i]!;
-    if (!HEADER_NAME.test(k) || BAD_VALUE.test(v)) throw new WasmfnError('bad_gateway', 'the function returned an invalid header');
+    if (!HEADER_NAME.test(k) || BAD_HEADER_VALUE.test(v)) throw new WasmfnError('bad_gateway', 'the function returned an invalid header');
     const name = k.toLowerCase();
     if (HOP_BY_HOP.has(name) || HOST_HEADERS.has(name)) continue;
     out.push([name, v]);

@@ -2,6 +2,7 @@
 
 import { WasmfnError } from '../errors.js';
 import type { GuestRequest, GuestResponse } from './types.js';
+import { BAD_HEADER_VALUE, HEADER_NAME } from './response-headers.js';
 
 const MAX_I32 = 0x7fff_ffff;
 /** Headers are small in HTTP; a response spending more than this on them is broken or hostile. */
@@ -74,10 +75,6 @@ export function decodeRequestWire(wire: Uint8Array): { method: string; path: str
   return { method, path, query, headers, body: wire.subarray(off, off + n) };
 }
 
-// RFC 9110 token for names; values without NUL/CR/LF and within Latin-1, as Node's HTTP layer requires.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// eslint-disable-next-line no-control-regex
-const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
 
 function bad(message: string): WasmfnError {
   return new WasmfnError('bad_gateway', `invalid response from the function: ${message}`);
@@ -114,7 +111,8 @@ export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: num
   };
 
   const status = u32('status');
-  if (status < 100 || status > 599) throw bad(`status ${status} is not in 100-599`);
+  // 1xx are interim responses: sent as the final one, the caller would wait for a response that never comes.
+  if (status < 200 || status > 599) throw bad(`status ${status} is not in 200-599`);
   headersStart = off;
   const count = u32('header count');
   if (count > (end - off) / 8) throw bad(`header count ${count} does not fit`);
@@ -122,8 +120,8 @@ export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: num
   for (let i = 0; i < count; i++) {
     const name = str('header name');
     const value = str('header value');
-    if (!TOKEN.test(name)) throw bad(`header name ${JSON.stringify(name)} is not a valid token`);
-    if (BAD_VALUE.test(value)) throw bad(`header ${name} has a value with NUL, CR, LF or non-Latin-1 characters`);
+    if (!HEADER_NAME.test(name)) throw bad(`header name ${JSON.stringify(name)} is not a valid token`);
+    if (BAD_HEADER_VALUE.test(value)) throw bad(`header ${name} has a control character or a character outside Latin-1 in its value`);
     headers.push([name, value]);
   }
   const bodyLen = u32('body length');

@@ -2,15 +2,12 @@
 
 import type { GuestResponse } from './types.js';
 import { copyFresh, type CopyOut } from './sdk-wire.js';
-import { HOP_BY_HOP } from './response-headers.js';
+import { BAD_HEADER_VALUE, HEADER_NAME, HOP_BY_HOP } from './response-headers.js';
 import { WasmfnError } from '../errors.js';
 
 /** Room allowed for the header block on top of the body limit. */
 export const MAX_HEADER_BLOCK_BYTES = 64 * 1024;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Header values travel as latin1 bytes; control characters other than tab would break the HTTP framing. */
-const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 /** Statuses that carry no body, so need no Content-Type. */
 const NO_BODY = new Set([204, 304]);
 
@@ -47,10 +44,10 @@ export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut:
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     const value = line.slice(colon + 1).trim();
-    if (!TOKEN.test(name)) {
+    if (!HEADER_NAME.test(name)) {
       throw badGateway(`stdout does not start with a CGI header block: line ${lineNo} ${shown(line)} is not a "Name: value" header`, [FORMAT_HINT]);
     }
-    if (BAD_VALUE_CHAR.test(value)) throw badGateway(`header "${name}" has a control character in its value`);
+    if (BAD_HEADER_VALUE.test(value)) throw badGateway(`header "${name}" has a control character in its value`);
     const lower = name.toLowerCase();
     if (lower === 'status') {
       const m = /^(\d{3})(?:\s|$)/.exec(value);

@@ -35,20 +35,49 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
 
   /** After the handler returned: every outcome, including a host bug, is answered and recorded. */
   const settle = (node: NodePair, fn: LiveFunction, input: JobInput, run: Promise<InvokeOutcome>): void => {
+    // Nothing may throw out of these: a rejection nobody handles would end the host process. (try/catch rather
+    // than one more .catch(): no extra promise per request.)
     run.then(
       (out) => {
-        if (out.ok) {
-          const bytesOut = out.body.byteLength;
-          writeSuccess(node.outgoing, input.requestId, out);
-          sink.record(record(fn, input, out.status, null, out, bytesOut));
-          return;
+        try {
+          answer(node, fn, input, out);
+        } catch (e) {
+          broken(node, fn, input, e);
         }
-        const failure = WasmfnError.from(out.error);
-        writeError(node.outgoing, failure, hostHeaders(input.requestId, out));
-        sink.record(record(fn, input, failure.status, failure, out));
       },
-      (e) => refuse(node, fn, input, e),
+      (e) => {
+        try {
+          refuse(node, fn, input, e);
+        } catch (again) {
+          broken(node, fn, input, again);
+        }
+      },
     );
+  };
+
+  const answer = (node: NodePair, fn: LiveFunction, input: JobInput, out: InvokeOutcome): void => {
+    if (out.ok) {
+      const bytesOut = out.body.byteLength;
+      writeSuccess(node.outgoing, input.requestId, out);
+      sink.record(record(fn, input, out.status, null, out, bytesOut));
+      return;
+    }
+    const failure = WasmfnError.from(out.error);
+    writeError(node.outgoing, failure, hostHeaders(input.requestId, out));
+    sink.record(record(fn, input, failure.status, failure, out));
+  };
+
+  /** A host bug while answering: a 500 if nothing went out yet, else the connection is cut (no half response). */
+  const broken = (node: NodePair, fn: LiveFunction, input: JobInput, e: unknown): void => {
+    deps.onInternalError?.(e);
+    const failure = new WasmfnError('internal', 'the response could not be written');
+    try {
+      writeError(node.outgoing, failure, ['x-request-id', input.requestId]);
+      sink.record(record(fn, input, failure.status, failure, null));
+    } catch (again) {
+      deps.onInternalError?.(again);
+      node.outgoing.destroy();
+    }
   };
 
   const refuse = (node: NodePair, fn: LiveFunction, input: JobInput, e: unknown): void => {
@@ -82,13 +111,15 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   const handler = (c: Context<Env>): Response | Promise<Response> => {
     const receivedAt = sharedNow();
     const node = nodeOf(c);
-    if (!node) return viaFetch(c, deps, receivedAt);
+    // Hono answers HEAD by running the GET route and re-wrapping its Response, which would hide
+    // RESPONSE_ALREADY_SENT from node-server: HEAD goes the Response way.
+    if (!node || c.req.method === 'HEAD') return viaFetch(c, deps, receivedAt);
     const facts = headerFacts(node.incoming.rawHeaders);
     const requestId = newRequestId(facts.requestId);
     c.set('requestId', requestId);
     const fn = registry.require(c.req.param('name')!);
     const input = nodeJobInput(node.incoming, fn.abi === 'wagi', requestId, receivedAt);
-    if (facts.hasBody) void withBody(node, facts, fn, input);
+    if (facts.hasBody) withBody(node, facts, fn, input).catch((e) => broken(node, fn, input, e));
     else invoke(node, fn, input);
     return RESPONSE_ALREADY_SENT;
   };
