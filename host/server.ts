@@ -2,6 +2,7 @@
 
 import v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { resolveOptions, type HostOptions } from './config.js';
 import { resolveToken } from './token.js';
@@ -9,6 +10,7 @@ import { FunctionStore } from './store/function-store.js';
 import { Registry } from './store/registry.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
+import { closeServer } from './http/graceful-close.js';
 import { deployExamples } from './examples.js';
 import { createLogger, type Logger } from './observe/logger.js';
 import { Observability } from './observe/observability.js';
@@ -84,11 +86,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      });
+      await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
       await pool.drain();
       await pool.close();
       await observability.close();
@@ -96,6 +94,9 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
 
   return { url, token, opts, registry, pool, observability, log, app, close };
 }
+
+/** How long past the longest allowed invocation a shutdown waits for connections before cutting them. */
+const CLOSE_MARGIN_MS = 5000;
 
 /** Process-wide cap on any wasm memory, in case a per-function check is ever missed. */
 function setMemoryBackstop(maxMemoryMb: number): void {
