@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withHost, deployBuilt, errorCode } from './helpers/host.js';
+import { sharedNow } from '../host/sandbox/channel.js';
 
 const pool = suite('sandbox pool');
 
@@ -39,6 +40,28 @@ pool('requests queued behind a long job move to another worker instead of waitin
     });
     assert.not.ok(finished.includes('runaway'), 'every quick request was answered while the long one still ran');
     assert.is(await runaway, 'timeout');
+  });
+});
+
+pool('a job placed behind a long one before it started still moves to the idle worker', async () => {
+  await withHost({ workers: 2 }, async (h) => {
+    // hello's own deadline is far off, so no deadline check comes along before the long job's end by chance.
+    await deployBuilt(h, 'hello', 'hello', 'timeoutMs=30000');
+    await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=1000&fuel=1000000000000');
+    await h.pool.ready();
+    const input = (query: string) => ({ method: 'GET', path: '/', query, rawHeaders: [], body: new Uint8Array(0), remoteAddr: '', requestId: query, receivedAt: sharedNow() });
+    const finished: string[] = [];
+    // One synchronous block: both workers are asleep, so the long job has not started when `b` is placed behind
+    // it (the tie between the two workers goes to the first). Its start time is not known yet at that moment.
+    const long = h.pool.invoke(h.registry.require('loop-forever'), input('long')).then((o) => (finished.push('long'), o));
+    const a = h.pool.invoke(h.registry.require('hello'), input('name=a')).then((o) => (finished.push('a'), o));
+    const b = h.pool.invoke(h.registry.require('hello'), input('name=b')).then((o) => (finished.push('b'), o));
+    const [oa, ob] = await Promise.all([a, b]);
+    assert.ok(oa.ok && ob.ok);
+    assert.is(Buffer.from(ob.ok ? ob.body : []).toString(), 'Hello, b!');
+    assert.not.ok(finished.includes('long'), 'b did not wait for the long job to end');
+    const ol = await long;
+    assert.is(ol.ok ? 'ok' : ol.error.code, 'timeout');
   });
 });
 

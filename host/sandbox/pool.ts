@@ -199,9 +199,12 @@ export class WorkerPool {
     // The job starts a moment after this; a millisecond more means the first check already finds it due, rather than
     // a hair early and then (timers have ms resolution) about 2 ms late.
     this.watchdog.poke(sharedNow() + fn.limits.timeoutMs + 1);
-    // Queued behind a running job: look again when that one would count as long, to move this one elsewhere.
-    const running = h.runningSlot();
-    if (running >= 0) this.watchdog.poke(h.channel.started[running]! + this.opts.stealAfterMs);
+    // Queued behind another job: look again when that one would count as long, to move this one elsewhere. The
+    // one ahead may not have started yet (then it counts from now at the earliest).
+    if (h.inflight > 1) {
+      const running = h.runningSlot();
+      this.watchdog.poke((running >= 0 ? h.channel.started[running]! : sharedNow()) + this.opts.stealAfterMs);
+    }
     this.listen();
   }
 
@@ -279,6 +282,9 @@ export class WorkerPool {
             moved = true;
           } else next = Math.min(next, stealAt);
         }
+      } else if (h.hasWaiting()) {
+        // Between two jobs (or before the first starts) there is no start time to count from: look again soon.
+        next = Math.min(next, now + this.opts.stealAfterMs);
       }
       // A job that has not started cannot be due before its full timeout from now.
       for (const j of h.jobs) if (j && j !== h.jobs[slot]) next = Math.min(next, now + j.fn.limits.timeoutMs);
