@@ -3,18 +3,30 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { WasmfnError } from './errors.js';
 import { exists, writeFileAtomic } from './store/atomic-fs.js';
 
 export const TOKEN_FILE = 'token';
 
 export async function resolveToken(dataDir: string, given: string | null): Promise<{ token: string; generated: boolean; file: string }> {
   const file = path.join(dataDir, TOKEN_FILE);
-  if (given) return { token: given, generated: false, file };
-  if (await exists(file)) return { token: (await fs.readFile(file, 'utf8')).trim(), generated: false, file };
+  // Trimmed like the token in an Authorization header, or a token with surrounding whitespace could never match.
+  if (given) return { token: usable(given.trim(), 'the admin token given by WASMFN_TOKEN or --token is blank'), generated: false, file };
+  if (await exists(file)) {
+    // Refused, not regenerated: the token that was in the file may have been handed out, and a blank one
+    // would lock everyone out of the admin API.
+    const token = (await fs.readFile(file, 'utf8')).trim();
+    return { token: usable(token, `the token file ${file} is blank: put the admin token in it, or remove it to have a new one generated`), generated: false, file };
+  }
   await fs.mkdir(dataDir, { recursive: true });
   const token = crypto.randomBytes(32).toString('base64url');
   await writeFileAtomic(file, `${token}\n`, 0o600);
   return { token, generated: true, file };
+}
+
+function usable(token: string, problem: string): string {
+  if (!token) throw new WasmfnError('bad_request', problem);
+  return token;
 }
 
 /** For clients (the CLI): the token from the environment, else from the data dir, else null. */

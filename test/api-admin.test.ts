@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withHost, fnBytes, deploy, auth, errorCode } from './helpers/host.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { withHost, fnBytes, deploy, auth, errorCode, tempDir } from './helpers/host.js';
 import { wat } from './helpers/wat.js';
 
 const admin = suite('admin API');
@@ -181,7 +183,7 @@ admin('rollback returns to the previous version, or to a named one', async () =>
     assert.is(await errorCode(none), 'bad_request');
     const named = await fetch(`${h.url}/api/functions/f/rollback`, { method: 'POST', headers: auth(h, { 'content-type': 'application/json' }), body: JSON.stringify({ version: v2 }) });
     assert.is(((await named.json()) as { version: string }).version, v2);
-    const unknown = await fetch(`${h.url}/api/functions/f/rollback`, { method: 'POST', headers: auth(h), body: JSON.stringify({ version: 'deadbeef' }) });
+    const unknown = await fetch(`${h.url}/api/functions/f/rollback`, { method: 'POST', headers: auth(h), body: JSON.stringify({ version: 'deadbeefdeadbeef' }) });
     assert.is(unknown.status, 404);
     assert.is(await errorCode(unknown), 'version_not_found');
     const junk = await fetch(`${h.url}/api/functions/f/rollback`, { method: 'POST', headers: auth(h), body: '{nope' });
@@ -189,6 +191,124 @@ admin('rollback returns to the previous version, or to a named one', async () =>
     const missing = await fetch(`${h.url}/api/functions/ghost/rollback`, { method: 'POST', headers: auth(h) });
     assert.is(await errorCode(missing), 'function_not_found');
   });
+});
+
+const versionOf = async (res: Response): Promise<string> => ((await res.json()) as { version: string }).version;
+const livePointer = async (dir: string, name: string): Promise<{ version: string; history: string[] }> =>
+  JSON.parse(await fs.readFile(path.join(dir, 'functions', name, 'live.json'), 'utf8'));
+const listNames = async (h: { url: string; token: string }): Promise<string[]> =>
+  ((await (await fetch(`${h.url}/api/functions`, { headers: auth(h) })).json()) as { functions: { name: string }[] }).functions.map((f) => f.name);
+
+admin('a rollback to a malformed version is bad_request and leaves the function as it was, also after a restart', async () => {
+  const dir = await tempDir();
+  try {
+    let va = '';
+    await withHost({ dataDir: dir }, async (h) => {
+      va = await versionOf(await deploy(h, 'a', await fnBytes('hello')));
+      const vb = await versionOf(await deploy(h, 'b', await fnBytes('echo')));
+      for (const version of [`../../b/versions/${vb}`, `../${vb}`, vb.toUpperCase(), vb.slice(0, 8), `${vb}0`, '', '.', '..']) {
+        const res = await fetch(`${h.url}/api/functions/a/rollback`, { method: 'POST', headers: auth(h), body: JSON.stringify({ version }) });
+        assert.is(res.status, 400, JSON.stringify(version));
+        assert.is(await errorCode(res), 'bad_request');
+      }
+      const unknown = await fetch(`${h.url}/api/functions/a/rollback`, { method: 'POST', headers: auth(h), body: JSON.stringify({ version: vb }) });
+      assert.is(unknown.status, 404, "b's version is not one of a's");
+      assert.is(await errorCode(unknown), 'version_not_found');
+      assert.is((await livePointer(dir, 'a')).version, va);
+    });
+    await withHost({ dataDir: dir }, async (h) => {
+      assert.is(await (await fetch(`${h.url}/fn/a?name=x`)).text(), 'Hello, x!');
+      assert.equal(await listNames(h), ['a', 'b']);
+    });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+admin('a stored live pointer or version that does not match its directory fails to load instead of running another function', async () => {
+  const dir = await tempDir();
+  try {
+    await withHost({ dataDir: dir }, async (h) => {
+      for (const name of ['a', 'c', 'd']) await deploy(h, name, await fnBytes('hello'));
+      await deploy(h, 'b', await fnBytes('echo'));
+    });
+    const fnDir = (name: string) => path.join(dir, 'functions', name);
+    const vb = (await livePointer(dir, 'b')).version;
+    const vd = (await livePointer(dir, 'd')).version;
+    // What the unchecked rollback used to leave behind, and copies of version directories under the wrong name or id.
+    await fs.writeFile(path.join(fnDir('a'), 'live.json'), JSON.stringify({ version: `../../b/versions/${vb}`, history: [] }));
+    await fs.cp(path.join(fnDir('b'), 'versions', vb), path.join(fnDir('c'), 'versions', vb), { recursive: true });
+    await fs.writeFile(path.join(fnDir('c'), 'live.json'), JSON.stringify({ version: vb, history: [] }));
+    const other = vd === 'ffffffffffffffff' ? 'eeeeeeeeeeeeeeee' : 'ffffffffffffffff';
+    await fs.cp(path.join(fnDir('d'), 'versions', vd), path.join(fnDir('d'), 'versions', other), { recursive: true });
+    await fs.writeFile(path.join(fnDir('d'), 'live.json'), JSON.stringify({ version: other, history: [] }));
+    await withHost({ dataDir: dir }, async (h) => {
+      assert.equal(await listNames(h), ['b']);
+      for (const name of ['a', 'c', 'd']) {
+        const res = await fetch(`${h.url}/fn/${name}`);
+        assert.is(res.status, 404, name);
+        assert.is(await errorCode(res), 'function_not_found');
+      }
+      assert.match(await (await fetch(`${h.url}/fn/b`)).text(), /^\{"method"/);
+    });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+admin('a rollback body that is JSON but not an object is bad_request and changes nothing', async () => {
+  await withHost({}, async (h) => {
+    await deploy(h, 'f', await fnBytes('hello'));
+    const v2 = await versionOf(await deploy(h, 'f', await fnBytes('echo')));
+    for (const body of ['"oops"', '42', 'null', '[]', '["x"]', 'true', '{"version":null}', '{"version":"x","other":1}']) {
+      const res = await fetch(`${h.url}/api/functions/f/rollback`, { method: 'POST', headers: auth(h), body });
+      assert.is(res.status, 400, body);
+      assert.is(await errorCode(res), 'bad_request');
+    }
+    const info = (await (await fetch(`${h.url}/api/functions/f`, { headers: auth(h) })).json()) as { live: string; history: string[] };
+    assert.is(info.live, v2);
+    assert.is(info.history.length, 1);
+    const plain = await fetch(`${h.url}/api/functions/f/rollback`, { method: 'POST', headers: auth(h), body: '{}' });
+    assert.is(plain.status, 200, 'an object without a version is a plain rollback');
+    assert.is.not(await versionOf(plain), v2);
+  });
+});
+
+admin('the env key __proto__ is refused as bad_request in both config forms', async () => {
+  await withHost({}, async (h) => {
+    const query = await deploy(h, 'p', await fnBytes('hello'), 'env=__proto__=secret');
+    assert.is(query.status, 400);
+    assert.is(await errorCode(query), 'bad_request');
+    const form = new FormData();
+    form.set('module', new Blob([(await fnBytes('hello')) as Uint8Array<ArrayBuffer>]), 'hello.wasm');
+    form.set('config', '{"env":{"__proto__":"s"}}');
+    const multipart = await fetch(`${h.url}/api/functions/p`, { method: 'PUT', headers: auth(h), body: form });
+    assert.is(multipart.status, 400);
+    assert.is(await errorCode(multipart), 'bad_request');
+    assert.equal(await listNames(h), []);
+  });
+});
+
+admin('redeploying an earlier version that no longer compiles leaves the live version live, on disk too', async () => {
+  const dir = await tempDir();
+  try {
+    let v2 = '';
+    await withHost({ dataDir: dir }, async (h) => {
+      const v1 = await versionOf(await deploy(h, 'f', await fnBytes('hello')));
+      v2 = await versionOf(await deploy(h, 'f', await fnBytes('echo')));
+      await fs.writeFile(path.join(dir, 'functions', 'f', 'versions', v1, 'prepared.wasm'), 'not wasm any more');
+      const res = await deploy(h, 'f', await fnBytes('hello'));
+      assert.is(res.status, 422);
+      assert.is(await errorCode(res), 'invalid_module');
+      assert.is((await livePointer(dir, 'f')).version, v2);
+      assert.match(await (await fetch(`${h.url}/fn/f`)).text(), /^\{"method"/);
+    });
+    await withHost({ dataDir: dir }, async (h) => {
+      assert.match(await (await fetch(`${h.url}/fn/f`)).text(), /^\{"method"/, 'the same version is live after a restart');
+    });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });
 
 admin('concurrent deploys of one name all land and leave one consistent live version', async () => {

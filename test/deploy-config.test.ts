@@ -54,6 +54,17 @@ config('query-parameter config accepts limits, abi and repeated env', () => {
   assert.is(code(() => parseConfigQuery(new URLSearchParams('env=novalue'), MAX_LIMITS)), 'bad_request');
 });
 
+config('the env key __proto__ is reserved, and no limit or top-level field can reach a prototype', () => {
+  assert.is(code(() => parseConfigQuery(new URLSearchParams('env=__proto__=secret'), MAX_LIMITS)), 'bad_request');
+  assert.is(code(() => parseConfigQuery(new URLSearchParams('env=A=1&env=__proto__=secret'), MAX_LIMITS)), 'bad_request');
+  assert.is(code(() => parseConfigJson('{"env":{"__proto__":"s"}}', MAX_LIMITS)), 'bad_request');
+  assert.is(code(() => parseConfigJson('{"limits":{"__proto__":{"memoryMb":1}}}', MAX_LIMITS)), 'bad_request');
+  assert.is(code(() => parseConfigJson('{"__proto__":{"abi":"wagi"}}', MAX_LIMITS)), 'bad_request');
+  assert.is(code(() => parseConfigQuery(new URLSearchParams('__proto__=1'), MAX_LIMITS)), 'bad_request');
+  const c = parseConfigJson('{"env":{"constructor":"x","toString":"y"}}', MAX_LIMITS);
+  assert.equal(Object.keys(c.env).sort(), ['constructor', 'toString']);
+});
+
 config('equal configs have the same canonical text whatever the key order', () => {
   const a = parseConfigJson('{"env":{"B":"2","A":"1"},"limits":{"timeoutMs":5,"memoryMb":8}}', MAX_LIMITS);
   const b = parseConfigJson('{"limits":{"memoryMb":8,"timeoutMs":5},"env":{"A":"1","B":"2"}}', MAX_LIMITS);

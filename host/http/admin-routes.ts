@@ -46,8 +46,12 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
       } catch {
         throw new WasmfnError('bad_request', 'rollback body must be JSON like {"version": "..."}');
       }
-      const extra = typeof body === 'object' && body ? Object.keys(body).filter((k) => k !== 'version') : [];
-      const v = (body as { version?: unknown } | null)?.version;
+      // Anything but an object ("oops", 42, null, []) is refused rather than read as a plain rollback.
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new WasmfnError('bad_request', 'rollback body must be {"version": "<version id>"} or empty');
+      }
+      const extra = Object.keys(body).filter((k) => k !== 'version');
+      const v = (body as { version?: unknown }).version;
       if (extra.length || (v !== undefined && typeof v !== 'string')) {
         throw new WasmfnError('bad_request', 'rollback body must be {"version": "<version id>"} or empty');
       }

@@ -15,6 +15,8 @@ export interface DeployConfig {
 
 const LIMIT_KEYS = ['memoryMb', 'timeoutMs', 'fuel'] as const;
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Matches ENV_KEY_RE, but assigning it to an object sets the prototype instead of a key: it would vanish. */
+const RESERVED_ENV_KEYS = ['__proto__'];
 const MAX_ENV_BYTES = 64 * 1024;
 
 export function checkName(name: string): string {
@@ -37,7 +39,7 @@ export function parseConfigJson(text: string, maxima: FunctionLimits): DeployCon
 /** Query form of the config: memoryMb, timeoutMs, fuel, abi, and env=KEY=value (repeatable). */
 export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits): DeployConfig {
   const limits: Record<string, unknown> = {};
-  const env: Record<string, string> = {};
+  const env: [string, string][] = [];
   let abi: string | undefined;
   const unknown: string[] = [];
   for (const [k, v] of params) {
@@ -45,12 +47,13 @@ export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits
     else if (k === 'env') {
       const eq = v.indexOf('=');
       if (eq <= 0) throw new WasmfnError('bad_request', `env query parameter must be KEY=value, got "${v.slice(0, 80)}"`);
-      env[v.slice(0, eq)] = v.slice(eq + 1);
+      env.push([v.slice(0, eq), v.slice(eq + 1)]);
     } else if (k === 'abi') abi = v;
     else unknown.push(k);
   }
   if (unknown.length) throw new WasmfnError('bad_request', `unknown config field(s): ${unknown.join(', ')}`, { details: unknown.map((u) => `unknown field "${u}"`) });
-  return checkConfig({ limits, env, ...(abi !== undefined ? { abi } : {}) }, maxima);
+  // fromEntries defines keys rather than assigning them, so a reserved key reaches checkConfig to be refused.
+  return checkConfig({ limits, env: Object.fromEntries(env), ...(abi !== undefined ? { abi } : {}) }, maxima);
 }
 
 export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig {
@@ -77,6 +80,7 @@ export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig 
       let bytes = 0;
       for (const [k, v] of Object.entries(raw.env)) {
         if (!ENV_KEY_RE.test(k)) problems.push(`env key "${k.slice(0, 80)}" must match ${ENV_KEY_RE.source}`);
+        else if (RESERVED_ENV_KEYS.includes(k)) problems.push(`env key "${k}" is reserved`);
         else if (typeof v !== 'string') problems.push(`env.${k} must be a string`);
         else { env[k] = v; bytes += k.length + v.length; }
       }

@@ -9,6 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { WasmfnError } from '../errors.js';
 import { exists, readJson, writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
 import type { DeployConfig } from './deploy-config.js';
 import type { FunctionLimits } from '../config.js';
@@ -41,6 +42,14 @@ export interface StoredVersion {
   prepared: Uint8Array;
 }
 
+/** What versionId() makes. Anything else is refused before it can become part of a path (`../` and the like). */
+export const VERSION_RE = /^[0-9a-f]{16}$/;
+
+export function checkVersion(version: string): string {
+  if (!VERSION_RE.test(version)) throw new WasmfnError('bad_request', `invalid version "${version.slice(0, 80)}": versions are 16 lowercase hex digits`);
+  return version;
+}
+
 /** Cap on remembered earlier live versions per function. */
 const MAX_HISTORY = 20;
 /** Version directories kept per function; older ones are pruned unless live or on the history stack. */
@@ -56,7 +65,7 @@ export class FunctionStore {
     return path.join(this.root, name);
   }
   private versionDir(name: string, version: string): string {
-    return path.join(this.fnDir(name), 'versions', version);
+    return path.join(this.fnDir(name), 'versions', checkVersion(version));
   }
 
   async init(): Promise<void> {
@@ -83,6 +92,11 @@ export class FunctionStore {
     const file = path.join(this.fnDir(name), 'live.json');
     if (!(await exists(file))) return null;
     return readJson<LivePointer>(file);
+  }
+
+  /** Whether anything is stored under `name`, loadable or not. */
+  async has(name: string): Promise<boolean> {
+    return exists(this.fnDir(name));
   }
 
   async hasVersion(name: string, version: string): Promise<boolean> {
@@ -126,7 +140,7 @@ export class FunctionStore {
   async listVersions(name: string): Promise<string[]> {
     try {
       const entries = await fs.readdir(path.join(this.fnDir(name), 'versions'));
-      return entries.filter((e) => !e.startsWith('.'));
+      return entries.filter((e) => VERSION_RE.test(e));
     } catch {
       return [];
     }

@@ -55,6 +55,16 @@ export class Registry {
     this.listeners.push(fn);
   }
 
+  /** The data dir the functions are stored in (the examples keep their own record there). */
+  get dataDir(): string {
+    return this.store.dataDir;
+  }
+
+  /** Whether a function of that name is stored, even one that failed to load. */
+  async stored(name: string): Promise<boolean> {
+    return this.live.has(name) || (await this.store.has(name));
+  }
+
   get(name: string): LiveFunction | undefined {
     return this.live.get(name);
   }
@@ -90,9 +100,10 @@ export class Registry {
       if (current?.version === version) return { created: false, meta: current.meta };
       const ptr = await this.store.live(name);
       if (await this.store.hasVersion(name, version)) {
-        // Known bytes and config from an earlier deploy: make that version live again.
-        await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
+        // Known bytes and config from an earlier deploy: make that version live again, compiled before live.json
+        // points at it (as in rollback), so a stored copy that no longer loads leaves disk and memory as they were.
         const fn = await this.materialize(name, version);
+        await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
         this.swap(fn, 'deploy');
         return { created: false, meta: fn.meta };
       }
@@ -161,6 +172,11 @@ export class Registry {
 
   private async materialize(name: string, version: string): Promise<LiveFunction> {
     const stored = await this.store.readVersion(name, version);
+    // The metadata names the function and version it is served as; a directory copied or pointed at from
+    // elsewhere would otherwise run under this name while claiming to be another.
+    if (stored.meta.name !== name || stored.meta.version !== version) {
+      throw new WasmfnError('internal', `stored version ${name}@${version} holds the metadata of ${String(stored.meta.name)}@${String(stored.meta.version)}`);
+    }
     return toLive(stored.meta, stored.config, await compile(stored.prepared));
   }
 
