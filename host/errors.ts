@@ -41,11 +41,18 @@ export class WasmfnError extends Error {
 
   /** Plain form that survives postMessage between threads and JSON. */
   toJSON(): SerializedError {
-    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+    return {
+      code: this.code, message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+      ...(this.retryAfterS !== undefined ? { retryAfterS: this.retryAfterS } : {}),
+    };
   }
 
   static from(e: SerializedError): WasmfnError {
-    return new WasmfnError(e.code, e.message, e.details ? { details: e.details } : {});
+    return new WasmfnError(e.code, e.message, {
+      ...(e.details ? { details: e.details } : {}),
+      ...(e.retryAfterS !== undefined ? { retryAfterS: e.retryAfterS } : {}),
+    });
   }
 }
 
@@ -53,4 +60,5 @@ export interface SerializedError {
   code: ErrorCode;
   message: string;
   details?: string[];
+  retryAfterS?: number;
 }

@@ -28,6 +28,7 @@ test('metrics parse as Prometheus text and count invocations by outcome', async 
     assert.is(value('wasmfn_pool_workers'), 1);
     assert.is(value('wasmfn_pool_spares'), 1);
     assert.is(value('wasmfn_functions'), 2);
+    assert.is(value('wasmfn_pool_modules'), 2, 'both functions ran, so the workers hold both modules');
     assert.is(value('wasmfn_worker_restarts_total', { reason: 'timeout' }), 0);
   });
 });

@@ -3,7 +3,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withHost, deployBuilt, errorCode } from './helpers/host.js';
+import { withHost, deployBuilt, errorCode, auth } from './helpers/host.js';
 import { sharedNow } from '../host/sandbox/channel.js';
 
 const pool = suite('sandbox pool');
@@ -62,6 +62,24 @@ pool('a job placed behind a long one before it started still moves to the idle w
     assert.not.ok(finished.includes('long'), 'b did not wait for the long job to end');
     const ol = await long;
     assert.is(ol.ok ? 'ok' : ol.error.code, 'timeout');
+  });
+});
+
+pool('a function deleted while a call of it waits leaves nothing of it in the workers once that call ends', async () => {
+  await withHost({ workers: 1 }, async (h) => {
+    await deployBuilt(h, 'hello');
+    await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=500&fuel=1000000000000');
+    const runaway = fetch(`${h.url}/fn/loop-forever`);
+    while (h.pool.stats().inflight === 0) await new Promise((r) => setTimeout(r, 5));
+    const waiting = fetch(`${h.url}/fn/hello?name=last`);
+    while (h.pool.stats().inflight + h.pool.stats().queued < 2) await new Promise((r) => setTimeout(r, 5));
+    const del = await fetch(`${h.url}/api/functions/hello`, { method: 'DELETE', headers: auth(h) });
+    assert.is(del.status, 204);
+    const answer = await waiting;
+    assert.is(await answer.text(), 'Hello, last!', 'an accepted call still runs');
+    assert.is(await errorCode(await runaway), 'timeout');
+    // Only loop-forever's module is left; hello's was posted again for the waiting call and then forgotten.
+    assert.is(h.pool.stats().modules, 1);
   });
 });
 

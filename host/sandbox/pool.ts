@@ -41,6 +41,8 @@ export interface PoolStats {
   queued: number;
   inflight: number;
   restarts: number;
+  /** Function versions whose compiled module the workers hold. */
+  modules: number;
 }
 
 /** Job ids stay positive 31-bit numbers; they are compared with wrap-around in mind. */
@@ -85,7 +87,7 @@ export class WorkerPool {
   stats(): PoolStats {
     let busy = 0;
     for (const h of this.active) if (h.inflight) busy++;
-    return { workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight, restarts: this.restarts };
+    return { workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight, restarts: this.restarts, modules: this.moduleIds.size };
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
@@ -121,8 +123,14 @@ export class WorkerPool {
       this.moduleIds.delete(key);
     }
     if (ids.length) for (const h of this.active) h.forget(ids);
+    // Calls of the name still in flight run to the end, and may post their module again: forget once more after.
+    if (this.perFunction.has(name)) this.retired.set(name, keepKey);
+    else this.retired.delete(name);
     this.scheduleWake();
   }
+
+  /** Names forgotten while some of their calls were in flight, with the key to keep, forgotten again after the last. */
+  private readonly retired = new Map<string, string | undefined>();
 
   /** Waits until nothing is queued or running (used by graceful shutdown). */
   async drain(): Promise<void> {
@@ -136,11 +144,12 @@ export class WorkerPool {
     const all = [...this.active, ...(this.spare ? [this.spare] : [])];
     for (const h of all) h.dying = true;
     const shutdown = new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
-    for (const job of this.queue.drain()) this.fail(job, shutdown);
+    // Workers first: collecting their slots may put a job back in the queue (a module lost to a forget).
     for (const h of all) {
       const { running, rest } = h.abandon(this.onCollected);
       for (const job of running ? [running, ...rest] : rest) this.fail(job, shutdown);
     }
+    for (const job of this.queue.drain()) this.fail(job, shutdown);
     await Promise.all(all.map((h) => h.terminate()));
   }
 
@@ -341,8 +350,11 @@ export class WorkerPool {
 
   private finish(job: Job, outcome: InvokeOutcome): void {
     const n = (this.perFunction.get(job.fn.name) ?? 1) - 1;
-    if (n <= 0) this.perFunction.delete(job.fn.name);
-    else this.perFunction.set(job.fn.name, n);
+    if (n > 0) this.perFunction.set(job.fn.name, n);
+    else {
+      this.perFunction.delete(job.fn.name);
+      if (this.retired.has(job.fn.name)) this.forget(job.fn.name, this.retired.get(job.fn.name));
+    }
     job.resolve(outcome);
   }
 }
