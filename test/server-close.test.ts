@@ -40,7 +40,8 @@ close('a client that keeps sending on a keep-alive connection does not hold the 
     // Without the fix every one of these is served on the same socket, keep-alive, and close() never resolves.
     for (let i = 0; i < 40 && answers[answers.length - 1] !== null; i++) answers.push(await get(agent, `${h.url}/fn/hello`));
     assert.is(answers[0]!.status, 504, 'the call in flight is answered');
-    assert.ok(answers.some((a) => a?.connection === 'close'), 'responses after the shutdown began say Connection: close');
+    // A call sent on the socket before it was swept is served, and told the connection ends with it.
+    for (const a of answers.slice(1)) if (a) assert.is(a.connection, 'close', 'responses after the shutdown began say Connection: close');
     assert.is(answers[answers.length - 1], null, 'then the host stops taking connections');
     await closing;
     assert.ok(closed);
