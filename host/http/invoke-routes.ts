@@ -113,7 +113,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     const node = nodeOf(c);
     // Hono answers HEAD by running the GET route and re-wrapping its Response, which would hide
     // RESPONSE_ALREADY_SENT from node-server: HEAD goes the Response way.
-    if (!node || c.req.method === 'HEAD') return viaFetch(c, deps, receivedAt);
+    if (!node || node.incoming.method === 'HEAD') return viaFetch(c, deps, receivedAt);
     const facts = headerFacts(node.incoming.rawHeaders);
     const requestId = newRequestId(facts.requestId);
     c.set('requestId', requestId);
