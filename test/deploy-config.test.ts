@@ -51,6 +51,10 @@ config('query-parameter config accepts limits, abi and repeated env', () => {
   assert.equal(c, { limits: { memoryMb: 8, timeoutMs: 200 }, env: { A: '1', B: 'x=y' }, abi: 'wagi' });
   assert.is(code(() => parseConfigQuery(new URLSearchParams('memory=8'), MAX_LIMITS)), 'bad_request');
   assert.is(code(() => parseConfigQuery(new URLSearchParams('memoryMb=abc'), MAX_LIMITS)), 'bad_request');
+  for (const odd of ['memoryMb=0x10', 'memoryMb=1e1', 'memoryMb=%208', 'memoryMb=8.0', 'memoryMb=-8', 'memoryMb=8&memoryMb=16', 'abi=sdk&abi=wagi']) {
+    assert.is(code(() => parseConfigQuery(new URLSearchParams(odd), MAX_LIMITS)), 'bad_request', odd);
+  }
+  assert.is(parseConfigQuery(new URLSearchParams('memoryMb=08'), MAX_LIMITS).limits.memoryMb, 8);
   assert.is(code(() => parseConfigQuery(new URLSearchParams('env=novalue'), MAX_LIMITS)), 'bad_request');
 });
 

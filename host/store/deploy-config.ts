@@ -42,8 +42,13 @@ export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits
   const env: [string, string][] = [];
   let abi: string | undefined;
   const unknown: string[] = [];
+  const seen = new Set<string>();
   for (const [k, v] of params) {
-    if ((LIMIT_KEYS as readonly string[]).includes(k)) limits[k] = v === '' ? NaN : Number(v);
+    // Given twice, one of them would be dropped without a word: refused, as is `abi`.
+    if (k !== 'env' && seen.has(k)) throw new WasmfnError('bad_request', `config field "${k}" is given more than once`);
+    seen.add(k);
+    // Plain decimal digits only: Number() would also take "0x10", "1e1" or " 8".
+    if ((LIMIT_KEYS as readonly string[]).includes(k)) limits[k] = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
     else if (k === 'env') {
       const eq = v.indexOf('=');
       if (eq <= 0) throw new WasmfnError('bad_request', `env query parameter must be KEY=value, got "${v.slice(0, 80)}"`);
