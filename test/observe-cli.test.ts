@@ -53,6 +53,8 @@ test('logs and usage reject bad arguments with exit code 2', async () => {
     assert.is(await logs(['hello', '--limit', 'x'], ctx), 2);
     assert.is(await usage(['hello', '--since', 'soon'], ctx), 2);
     assert.is(await usage(['hello', '--bogus'], ctx), 2);
+    assert.is(await usage(['hello', '--since=-1'], ctx), 2);
+    assert.is(await usage(['hello', '--since', '99999999999d'], ctx), 2);
   });
 });
 
@@ -78,6 +80,8 @@ test('relative since values count back from now', () => {
   assert.is(sinceIso('30m', now), '2025-01-01T23:30:00.000Z');
   assert.is(sinceIso('2025-01-01T10:00:00Z', now), '2025-01-01T10:00:00.000Z');
   assert.is(sinceIso('later', now), undefined);
+  assert.is(sinceIso('foo 1', now), undefined);
+  assert.is(sinceIso('99999999999d', now), undefined);
 });
 
 test.run();

@@ -121,6 +121,22 @@ test('a deleted function has no logs and later requests do not fail', async () =
   });
 });
 
+test('a function deleted and deployed again numbers on, so an after cursor still sees its new invocations', async () => {
+  await withHarness(async (h) => {
+    await h.deploy('hello');
+    for (let i = 0; i < 3; i++) await (await h.fetch('/fn/hello')).arrayBuffer();
+    const before = (await (await h.admin('/api/functions/hello/logs')).json()) as LogsReply;
+    const cursor = before.invocations.at(-1)!.seq;
+    assert.is((await h.admin('/api/functions/hello', { method: 'DELETE' })).status, 204);
+    await h.deploy('hello');
+    await (await h.fetch('/fn/hello', { headers: { 'x-request-id': 'again' } })).arrayBuffer();
+    const after = (await (await h.admin(`/api/functions/hello/logs?after=${cursor}`)).json()) as LogsReply;
+    assert.is(after.hostId, before.hostId);
+    assert.equal(after.invocations.map((e) => e.requestId), ['again']);
+    assert.ok(after.invocations[0]!.seq > cursor);
+  });
+});
+
 test('LOG_LEVEL warn keeps failures and drops successful invocations', async () => {
   await withHarness(async (h) => {
     await h.deploy('hello');

@@ -60,6 +60,20 @@ test('since filters out older usage and must be a date-time', async () => {
   });
 });
 
+test('since takes only an ISO 8601 date or date-time, not what Date.parse guesses at', async () => {
+  await withHarness(async (h) => {
+    await h.deploy('hello');
+    await call(h, '/fn/hello', 1);
+    for (const bad of ['foo 1', '-1', '12', 'x 2025', 'March 7', '2025-02-30T00:00:00Z', '2025-01-31T12:00:00', '']) {
+      const res = await h.admin(`/api/functions/hello/usage?since=${encodeURIComponent(bad)}`);
+      assert.is(res.status, 400, bad);
+      assert.is(((await res.json()) as { error: { code: string } }).error.code, 'bad_request');
+    }
+    assert.is((await usage(h, 'hello', '?since=2000-01-31')).since, '2000-01-31T00:00:00.000Z');
+    assert.is((await usage(h, 'hello', `?since=${encodeURIComponent('2000-01-31T12:00:00+01:00')}`)).since, '2000-01-31T11:00:00.000Z');
+  });
+});
+
 test('usage survives a restart on the same data dir and keeps counting', async () => {
   const dir = await tempDir();
   let h: Harness | null = null;

@@ -95,6 +95,29 @@ test('stdin is read to its end across calls, then reads return 0', async () => {
   assert.equal([...s.wasi.stdout.bytes()], [...body]);
 });
 
+test('a write or read that answers EFAULT has written or consumed nothing', async () => {
+  // iovec 0 at 0 is [100, 5), iovec 1 at 8 runs past the end of memory; the good result pointer is 200.
+  const text = `(module
+    (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+    (import "env" "memory" (memory 1))
+    (func (export "_start")
+      (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 5))
+      (i32.store (i32.const 8) (i32.const 65535)) (i32.store (i32.const 12) (i32.const 5))
+      (i32.store (i32.const 300) (call $write (i32.const 1) (i32.const 0) (i32.const 2) (i32.const 200)))
+      (i32.store (i32.const 304) (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const -1)))
+      (i32.store (i32.const 308) (call $read (i32.const 0) (i32.const 0) (i32.const 2) (i32.const 200)))
+      (i32.store (i32.const 312) (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const -1)))
+      (i32.store (i32.const 316) (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 200)))))`;
+  const s = setup(await wat(text), { stdin: new TextEncoder().encode('abcdefgh') });
+  assert.equal(start(s), { kind: 'exit', code: 0 });
+  const v = new DataView(s.memory.buffer);
+  assert.equal([300, 304, 308, 312, 316].map((o) => v.getUint32(o, true)), [21, 21, 21, 21, 0]);
+  assert.is(s.wasi.stdout.length, 0, 'nothing reached stdout');
+  assert.is(v.getUint32(200, true), 5, 'the good read got five bytes');
+  assert.is(dec.decode(new Uint8Array(s.memory.buffer, 100, 5)), 'abcde', 'from the start of stdin');
+});
+
 test('clocks, random_get and fd_close behave', async () => {
   const text = `(module
     (import "wasi_snapshot_preview1" "clock_time_get" (func $time (param i32 i64 i32) (result i32)))

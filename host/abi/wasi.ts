@@ -82,6 +82,16 @@ export class Wasi {
 
 let current: Wasi | null = null;
 
+/** The guest buffers an iovec array names, once its result pointer is known to be writable; throws GuestFault. */
+function iovecs(m: GuestMemory, iovs: number, n: number, outPtr: number): Uint8Array[] {
+  const count = n >>> 0;
+  m.bytes(iovs, count * LAYOUT.IOVEC_SIZE);
+  m.bytes(outPtr, 4);
+  const out = new Array<Uint8Array>(count);
+  for (let i = 0; i < count; i++) out[i] = m.bytes(m.u32(iovs + i * 8), m.u32(iovs + i * 8 + 4));
+  return out;
+}
+
 type Impl = (w: Wasi, m: GuestMemory, ...args: never[]) => number;
 
 /** For calls on an fd this host has nothing behind: EBADF unless it is open stdio, which gets `onStdio`. */
@@ -106,10 +116,10 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
   },
   fd_write: (w, m, fd: number, iovs: number, n: number, outPtr: number) => {
     if (!w.isOpen(fd) || fd === 0) return ERRNO.BADF;
-    m.bytes(iovs, (n >>> 0) * LAYOUT.IOVEC_SIZE);
+    // Every pointer is checked before any byte is taken: an EFAULT that had written part would be written again.
+    const srcs = iovecs(m, iovs, n, outPtr);
     let written = 0;
-    for (let i = 0; i < n >>> 0; i++) {
-      const src = m.bytes(m.u32(iovs + i * 8), m.u32(iovs + i * 8 + 4));
+    for (const src of srcs) {
       if (fd === 2) w.stderr.write(src);
       else if (!w.stdout.write(src)) throw UNWIND;
       written += src.length;
@@ -119,13 +129,13 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
   },
   fd_read: (w, m, fd: number, iovs: number, n: number, outPtr: number) => {
     if (fd !== 0 || !w.isOpen(fd)) return ERRNO.BADF;
-    m.bytes(iovs, (n >>> 0) * LAYOUT.IOVEC_SIZE);
+    // Checked up front too: stdin consumed by a read that answers EFAULT would be lost.
+    const dests = iovecs(m, iovs, n, outPtr);
     let read = 0;
-    for (let i = 0; i < n >>> 0; i++) {
-      const len = m.u32(iovs + i * 8 + 4);
-      const got = w.stdin.readInto(m.bytes(m.u32(iovs + i * 8), len), 0, len);
+    for (const dest of dests) {
+      const got = w.stdin.readInto(dest, 0, dest.length);
       read += got;
-      if (got < len) break;
+      if (got < dest.length) break;
     }
     m.setU32(outPtr, read);
     return ERRNO.SUCCESS;

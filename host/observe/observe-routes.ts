@@ -8,6 +8,7 @@ import type { Registry } from '../store/registry.js';
 import type { HostMetrics } from './metrics.js';
 import type { RecentEntry, RecentInvocations } from './recent-invocations.js';
 import type { UsageStore } from './usage-store.js';
+import { parseIsoDateTime } from './usage-buckets.js';
 
 type App = Hono<{ Variables: { requestId: string } }>;
 
@@ -51,8 +52,8 @@ export function mountObserveRoutes(app: App, token: string, d: ObserveRouteDeps)
     const raw = c.req.query('since');
     let sinceMs: number | null = null;
     if (raw !== undefined) {
-      sinceMs = Date.parse(raw);
-      if (!Number.isFinite(sinceMs)) throw new WasmfnError('bad_request', 'since must be an ISO 8601 date-time like 2025-01-31T12:00:00Z');
+      sinceMs = parseIsoDateTime(raw);
+      if (sinceMs === null) throw new WasmfnError('bad_request', 'since must be an ISO 8601 date-time like 2025-01-31T12:00:00Z');
     }
     return c.json({ function: name, since: sinceMs === null ? null : new Date(sinceMs).toISOString(), ...d.usage.summary(name, sinceMs) });
   });

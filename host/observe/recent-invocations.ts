@@ -67,6 +67,8 @@ function textSize(r: InvocationRecord): number {
 
 export class RecentInvocations {
   private readonly rings = new Map<string, Ring>();
+  /** The last seq of each dropped ring, so a redeployed function numbers on and `after` cursors stay valid. */
+  private readonly droppedSeq = new Map<string, number>();
 
   constructor(private readonly opts: RecentOptions = DEFAULT_RECENT) {}
 
@@ -74,6 +76,8 @@ export class RecentInvocations {
     let ring = this.rings.get(r.function);
     if (!ring) {
       ring = new Ring(this.opts.perFunction, this.opts.maxCharsPerFunction);
+      ring.seq = this.droppedSeq.get(r.function) ?? 0;
+      this.droppedSeq.delete(r.function);
       this.rings.set(r.function, ring);
     }
     ring.push(r);
@@ -84,6 +88,8 @@ export class RecentInvocations {
   }
 
   drop(name: string): void {
+    const ring = this.rings.get(name);
+    if (ring) this.droppedSeq.set(name, ring.seq);
     this.rings.delete(name);
   }
 }

@@ -119,6 +119,23 @@ export function compact(buckets: UsageBucket[], nowMs: number): UsageBucket[] {
   return archive ? [archive, ...list] : list;
 }
 
+/** `YYYY-MM-DD`, or that with `THH:MM[:SS[.fraction]]` and `Z` or a `±HH:MM` offset (local times would depend on the host's zone). */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/**
+ * Epoch ms of an ISO 8601 date or date-time, or null when it is anything else. Date.parse alone takes "foo 1" as
+ * 2001-01-01 and rolls 2025-02-30 over into March.
+ */
+export function parseIsoDateTime(s: string): number | null {
+  const m = ISO_DATE_TIME.exec(s);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? t : null;
+}
+
 export interface UsageSummary {
   /** Start of the earliest bucket counted (buckets overlapping `since` count whole), or null when empty. */
   from: string | null;

@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import type { UsageSummary } from '../../observe/usage-buckets.js';
+import { parseIsoDateTime, type UsageSummary } from '../../observe/usage-buckets.js';
 import { table } from '../table.js';
 
 type UsageReply = UsageSummary & { function: string; since: string | null };
@@ -34,9 +34,9 @@ export const run: Command = async (argv, ctx) => {
 /** An ISO date-time as is, or a relative span like 30m back from now; undefined when neither. */
 export function sinceIso(s: string, nowMs = Date.now()): string | undefined {
   const rel = /^(\d+)([smhd])$/.exec(s);
-  if (rel) return new Date(nowMs - Number(rel[1]) * UNIT_MS[rel[2]!]!).toISOString();
-  const t = Date.parse(s);
-  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+  const t = rel ? nowMs - Number(rel[1]) * UNIT_MS[rel[2]!]! : parseIsoDateTime(s);
+  // A span reaching back past the earliest Date (-271821-04-20) is not a date either.
+  return t !== null && Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : undefined;
 }
 
 export function formatUsage(u: UsageReply): string {
