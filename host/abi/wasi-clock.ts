@@ -9,8 +9,10 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 export function clockNow(id: number, startNs: bigint): bigint | null {
   switch (id) {
     case CLOCK.REALTIME:
-      // performance gives sub-millisecond wall time; Date.now() only milliseconds.
-      return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+      // The system clock, to the millisecond. timeOrigin + performance.now() would give µs, but it is fixed when
+      // the worker starts and runs on the monotonic clock, so a worker living for days would miss every clock
+      // step (NTP, a VM resumed) and hand guests a wrong date.
+      return BigInt(Date.now()) * 1_000_000n;
     case CLOCK.MONOTONIC:
       return process.hrtime.bigint();
     case CLOCK.PROCESS_CPUTIME:
@@ -23,7 +25,7 @@ export function clockNow(id: number, startNs: bigint): bigint | null {
 }
 
 export function clockResolution(id: number): bigint | null {
-  if (id === CLOCK.REALTIME) return 1000n;
+  if (id === CLOCK.REALTIME) return 1_000_000n;
   if (id === CLOCK.MONOTONIC || id === CLOCK.PROCESS_CPUTIME || id === CLOCK.THREAD_CPUTIME) return 1n;
   return null;
 }
