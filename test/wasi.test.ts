@@ -88,6 +88,14 @@ test('proc_exit ends the run with its code', async () => {
   assert.equal(start(s), { kind: 'exit', code: 7 });
 });
 
+test('an exit code is unsigned, as WASI defines it', async () => {
+  const s = setup(await wat(`(module
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (import "env" "memory" (memory 1))
+    (func (export "_start") (call $exit (i32.const -1))))`));
+  assert.equal(start(s), { kind: 'exit', code: 4294967295 });
+});
+
 test('stdin is read to its end across calls, then reads return 0', async () => {
   const body = new Uint8Array(9000).map((_, i) => i & 0xff);
   const s = setup(await fixture('cat'), { stdin: body });

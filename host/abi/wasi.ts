@@ -171,7 +171,8 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
   poll_oneoff: (w, m, i: number, o: number, n: number, ne: number) =>
     pollOneoff(m, { startNs: w.startNs, isOpen: (fd) => w.isOpen(fd), stdinRemaining: () => w.stdin.remaining }, i, o, n, ne),
   proc_exit: (w, _m, code: number) => {
-    w.exitCode = code;
+    // A WASI exit code is a u32; the i32 the guest passed arrives signed (exit(-1) is 4294967295, not -1).
+    w.exitCode = code >>> 0;
     throw UNWIND;
   },
   proc_raise: () => ERRNO.NOSYS,
