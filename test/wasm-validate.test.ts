@@ -74,6 +74,26 @@ test('an active data segment outside the initial memory is refused', () => {
   assert.ok(prepareModule(wat(`(module (memory 1) (data (i32.const 65526) "0123456789") ${HANDLE})`), opts()));
 });
 
+test('an active element segment outside its table is refused; declarative and in-bounds ones pass', () => {
+  oneReason(rejection(wat(`(module (table 1 funcref) (func $h (export "handle")) (elem (i32.const 5) $h))`)), 'element segment 0', '5..6', 'table 0');
+  oneReason(
+    rejection(wat(`(module (table 4 funcref) (table $t 2 funcref) (func $h (export "handle")) (elem (i32.const 0) $h) (elem (table $t) (i32.const 1) func $h $h))`)),
+    'element segment 1', 'table 1', '2 elements',
+  );
+  assert.ok(prepareModule(wat(`(module (table 2 funcref) (func $h (export "handle")) (elem (i32.const 1) $h) (elem declare func $h $h $h))`), opts()), 'ending exactly at the table size is fine');
+});
+
+test('a passive element segment does not stop fuel instrumentation', () => {
+  const prepared = prepareModule(wat('(module (table 2 funcref) (func $h (export "handle")) (elem func $h $h $h))'), opts());
+  assert.ok(prepared.fuelInstrumented);
+});
+
+test('an export the ABI calls must be a function, not a global or memory of that name', () => {
+  oneReason(rejection(wat('(module (memory 1) (global (export "handle") i32 (i32.const 0)))')), 'export "handle" is a global', 'sdk');
+  oneReason(rejection(wat('(module (memory (export "_start") 1))')), 'export "_start" is a memory', 'wagi');
+  oneReason(rejection(wat('(module (memory 1) (global (export "__new") i32 (i32.const 0)) (func (export "handle")))'), opts({ abi: 'loader' })), 'export "__new" is a global');
+});
+
 test('each import outside the ABI allowlist is named', () => {
   const details = rejection(wat(`(module (import "env" "nope" (func)) (import "os" "exec" (func)) ${HANDLE})`));
   assert.is(details.length, 2);

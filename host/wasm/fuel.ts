@@ -72,11 +72,17 @@ function analyze(func: number, imported: ReadonlySet<string>, m: binaryen.Module
   return analyzeFunction(func, imported, true)!;
 }
 
+const isPassive = (binaryen as unknown as Record<string, (segment: number) => number>)._BinaryenElementSegmentIsPassive!;
+
 /** Functions a table, a global or ref.func can hand to call_indirect: they must charge their own entry. */
 function indirectTargets(m: binaryen.Module, fns: FunctionFacts[]): Set<string> {
   const targets = new Set(fns.flatMap((f) => f.refFuncs));
   for (let i = 0; i < m.getNumElementSegments(); i++) {
-    for (const name of binaryen.getElementSegmentInfo(m.getElementSegmentByIndex(i)).data) targets.add(name);
+    const segment = m.getElementSegmentByIndex(i);
+    // getElementSegmentInfo reads the offset, which aborts Binaryen for a passive segment (it has none). Its
+    // functions can reach a table through table.init, so every function is treated as an indirect target.
+    if (isPassive(segment)) return new Set(fns.map((f) => f.name));
+    for (const name of binaryen.getElementSegmentInfo(segment).data) targets.add(name);
   }
   for (let i = 0; i < m.getNumGlobals(); i++) {
     const init = binaryen.getGlobalInfo(m.getGlobalByIndex(i)).init;

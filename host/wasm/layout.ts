@@ -6,7 +6,7 @@ export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
 export const WASM_VERSION = [0x01, 0x00, 0x00, 0x00] as const;
 export const HEADER_BYTES = 8;
 
-export const SECTION = { custom: 0, type: 1, import: 2, memory: 5, export: 7, data: 11, dataCount: 12 } as const;
+export const SECTION = { custom: 0, type: 1, import: 2, table: 4, memory: 5, export: 7, element: 9, data: 11, dataCount: 12 } as const;
 
 const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 export type ExternalKind = (typeof EXTERNAL_KINDS)[number];
@@ -49,6 +49,14 @@ export interface DataSegment {
   offsetOp: number | null;
 }
 
+export interface ElementSegment {
+  active: boolean;
+  tableIndex: number;
+  /** Constant start offset (as unsigned), or null when it comes from a global. */
+  offset: number | null;
+  count: number;
+}
+
 export interface ModuleLayout {
   sections: SectionSpan[];
   imports: ImportEntry[];
@@ -57,6 +65,7 @@ export interface ModuleLayout {
   memories: Limits[];
   tables: { imported: boolean; limits: Limits }[];
   data: DataSegment[];
+  elements: ElementSegment[];
 }
 
 /** Why the 8-byte header is not a wasm 1.0 header, or null if it is. */
@@ -93,18 +102,45 @@ function readTableType(r: ByteReader): Limits {
   return readLimits(r, 'table');
 }
 
-/** A data segment offset: a single constant or global.get, then `end` (what Node 20 accepts). */
-function readOffset(r: ByteReader): number | null {
-  const op = r.byte('data offset');
+/** A data or element segment offset: a single constant or global.get, then `end` (what Node 20 accepts). */
+function readOffset(r: ByteReader, what = 'data'): number | null {
+  const op = r.byte(`${what} offset`);
   let offset: number | null;
-  if (op === 0x41) offset = r.s('data offset', 32) >>> 0;
-  else if (op === 0x42) offset = r.s('data offset', 64);
+  if (op === 0x41) offset = r.s(`${what} offset`, 32) >>> 0;
+  else if (op === 0x42) offset = r.s(`${what} offset`, 64);
   else if (op === 0x23) {
-    r.u('data offset global');
+    r.u(`${what} offset global`);
     offset = null;
-  } else throw new MalformedWasm(`unsupported data offset expression (opcode 0x${op.toString(16)})`, r.pos - 1);
-  if (r.byte('data offset end') !== 0x0b) throw new MalformedWasm('data offset expression is not a single instruction', r.pos - 1);
+  } else throw new MalformedWasm(`unsupported ${what} offset expression (opcode 0x${op.toString(16)})`, r.pos - 1);
+  if (r.byte(`${what} offset end`) !== 0x0b) throw new MalformedWasm(`${what} offset expression is not a single instruction`, r.pos - 1);
   return offset;
+}
+
+/** An element initializer: ref.func, ref.null or global.get, then `end`. */
+function skipElementExpr(r: ByteReader): void {
+  const op = r.byte('element expression');
+  if (op === 0xd2 || op === 0x23) r.u('element expression index');
+  else if (op === 0xd0) r.byte('element expression type');
+  else throw new MalformedWasm(`unsupported element expression (opcode 0x${op.toString(16)})`, r.pos - 1);
+  if (r.byte('element expression end') !== 0x0b) throw new MalformedWasm('element expression is not a single instruction', r.pos - 1);
+}
+
+/** Element segments, flags 0-7: bit 0 passive/declarative, bit 1 explicit table (active) or declarative, bit 2 expressions. */
+function readElements(r: ByteReader, layout: ModuleLayout): void {
+  for (let n = r.u('element segment count'); n > 0; n--) {
+    const flags = r.u('element segment flags');
+    if (flags > 7) throw new MalformedWasm(`unknown element segment flags ${flags}`, r.pos);
+    const active = (flags & 0x01) === 0;
+    const tableIndex = flags & 0x02 && active ? r.u('element segment table index') : 0;
+    const offset = active ? readOffset(r, 'element') : null;
+    if (flags & 0x03) r.byte(flags & 0x04 ? 'element reference type' : 'element kind');
+    const count = r.u('element count');
+    for (let i = 0; i < count; i++) {
+      if (flags & 0x04) skipElementExpr(r);
+      else r.u('element function index');
+    }
+    layout.elements.push({ active, tableIndex, offset, count });
+  }
 }
 
 function readImports(r: ByteReader, layout: ModuleLayout): void {
@@ -153,7 +189,7 @@ function readSection(r: ByteReader, id: number, layout: ModuleLayout): void {
   if (id === SECTION.import) readImports(r, layout);
   else if (id === SECTION.memory) {
     for (let n = r.u('memory count'); n > 0; n--) layout.memories.push(readLimits(r, 'memory'));
-  } else if (id === 4) {
+  } else if (id === SECTION.table) {
     for (let n = r.u('table count'); n > 0; n--) layout.tables.push({ imported: false, limits: readTableType(r) });
   } else if (id === SECTION.export) {
     for (let n = r.u('export count'); n > 0; n--) {
@@ -162,12 +198,13 @@ function readSection(r: ByteReader, id: number, layout: ModuleLayout): void {
       r.u('export index');
       layout.exports.push({ name, kind });
     }
-  } else if (id === SECTION.data) readData(r, layout);
+  } else if (id === SECTION.element) readElements(r, layout);
+  else if (id === SECTION.data) readData(r, layout);
 }
 
 /** Parses the module's structure; throws MalformedWasm on truncated or unreadable bytes. Assumes a valid header. */
 export function readLayout(bytes: Uint8Array): ModuleLayout {
-  const layout: ModuleLayout = { sections: [], imports: [], exports: [], memories: [], tables: [], data: [] };
+  const layout: ModuleLayout = { sections: [], imports: [], exports: [], memories: [], tables: [], data: [], elements: [] };
   const r = new ByteReader(bytes, HEADER_BYTES);
   while (!r.atEnd) {
     const start = r.pos;

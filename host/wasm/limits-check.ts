@@ -81,6 +81,18 @@ function dataProblems(layout: ModuleLayout): string[] {
   return problems;
 }
 
+function elementProblems(layout: ModuleLayout): string[] {
+  const problems: string[] = [];
+  layout.elements.forEach((e, i) => {
+    const table = layout.tables[e.tableIndex];
+    if (!e.active || !table || e.offset === null) return;
+    if (e.offset + e.count > table.limits.initial) {
+      problems.push(`element segment ${i} (elements ${e.offset}..${e.offset + e.count}) lies outside the initial size of table ${e.tableIndex} (${table.limits.initial} elements)`);
+    }
+  });
+  return problems;
+}
+
 export interface AbiVerdict {
   abi: AbiName | null;
   problems: string[];
@@ -88,6 +100,14 @@ export interface AbiVerdict {
 
 function importDescs(layout: ModuleLayout): ImportDesc[] {
   return layout.imports.map(({ module, name, kind }) => ({ module, name, kind }));
+}
+
+/** The exports an ABI calls must be functions: a global or memory under that name would fail every call. */
+function entryKindProblems(layout: ModuleLayout, abi: AbiName): string[] {
+  const called = abi === 'wagi' ? ['_start'] : abi === 'loader' ? ['handle', '__new'] : ['handle'];
+  return layout.exports
+    .filter((e) => called.includes(e.name) && e.kind !== 'function')
+    .map((e) => `export "${e.name}" is a ${e.kind}; the ${abi} ABI calls it, so it must be a function`);
 }
 
 /** The ABI the module runs under and the reasons it cannot; imports from the reserved runtime module get their own reason. */
@@ -103,6 +123,7 @@ export function abiVerdict(layout: ModuleLayout, forced: AbiName | undefined): A
     problems.push('no supported ABI detected: export "handle" (sdk, or loader with the runtime exported) or "_start" (wagi)');
   } else {
     problems.push(...abiProblems(abi, imports, exports));
+    problems.push(...entryKindProblems(layout, abi));
   }
   return { abi, problems };
 }
@@ -113,5 +134,6 @@ export function limitProblems(layout: ModuleLayout, rules: LimitRules): string[]
     ...memoryProblems(layout, rules.memoryMb),
     ...tableProblems(layout, rules.maxTableElements),
     ...dataProblems(layout),
+    ...elementProblems(layout),
   ];
 }
