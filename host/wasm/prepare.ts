@@ -83,7 +83,9 @@ function instrument(bytes: Uint8Array): Uint8Array {
     return instrumentModule(bytes);
   } catch (e) {
     if (e instanceof UnsupportedExpression) throw invalid([e.message]);
-    throw invalid([`the module could not be instrumented for fuel metering: ${(e as Error).message}`]);
+    // Binaryen can abort with a value that is not an Error; the reason must still say something.
+    const why = e instanceof Error ? e.message : 'Binaryen could not process it';
+    throw invalid([`the module could not be instrumented for fuel metering: ${why}`]);
   }
 }
 
