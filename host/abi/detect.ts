@@ -49,6 +49,9 @@ export const ALLOWS_IMPORT: Record<AbiName, (i: ImportDesc) => boolean> = {
   wagi: (i) => isMemoryImport(i) || (i.module === WASI_MODULE && i.kind === 'function'),
 };
 
+/** The exports each ABI calls: its entry point first, then runtime exports it needs (the loader's allocator). */
+export const ENTRY_EXPORTS: Record<AbiName, readonly string[]> = { sdk: ['handle'], loader: ['handle', '__new'], wagi: ['_start'] };
+
 /** The ABI a module was written for, or null when it fits none. */
 export function detectAbi(imports: readonly ImportDesc[], exports: readonly string[]): AbiName | null {
   if (imports.some((i) => i.module === WASI_MODULE) || exports.includes('_start')) return 'wagi';
@@ -64,8 +67,8 @@ export function abiProblems(abi: AbiName, imports: readonly ImportDesc[], export
   for (const i of imports) {
     if (!ALLOWS_IMPORT[abi](i)) problems.push(`import "${i.module}"."${i.name}" (${i.kind}) is not provided by the ${abi} ABI`);
   }
-  const required = abi === 'wagi' ? '_start' : 'handle';
-  if (!exports.includes(required)) problems.push(`missing export "${required}" required by the ${abi} ABI`);
-  if (abi === 'loader' && !exports.includes('__new')) problems.push('loader ABI needs the runtime exported (compile with --exportRuntime)');
+  const [entry, ...runtime] = ENTRY_EXPORTS[abi];
+  if (!exports.includes(entry!)) problems.push(`missing export "${entry}" required by the ${abi} ABI`);
+  if (runtime.some((n) => !exports.includes(n))) problems.push(`${abi} ABI needs the runtime exported (compile with --exportRuntime)`);
   return problems;
 }

@@ -1,6 +1,6 @@
 // Deploy-time rules on a module's memories, tables, data segments and imports: one readable reason per violation.
 
-import { abiProblems, detectAbi, FUEL_EXPORT, RUNTIME_MODULE, type ImportDesc } from '../abi/detect.js';
+import { abiProblems, detectAbi, ENTRY_EXPORTS, FUEL_EXPORT, RUNTIME_MODULE, type ImportDesc } from '../abi/detect.js';
 import type { AbiName } from '../abi/types.js';
 import type { Limits, ModuleLayout } from './layout.js';
 
@@ -104,9 +104,8 @@ function importDescs(layout: ModuleLayout): ImportDesc[] {
 
 /** The exports an ABI calls must be functions: a global or memory under that name would fail every call. */
 function entryKindProblems(layout: ModuleLayout, abi: AbiName): string[] {
-  const called = abi === 'wagi' ? ['_start'] : abi === 'loader' ? ['handle', '__new'] : ['handle'];
   return layout.exports
-    .filter((e) => called.includes(e.name) && e.kind !== 'function')
+    .filter((e) => ENTRY_EXPORTS[abi].includes(e.name) && e.kind !== 'function')
     .map((e) => `export "${e.name}" is a ${e.kind}; the ${abi} ABI calls it, so it must be a function`);
 }
 
