@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
 import type { Registry } from '../store/registry.js';
-import { checkName, parseConfigJson, parseConfigQuery, type DeployConfig } from '../store/deploy-config.js';
+import { checkName, isPlainObject, parseConfigJson, parseConfigQuery, type DeployConfig } from '../store/deploy-config.js';
 import { bearerAuth } from './auth.js';
 import { readBodyCapped } from './read-body.js';
 
@@ -47,15 +47,9 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
         throw new WasmfnError('bad_request', 'rollback body must be JSON like {"version": "..."}');
       }
       // Anything but an object ("oops", 42, null, []) is refused rather than read as a plain rollback.
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new WasmfnError('bad_request', 'rollback body must be {"version": "<version id>"} or empty');
-      }
-      const extra = Object.keys(body).filter((k) => k !== 'version');
-      const v = (body as { version?: unknown }).version;
-      if (extra.length || (v !== undefined && typeof v !== 'string')) {
-        throw new WasmfnError('bad_request', 'rollback body must be {"version": "<version id>"} or empty');
-      }
-      version = v as string | undefined;
+      const ok = isPlainObject(body) && Object.keys(body).every((k) => k === 'version') && (body.version === undefined || typeof body.version === 'string');
+      if (!ok) throw new WasmfnError('bad_request', 'rollback body must be {"version": "<version id>"} or empty');
+      version = (body as { version?: string }).version;
     }
     return c.json(await registry.rollback(name, version));
   });

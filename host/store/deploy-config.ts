@@ -107,6 +107,6 @@ export function canonicalConfig(c: DeployConfig): string {
   return JSON.stringify({ abi: c.abi ?? null, env: sortObj(c.env), limits: sortObj(c.limits) });
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
