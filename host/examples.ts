@@ -33,9 +33,11 @@ async function builtFunctions(dir = BUILT_FUNCTIONS_DIR): Promise<BuiltFunction[
 /** Each deploy shows up in the log as the registry's deploy event; failures go to `onError`. */
 export async function deployExamples(registry: Registry, onError: (name: string, e: unknown) => void): Promise<void> {
   const file = path.join(registry.dataDir, EXAMPLES_FILE);
+  // No file yet: a new data dir, or one from before examples.json.
+  const hadFile = await exists(file);
   let given: Set<string>;
   try {
-    given = await readGiven(file);
+    given = hadFile ? await readGiven(file) : new Set();
   } catch (e) {
     // Guessing could bring back examples that were deleted; the file is left for its owner to fix or remove.
     onError(EXAMPLES_FILE, e);
@@ -57,14 +59,13 @@ export async function deployExamples(registry: Registry, onError: (name: string,
     }
     given.add(f.name);
   }
-  if (given.size !== before || !(await exists(file))) {
+  if (given.size !== before || !hadFile) {
     await writeFileAtomic(file, `${JSON.stringify({ examples: [...given].sort() }, null, 2)}\n`);
   }
 }
 
-/** The examples already given to the data dir; none when there is no file yet (a new or an older data dir). */
+/** The examples already given to the data dir, from its examples.json. */
 async function readGiven(file: string): Promise<Set<string>> {
-  if (!(await exists(file))) return new Set();
   let parsed: unknown;
   try {
     parsed = await readJson<unknown>(file);
