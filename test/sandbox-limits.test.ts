@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withHost, deployBuilt, deploy, fnBytes, errorCode } from './helpers/host.js';
+import { withHost, deployBuilt, deploy, fnBytes, errorCode, until } from './helpers/host.js';
 import { wat } from './helpers/wat.js';
 import type { RunningHost } from '../host/server.js';
 
@@ -185,15 +185,6 @@ limits('past the per-function concurrency cap callers get overloaded with Retry-
     assert.match(metrics, /wasmfn_invocations_total\{function="loop-forever",outcome="overloaded"\} 2/, 'refused calls are counted too');
   });
 });
-
-/** Polls until `ok()` holds; a state the host reaches on its own, with a generous cap rather than a fixed sleep. */
-async function until(ok: () => boolean, what: string, capMs = 10_000): Promise<void> {
-  const end = Date.now() + capMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`never reached: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 limits('past the host-wide queue bound callers get overloaded with Retry-After, and the queued ones still run', async () => {
   await withHost({ workers: 1, maxQueue: 2 }, async (h) => {

@@ -3,7 +3,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withHost, deployBuilt, errorCode, auth } from './helpers/host.js';
+import { withHost, deployBuilt, errorCode, auth, until } from './helpers/host.js';
 import { sharedNow } from '../host/sandbox/channel.js';
 
 const pool = suite('sandbox pool');
@@ -70,9 +70,9 @@ pool('a function deleted while a call of it waits leaves nothing of it in the wo
     await deployBuilt(h, 'hello');
     await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=500&fuel=1000000000000');
     const runaway = fetch(`${h.url}/fn/loop-forever`);
-    while (h.pool.stats().inflight === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => h.pool.stats().inflight > 0, 'the runaway in flight');
     const waiting = fetch(`${h.url}/fn/hello?name=last`);
-    while (h.pool.stats().inflight + h.pool.stats().queued < 2) await new Promise((r) => setTimeout(r, 5));
+    await until(() => h.pool.stats().inflight + h.pool.stats().queued >= 2, 'the hello call waiting behind it');
     const del = await fetch(`${h.url}/api/functions/hello`, { method: 'DELETE', headers: auth(h) });
     assert.is(del.status, 204);
     const answer = await waiting;

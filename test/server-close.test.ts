@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startHost } from '../host/server.js';
-import { deployBuilt, silentLogger, tempDir } from './helpers/host.js';
+import { deployBuilt, silentLogger, tempDir, until } from './helpers/host.js';
 
 const close = suite('graceful shutdown');
 
@@ -33,7 +33,7 @@ close('a client that keeps sending on a keep-alive connection does not hold the 
     assert.is((await get(agent, `${h.url}/fn/hello`))?.connection, 'keep-alive');
     // In flight when the shutdown starts, on the agent's only socket.
     const slow = get(agent, `${h.url}/fn/loop-forever`);
-    while (h.pool.stats().inflight === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => h.pool.stats().inflight > 0, 'the slow call in flight');
     let closed = false;
     const closing = h.close().then(() => (closed = true));
     const answers: (Answer | null)[] = [await slow];

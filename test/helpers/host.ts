@@ -56,3 +56,12 @@ export async function errorCode(res: Response): Promise<string> {
   const body = (await res.json()) as { error?: { code?: string } };
   return body.error?.code ?? `(no error code, status ${res.status})`;
 }
+
+/** Polls until `ok()` holds; a state the host reaches on its own, with a generous cap rather than a fixed sleep. */
+export async function until(ok: () => boolean, what: string, capMs = 10_000): Promise<void> {
+  const end = Date.now() + capMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`never reached: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
