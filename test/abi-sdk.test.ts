@@ -136,7 +136,7 @@ sdk('binary bodies pass through unchanged in both directions', async () => {
 
 /** A hand-written SDK guest: `body` adds its handle() and data to a module importing memory and the SDK calls. */
 async function rawGuest(body: string): Promise<WebAssembly.Module> {
-  const bytes = await wat(`(module
+  const bytes = wat(`(module
     (import "env" "memory" (memory 1 2))
     (import "wasmfn" "response_write" (func $write (param i32 i32)))
     (import "wasmfn" "request_read" (func $read (param i32)))
@@ -184,7 +184,7 @@ sdk('the minimal WAT guest of the SDK README answers 200 "hi"', async () => {
   const readme = await fs.readFile(new URL('../../functions/sdk/README.md', import.meta.url), 'utf8');
   const source = /```wat\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(source, 'the README has a wat block');
-  const res = invokeSdk(callContext(prepared(await wat(source))));
+  const res = invokeSdk(callContext(prepared(wat(source))));
   assert.is(res.status, 200);
   assert.equal(res.headers, []);
   assert.is(text(res.body), 'hi');

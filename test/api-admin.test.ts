@@ -100,7 +100,7 @@ admin('malformed, truncated and disallowed-import modules are invalid_module wit
     assert.is(truncated.status, 422);
     assert.is(await errorCode(truncated), 'invalid_module');
 
-    const sneaky = await wat(`(module
+    const sneaky = wat(`(module
       (import "env" "nope" (func $nope))
       (import "wasmfn" "request_len" (func (result i32)))
       (import "os" "exec" (func))

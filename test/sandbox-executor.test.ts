@@ -4,7 +4,7 @@ import { Executor, type RunJob } from '../host/sandbox/executor.js';
 import { requestSource } from '../host/abi/request-source.js';
 import { prepareModule } from '../host/wasm/prepare.js';
 import { guestRequest } from './helpers/abi-call.js';
-import { wat } from './fixtures/wasm/wat.js';
+import { wat } from './helpers/wat.js';
 
 const executor = suite('sandbox executor: fuel accounting');
 

@@ -46,7 +46,7 @@ test('every preview 1 function is importable and answers an errno without throwi
     (import "env" "memory" (memory 1))
     (func (export "_start")
       ${names.map((n, i) => `(i32.store (i32.const ${4096 + i * 4}) (call $${n} (i32.const 9) ${'(i32.const 0) '.repeat(8)}))`).join('\n')}))`;
-  const s = setup(await wat(text));
+  const s = setup(wat(text));
   assert.equal(start(s), { kind: 'exit', code: 0 });
   const view = new DataView(s.memory.buffer);
   names.forEach((name, i) => {
@@ -89,7 +89,7 @@ test('proc_exit ends the run with its code', async () => {
 });
 
 test('an exit code is unsigned, as WASI defines it', async () => {
-  const s = setup(await wat(`(module
+  const s = setup(wat(`(module
     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
     (import "env" "memory" (memory 1))
     (func (export "_start") (call $exit (i32.const -1))))`));
@@ -117,7 +117,7 @@ test('a write or read that answers EFAULT has written or consumed nothing', asyn
       (i32.store (i32.const 308) (call $read (i32.const 0) (i32.const 0) (i32.const 2) (i32.const 200)))
       (i32.store (i32.const 312) (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const -1)))
       (i32.store (i32.const 316) (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 200)))))`;
-  const s = setup(await wat(text), { stdin: new TextEncoder().encode('abcdefgh') });
+  const s = setup(wat(text), { stdin: new TextEncoder().encode('abcdefgh') });
   assert.equal(start(s), { kind: 'exit', code: 0 });
   const v = new DataView(s.memory.buffer);
   assert.equal([300, 304, 308, 312, 316].map((o) => v.getUint32(o, true)), [21, 21, 21, 21, 0]);
@@ -141,7 +141,7 @@ test('clocks, random_get and fd_close behave', async () => {
       (i32.store (i32.const 16) (call $random (i32.const 256) (i32.const 64)))
       (i32.store (i32.const 20) (call $close (i32.const 1)))
       (i32.store (i32.const 24) (call $write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 28)))))`;
-  const s = setup(await wat(text));
+  const s = setup(wat(text));
   const beforeNs = BigInt(Date.now()) * 1_000_000n;
   start(s);
   const afterNs = BigInt(Date.now()) * 1_000_000n;

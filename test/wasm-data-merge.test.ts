@@ -18,7 +18,7 @@ function image(module: Uint8Array, bytes = 3 * 65536): Uint8Array {
 }
 
 test('nearby segments become one, far ones stay apart, and overlaps keep the later bytes', async () => {
-  const original = await wat(`(module (import "env" "memory" (memory 4 4))
+  const original = wat(`(module (import "env" "memory" (memory 4 4))
     (data (i32.const 100) "abc") (data (i32.const 110) "defg") (data (i32.const 101) "XY")
     (data (i32.const 70000) "far") (data (i32.const 70010) "near far"))`);
   const merged = mergeDataSegments(original, readLayout(original));
@@ -29,9 +29,9 @@ test('nearby segments become one, far ones stay apart, and overlaps keep the lat
 });
 
 test('passive segments and offsets from globals are left alone', async () => {
-  const passive = await wat(`(module (import "env" "memory" (memory 1 1)) (data (i32.const 1) "a") (data "p") (data (i32.const 5) "b"))`);
+  const passive = wat(`(module (import "env" "memory" (memory 1 1)) (data (i32.const 1) "a") (data "p") (data (i32.const 5) "b"))`);
   assert.is(mergeDataSegments(passive, readLayout(passive)), null);
-  const fromGlobal = await wat(`(module (import "env" "memory" (memory 1 1)) (import "env" "base" (global i32))
+  const fromGlobal = wat(`(module (import "env" "memory" (memory 1 1)) (import "env" "base" (global i32))
     (data (global.get 0) "a") (data (i32.const 5) "b"))`);
   assert.is(mergeDataSegments(fromGlobal, readLayout(fromGlobal)), null);
 });

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { WasmfnError } from '../host/errors.js';
 import { prepareModule, type PrepareOptions } from '../host/wasm/prepare.js';
 import { prepareInWorker } from '../host/wasm/prepare-worker.js';
-import { wat, watFixture } from './fixtures/wasm/wat.js';
+import { wat, watFixture } from './helpers/wat.js';
 
 const test = suite('wasm prepare in a worker');
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareModule, type PrepareOptions } from '../host/wasm/prepare.js';
-import { watFixture } from './fixtures/wasm/wat.js';
+import { watFixture } from './helpers/wat.js';
 
 const test = suite('wasm prepare: memory rewrite');
 

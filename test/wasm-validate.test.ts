@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WasmfnError } from '../host/errors.js';
 import { prepareModule, type PrepareOptions } from '../host/wasm/prepare.js';
-import { wat, watFixture } from './fixtures/wasm/wat.js';
+import { wat, watFixture } from './helpers/wat.js';
 
 const test = suite('wasm prepare: validation');
 
