@@ -13,6 +13,7 @@ import { WasmfnError, type ErrorCode } from '../host/errors.js';
 import { prepareModule } from '../host/wasm/prepare.js';
 import { wat } from './helpers/wat.js';
 import { withHost, deploy, deployBuilt, errorCode } from './helpers/host.js';
+import { guestRequest } from './helpers/abi-call.js';
 
 const FIXTURES = new URL('../../test/fixtures/wagi/', import.meta.url);
 const BUILT = (name: string) => fileURLToPath(new URL(`../functions/${name}.wasm`, import.meta.url));
@@ -23,26 +24,21 @@ const modules = new Map<string, WebAssembly.Module>();
 async function fixture(name: string): Promise<WebAssembly.Module> {
   let m = modules.get(name);
   if (!m) {
-    const bytes = await wat(await fs.readFile(new URL(`${name}.wat`, FIXTURES), 'utf8'));
+    const bytes = wat(await fs.readFile(new URL(`${name}.wat`, FIXTURES), 'utf8'));
     modules.set(name, (m = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)));
   }
   return m;
 }
 
 function request(over: Partial<GuestRequest> = {}): GuestRequest {
-  return {
-    method: 'GET',
-    path: '/',
-    query: '',
-    headers: [],
-    body: new Uint8Array(0),
+  return guestRequest({
     fn: { name: 'fixture', version: 'v1', env: {} },
     server: {
       host: 'localhost', port: 8080, protocol: 'HTTP/1.1', remoteAddr: '127.0.0.1',
       fullUrl: 'http://localhost:8080/fn/fixture/', matchedRoute: '/fn/fixture',
     },
     ...over,
-  };
+  });
 }
 
 interface Run {
@@ -369,14 +365,14 @@ http('the Rust example answers over HTTP', async () => {
 });
 
 http('a guest sleeping in poll_oneoff is ended by the wall-clock timeout and the host keeps serving', async () => {
-  const bytes = await wat(await fs.readFile(new URL('sleep-forever.wat', FIXTURES), 'utf8'));
+  const bytes = wat(await fs.readFile(new URL('sleep-forever.wat', FIXTURES), 'utf8'));
   await withHost({}, async (h) => {
     const dep = await deploy(h, 'sleeper', bytes, 'timeoutMs=200');
     assert.ok(dep.status === 201 || dep.status === 200, `deploy: ${dep.status}`);
     const slept = await fetch(`${h.url}/fn/sleeper`);
     assert.is(slept.status, 504);
     assert.is(await errorCode(slept), 'timeout');
-    const cat = await deploy(h, 'cat', await wat(await fs.readFile(new URL('cat.wat', FIXTURES), 'utf8')));
+    const cat = await deploy(h, 'cat', wat(await fs.readFile(new URL('cat.wat', FIXTURES), 'utf8')));
     assert.ok(cat.status === 201 || cat.status === 200);
     const after = await fetch(`${h.url}/fn/cat`, { method: 'POST', body: 'Content-Type: text/plain\n\nstill here' });
     assert.is(after.status, 200);

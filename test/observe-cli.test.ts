@@ -2,7 +2,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withHarness, type Harness } from './observe-harness.js';
+import { deployBuilt, until, withHost, type TestHost } from './helpers/host.js';
 import { ApiClient } from '../host/cli/client.js';
 import { run as logs } from '../host/cli/commands/logs.js';
 import { run as usage, sinceIso } from '../host/cli/commands/usage.js';
@@ -10,18 +10,18 @@ import type { CommandContext } from '../host/cli/command.js';
 
 const test = suite('observe cli');
 
-function context(h: Harness): CommandContext & { output: string[]; errors: string[] } {
+function context(h: TestHost): CommandContext & { output: string[]; errors: string[] } {
   const output: string[] = [];
   const errors: string[] = [];
-  return { client: new ApiClient({ url: h.host.url, dataDir: h.dataDir }), out: (s) => output.push(s), err: (s) => errors.push(s), output, errors };
+  return { client: new ApiClient({ url: h.url, dataDir: h.opts.dataDir }), out: (s) => output.push(s), err: (s) => errors.push(s), output, errors };
 }
 
 test('logs prints the recent invocations with their log lines and failures', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('log-lines');
-    await h.deploy('abort-message');
-    await (await h.fetch('/fn/log-lines/a', { headers: { 'x-request-id': 'cli-1' } })).arrayBuffer();
-    await (await h.fetch('/fn/abort-message', { headers: { 'x-request-id': 'cli-2' } })).arrayBuffer();
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'log-lines');
+    await deployBuilt(h, 'abort-message');
+    await (await fetch(`${h.url}/fn/log-lines/a`, { headers: { 'x-request-id': 'cli-1' } })).arrayBuffer();
+    await (await fetch(`${h.url}/fn/abort-message`, { headers: { 'x-request-id': 'cli-2' } })).arrayBuffer();
     const ctx = context(h);
     assert.is(await logs(['log-lines', '--limit', '5'], ctx), 0);
     const text = ctx.output.join('\n');
@@ -34,20 +34,24 @@ test('logs prints the recent invocations with their log lines and failures', asy
 });
 
 test('logs --follow prints new invocations until interrupted', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
     const ctx = context(h);
     const done = logs(['hello', '--follow'], ctx);
-    await (await h.fetch('/fn/hello', { headers: { 'x-request-id': 'followed' } })).arrayBuffer();
-    while (!ctx.output.some((l) => l.includes('followed'))) await new Promise((r) => setTimeout(r, 50));
-    process.emit('SIGINT');
+    try {
+      await (await fetch(`${h.url}/fn/hello`, { headers: { 'x-request-id': 'followed' } })).arrayBuffer();
+      await until(() => ctx.output.some((l) => l.includes('followed')), 'logs --follow printing the new invocation');
+    } finally {
+      // Interrupted even when the wait fails, so that a following loop is not left polling a closed host.
+      process.emit('SIGINT');
+    }
     assert.is(await done, 0);
     assert.is(ctx.output.filter((l) => l.includes('followed')).length, 1);
   });
 });
 
 test('logs and usage reject bad arguments with exit code 2', async () => {
-  await withHarness(async (h) => {
+  await withHost({}, async (h) => {
     const ctx = context(h);
     assert.is(await logs([], ctx), 2);
     assert.is(await logs(['hello', '--limit', 'x'], ctx), 2);
@@ -59,9 +63,9 @@ test('logs and usage reject bad arguments with exit code 2', async () => {
 });
 
 test('usage prints a table of what the function used', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
-    for (let i = 0; i < 2; i++) await (await h.fetch('/fn/hello')).arrayBuffer();
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
+    for (let i = 0; i < 2; i++) await (await fetch(`${h.url}/fn/hello`)).arrayBuffer();
     const ctx = context(h);
     assert.is(await usage(['hello', '--since', '1h'], ctx), 0);
     const text = ctx.output.join('\n');

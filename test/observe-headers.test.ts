@@ -2,16 +2,16 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withHarness } from './observe-harness.js';
+import { deployBuilt, withHost } from './helpers/host.js';
 
 const test = suite('observe headers');
 
 const TIMING = /^queue;dur=\d+\.\d{3}, instantiate;dur=\d+\.\d{3}, run;dur=\d+\.\d{3}$/;
 
 test('a successful invocation has a request id, Server-Timing and the fuel it used', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
-    const res = await h.fetch('/fn/hello');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
+    const res = await fetch(`${h.url}/fn/hello`);
     assert.is(res.status, 200);
     await res.arrayBuffer();
     assert.ok(res.headers.get('x-request-id'));
@@ -21,9 +21,9 @@ test('a successful invocation has a request id, Server-Timing and the fuel it us
 });
 
 test('a trapping invocation has the same headers and no stack in its body', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('abort-message');
-    const res = await h.fetch('/fn/abort-message');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'abort-message');
+    const res = await fetch(`${h.url}/fn/abort-message`);
     assert.is(res.status, 500);
     const body = (await res.json()) as { error: { code: string } };
     assert.is(body.error.code, 'trap');
@@ -35,9 +35,9 @@ test('a trapping invocation has the same headers and no stack in its body', asyn
 });
 
 test('an incoming x-request-id is echoed and used in the log', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
-    const res = await h.fetch('/fn/hello', { headers: { 'x-request-id': 'my-id.42' } });
+  await withHost({ logLevel: 'debug' }, async (h) => {
+    await deployBuilt(h, 'hello');
+    const res = await fetch(`${h.url}/fn/hello`, { headers: { 'x-request-id': 'my-id.42' } });
     await res.arrayBuffer();
     assert.is(res.headers.get('x-request-id'), 'my-id.42');
     const line = h.lines().find((l) => l.event === 'invocation');
@@ -46,11 +46,11 @@ test('an incoming x-request-id is echoed and used in the log', async () => {
 });
 
 test('error responses outside invocations carry a request id too', async () => {
-  await withHarness(async (h) => {
-    const missing = await h.fetch('/fn/nope');
+  await withHost({}, async (h) => {
+    const missing = await fetch(`${h.url}/fn/nope`);
     assert.is(missing.status, 404);
     assert.ok(missing.headers.get('x-request-id'));
-    const unauthorized = await h.fetch('/api/functions/nope/logs');
+    const unauthorized = await fetch(`${h.url}/api/functions/nope/logs`);
     assert.is(unauthorized.status, 401);
     assert.ok(unauthorized.headers.get('x-request-id'));
   });

@@ -2,17 +2,11 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogger } from '../host/observe/logger.js';
 import { InvocationLog } from '../host/observe/invocation-log.js';
 import type { InvocationRecord } from '../host/observe/invocation.js';
+import { captureLog } from './helpers/log-capture.js';
 
 const test = suite('observe invocation log');
-
-function capture(level = 'debug') {
-  const raw: string[] = [];
-  const log = createLogger(level, { destination: { write: (s: string) => void raw.push(s) } });
-  return { log, lines: () => raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
 
 function rec(over: Partial<InvocationRecord> = {}): InvocationRecord {
   return {
@@ -23,8 +17,8 @@ function rec(over: Partial<InvocationRecord> = {}): InvocationRecord {
 }
 
 test('a line is valid JSON even with quotes, backslashes, control characters and non-finite numbers', () => {
-  const c = capture();
-  const il = new InvocationLog(c.log);
+  const c = captureLog();
+  const il = new InvocationLog(c.logger);
   il.write(rec({ path: '/a"b\\c\n\u0001é', requestId: 'x"y', totalMs: NaN, fuelUsed: null }));
   il.flush();
   const [l] = c.lines();
@@ -39,8 +33,8 @@ test('a line is valid JSON even with quotes, backslashes, control characters and
 });
 
 test('a failure is a warn line carrying its message and wasm stack', () => {
-  const c = capture();
-  const il = new InvocationLog(c.log);
+  const c = captureLog();
+  const il = new InvocationLog(c.logger);
   il.write(rec({ status: 500, code: 'trap', message: 'wasm trap: unreachable', trapStack: ['wasm://wasm/1:wasm-function[3]:0x10'] }));
   il.flush();
   const [l] = c.lines();
@@ -50,8 +44,8 @@ test('a failure is a warn line carrying its message and wasm stack', () => {
 });
 
 test('lines wait for flush, and guest lines keep their place after their invocation line', () => {
-  const c = capture();
-  const il = new InvocationLog(c.log);
+  const c = captureLog();
+  const il = new InvocationLog(c.logger);
   il.write(rec({ requestId: 'a' }));
   assert.is(c.lines().length, 0);
   il.write(rec({ requestId: 'b', logs: [{ level: 'info', line: 'from b' }] }));
@@ -61,8 +55,8 @@ test('lines wait for flush, and guest lines keep their place after their invocat
 });
 
 test('the log level filters invocation and guest lines', () => {
-  const c = capture('warn');
-  const il = new InvocationLog(c.log);
+  const c = captureLog('warn');
+  const il = new InvocationLog(c.logger);
   il.write(rec({ logs: [{ level: 'info', line: 'quiet' }, { level: 'error', line: 'loud' }] }));
   il.write(rec({ status: 504, code: 'timeout', message: 'too slow', trapStack: [] }));
   il.flush();

@@ -2,17 +2,18 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parsePrometheus, withHarness } from './observe-harness.js';
+import { admin, deployBuilt, withHost } from './helpers/host.js';
+import { parsePrometheus } from './helpers/prometheus.js';
 
 const test = suite('observe metrics');
 
 test('metrics parse as Prometheus text and count invocations by outcome', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
-    await h.deploy('abort-message');
-    for (let i = 0; i < 3; i++) await (await h.fetch('/fn/hello')).arrayBuffer();
-    await (await h.fetch('/fn/abort-message')).arrayBuffer();
-    const res = await h.fetch('/metrics');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
+    await deployBuilt(h, 'abort-message');
+    for (let i = 0; i < 3; i++) await (await fetch(`${h.url}/fn/hello`)).arrayBuffer();
+    await (await fetch(`${h.url}/fn/abort-message`)).arrayBuffer();
+    const res = await fetch(`${h.url}/metrics`);
     assert.is(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     const samples = parsePrometheus(await res.text());
@@ -34,12 +35,12 @@ test('metrics parse as Prometheus text and count invocations by outcome', async 
 });
 
 test('a timeout counts as an outcome and as a worker restart', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('loop-forever', 'loop-forever', 'timeoutMs=50&fuel=1000000000000');
-    const r = await h.fetch('/fn/loop-forever');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=50&fuel=1000000000000');
+    const r = await fetch(`${h.url}/fn/loop-forever`);
     assert.is(r.status, 504);
     await r.arrayBuffer();
-    const samples = parsePrometheus(await (await h.fetch('/metrics')).text());
+    const samples = parsePrometheus(await (await fetch(`${h.url}/metrics`)).text());
     const find = (name: string, k: string, v: string) => samples.find((s) => s.name === name && s.labels[k] === v)?.value;
     assert.is(find('wasmfn_invocations_total', 'outcome', 'timeout'), 1);
     assert.is(find('wasmfn_worker_restarts_total', 'reason', 'timeout'), 1);
@@ -47,8 +48,8 @@ test('a timeout counts as an outcome and as a worker restart', async () => {
 });
 
 test('metrics need no token', async () => {
-  await withHarness(async (h) => {
-    const res = await h.fetch('/metrics');
+  await withHost({}, async (h) => {
+    const res = await fetch(`${h.url}/metrics`);
     assert.is(res.status, 200);
     assert.ok(res.headers.get('x-request-id'));
     assert.ok(parsePrometheus(await res.text()).length > 0);
@@ -56,11 +57,11 @@ test('metrics need no token', async () => {
 });
 
 test('a deleted function drops out of the metrics', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
-    await (await h.fetch('/fn/hello')).arrayBuffer();
-    await h.admin('/api/functions/hello', { method: 'DELETE' });
-    const samples = parsePrometheus(await (await h.fetch('/metrics')).text());
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
+    await (await fetch(`${h.url}/fn/hello`)).arrayBuffer();
+    await admin(h, '/api/functions/hello', { method: 'DELETE' });
+    const samples = parsePrometheus(await (await fetch(`${h.url}/metrics`)).text());
     assert.not.ok(samples.some((s) => s.labels.function === 'hello'));
   });
 });

@@ -4,27 +4,27 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startHarness, tempDir, withHarness, type Harness } from './observe-harness.js';
+import { admin, deployBuilt, tempDir, withHost, type TestHost } from './helpers/host.js';
 import type { UsageSummary } from '../host/observe/usage-buckets.js';
 
 const test = suite('observe usage');
 
 type UsageReply = UsageSummary & { function: string; since: string | null };
 
-async function usage(h: Harness, name: string, query = ''): Promise<UsageReply> {
-  const res = await h.admin(`/api/functions/${name}/usage${query}`);
+async function usage(h: TestHost, name: string, query = ''): Promise<UsageReply> {
+  const res = await admin(h, `/api/functions/${name}/usage${query}`);
   assert.is(res.status, 200);
   return (await res.json()) as UsageReply;
 }
 
-async function call(h: Harness, p: string, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await (await h.fetch(p)).arrayBuffer();
+async function call(h: TestHost, p: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await (await fetch(`${h.url}${p}`)).arrayBuffer();
 }
 
 test('usage counts the calls made, by outcome, with time, fuel and GB-seconds', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
-    await h.deploy('abort-message');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
+    await deployBuilt(h, 'abort-message');
     await call(h, '/fn/hello', 3);
     await call(h, '/fn/abort-message', 2);
     const u = await usage(h, 'hello');
@@ -43,8 +43,8 @@ test('usage counts the calls made, by outcome, with time, fuel and GB-seconds', 
 });
 
 test('since filters out older usage and must be a date-time', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
     await call(h, '/fn/hello', 2);
     const past = await usage(h, 'hello', '?since=2000-01-01T00:00:00Z');
     assert.is(past.invocations.total, 2);
@@ -52,20 +52,20 @@ test('since filters out older usage and must be a date-time', async () => {
     const future = await usage(h, 'hello', `?since=${new Date(Date.now() + 3_600_000).toISOString()}`);
     assert.is(future.invocations.total, 0);
     assert.is(future.wallTimeMs.p50, null);
-    const bad = await h.admin('/api/functions/hello/usage?since=yesterday');
+    const bad = await admin(h, '/api/functions/hello/usage?since=yesterday');
     assert.is(bad.status, 400);
     assert.is(((await bad.json()) as { error: { code: string } }).error.code, 'bad_request');
-    const unknown = await h.admin('/api/functions/nope/usage');
+    const unknown = await admin(h, '/api/functions/nope/usage');
     assert.is(((await unknown.json()) as { error: { code: string } }).error.code, 'function_not_found');
   });
 });
 
 test('since takes only an ISO 8601 date or date-time, not what Date.parse guesses at', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
     await call(h, '/fn/hello', 1);
     for (const bad of ['foo 1', '-1', '12', 'x 2025', 'March 7', '2025-02-30T00:00:00Z', '2025-01-31T12:00:00', '']) {
-      const res = await h.admin(`/api/functions/hello/usage?since=${encodeURIComponent(bad)}`);
+      const res = await admin(h, `/api/functions/hello/usage?since=${encodeURIComponent(bad)}`);
       assert.is(res.status, 400, bad);
       assert.is(((await res.json()) as { error: { code: string } }).error.code, 'bad_request');
     }
@@ -76,34 +76,32 @@ test('since takes only an ISO 8601 date or date-time, not what Date.parse guesse
 
 test('usage survives a restart on the same data dir and keeps counting', async () => {
   const dir = await tempDir();
-  let h: Harness | null = null;
   try {
-    h = await startHarness(dir);
-    await h.deploy('hello');
-    await call(h, '/fn/hello', 3);
-    await h.host.close();
-    h = null;
+    await withHost({ dataDir: dir }, async (h) => {
+      await deployBuilt(h, 'hello');
+      await call(h, '/fn/hello', 3);
+    });
     const file = JSON.parse(await fs.readFile(path.join(dir, 'usage', 'hello.json'), 'utf8')) as { function: string; buckets: unknown[] };
     assert.is(file.function, 'hello');
     assert.ok(file.buckets.length >= 1);
 
-    h = await startHarness(dir);
-    assert.is((await usage(h, 'hello')).invocations.total, 3);
-    await call(h, '/fn/hello', 1);
-    assert.equal((await usage(h, 'hello')).invocations, { total: 4, byOutcome: { ok: 4 } });
+    await withHost({ dataDir: dir }, async (h) => {
+      assert.is((await usage(h, 'hello')).invocations.total, 3);
+      await call(h, '/fn/hello', 1);
+      assert.equal((await usage(h, 'hello')).invocations, { total: 4, byOutcome: { ok: 4 } });
+    });
   } finally {
-    await h?.host.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
 
 test('a deleted function keeps its usage and the host still flushes and closes', async () => {
-  await withHarness(async (h) => {
-    await h.deploy('hello');
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'hello');
     await call(h, '/fn/hello', 2);
-    assert.is((await h.admin('/api/functions/hello', { method: 'DELETE' })).status, 204);
+    assert.is((await admin(h, '/api/functions/hello', { method: 'DELETE' })).status, 204);
     assert.is((await usage(h, 'hello')).invocations.total, 2);
-    await h.host.observability.flushUsage();
+    await h.observability.flushUsage();
   });
 });
 
