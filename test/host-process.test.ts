@@ -2,13 +2,16 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { tempDir, fnBytes } from './helpers/host.js';
+import { deploy, fnBytes, tempDir, until } from './helpers/host.js';
+import { parsePrometheus } from './helpers/prometheus.js';
 import { spawnHost, stopHost } from './helpers/process.js';
 
 const proc = suite('host process');
 
-async function put(url: string, token: string, name: string, bytes: Uint8Array): Promise<Response> {
-  return fetch(`${url}/api/functions/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/wasm' }, body: bytes as Uint8Array<ArrayBuffer> });
+/** One unlabelled sample of the host's GET /metrics. */
+async function metric(url: string, name: string): Promise<number | undefined> {
+  const samples = parsePrometheus(await (await fetch(`${url}/metrics`)).text());
+  return samples.find((s) => s.name === name)?.value;
 }
 
 proc('first start generates a 0600 token, deploys the examples, and everything survives a restart', async () => {
@@ -23,8 +26,8 @@ proc('first start generates a 0600 token, deploys the examples, and everything s
       token = (await fs.readFile(tokenFile, 'utf8')).trim();
       assert.ok(first.output().includes(tokenFile), 'the token path is printed');
       assert.is(await (await fetch(`${first.url}/fn/hello?name=x`)).text(), 'Hello, x!', 'examples are deployed on start');
-      assert.is((await put(first.url, token, 'mine', await fnBytes('echo'))).status, 201);
-      assert.is((await put(first.url, token, 'mine', await fnBytes('hello'))).status, 201);
+      assert.is((await deploy({ url: first.url, token }, 'mine', await fnBytes('echo'))).status, 201);
+      assert.is((await deploy({ url: first.url, token }, 'mine', await fnBytes('hello'))).status, 201);
     } finally {
       assert.is(await stopHost(first), 0, 'SIGTERM exits 0');
     }
@@ -46,9 +49,9 @@ proc('SIGTERM lets an in-flight request finish before exiting 0', async () => {
   try {
     const h = await spawnHost(dir, { WASMFN_TOKEN: 'secret' });
     try {
-      assert.is((await put(h.url, 'secret', 'slow', await fnBytes('fib'))).status, 201);
+      assert.is((await deploy({ url: h.url, token: 'secret' }, 'slow', await fnBytes('fib'))).status, 201);
       const inflight = fetch(`${h.url}/fn/slow?n=32`).then(async (r) => [r.status, await r.text()] as const);
-      await new Promise((r) => setTimeout(r, 50));
+      await until(async () => (await metric(h.url, 'wasmfn_inflight')) === 1, 'the request in flight on the host before SIGTERM');
       h.child.kill('SIGTERM');
       const [status, text] = await inflight;
       assert.is(status, 200);
@@ -67,14 +70,15 @@ proc('a kill during deploys leaves the previous or the new version live, never a
     const [hello, echo] = [await fnBytes('hello'), await fnBytes('echo')];
     const setup = await spawnHost(dir, { WASMFN_TOKEN: 'secret' }, ['--no-examples']);
     try {
-      assert.is((await put(setup.url, 'secret', 'victim', hello)).status, 201);
+      assert.is((await deploy({ url: setup.url, token: 'secret' }, 'victim', hello)).status, 201);
     } finally {
       await stopHost(setup);
     }
-    // Kill at a different moment each round; whatever the moment, a restart must find a complete version live.
+    // Kill at a different moment each round; whatever the moment, a restart must find a complete version live. The
+    // delay is the moment under test, not a wait for a state.
     for (let round = 0; round < 5; round++) {
       const h = await spawnHost(dir, { WASMFN_TOKEN: 'secret' }, ['--no-examples']);
-      const pending = Array.from({ length: 4 }, (_, i) => put(h.url, 'secret', 'victim', (i + round) % 2 ? echo : hello).catch(() => null));
+      const pending = Array.from({ length: 4 }, (_, i) => deploy({ url: h.url, token: 'secret' }, 'victim', (i + round) % 2 ? echo : hello).catch(() => null));
       await new Promise((r) => setTimeout(r, 20 + round * 60));
       h.child.kill('SIGKILL');
       await h.exited;

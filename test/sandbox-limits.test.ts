@@ -92,8 +92,8 @@ limits('abort becomes a trap carrying its message', async () => {
 limits('wasm traps (unreachable, division by zero) are trap errors', async () => {
   await withHost({}, async (h) => {
     await deployBuilt(h, 'hello');
-    const unreachable = await wat(`(module (import "wasmfn" "request_len" (func (result i32))) (func (export "handle") unreachable))`);
-    const divzero = await wat(`(module (import "wasmfn" "request_len" (func $len (result i32)))
+    const unreachable = wat(`(module (import "wasmfn" "request_len" (func (result i32))) (func (export "handle") unreachable))`);
+    const divzero = wat(`(module (import "wasmfn" "request_len" (func $len (result i32)))
       (func (export "handle") (drop (i32.div_s (i32.const 1) (i32.sub (call $len) (call $len))))))`);
     assert.is((await deploy(h, 'unr', unreachable)).status, 201);
     assert.is((await deploy(h, 'div', divzero)).status, 201);
@@ -111,7 +111,7 @@ limits('huge initial memory and huge tables are refused at deploy', async () => 
     const mem = await deploy(h, 'huge-memory', await fnBytes('huge-memory'));
     assert.is(mem.status, 422);
     assert.is(await errorCode(mem), 'invalid_module');
-    const table = await wat(`(module (import "wasmfn" "request_len" (func (result i32))) (table 10000000 funcref) (func (export "handle")))`);
+    const table = wat(`(module (import "wasmfn" "request_len" (func (result i32))) (table 10000000 funcref) (func (export "handle")))`);
     const res = await deploy(h, 'huge-table', table);
     assert.is(res.status, 422);
     assert.is(await errorCode(res), 'invalid_module');
@@ -120,7 +120,7 @@ limits('huge initial memory and huge tables are refused at deploy', async () => 
 
 limits('a module importing a host function that does not exist is refused with its name', async () => {
   await withHost({}, async (h) => {
-    const bad = await wat(`(module (import "wasmfn" "launch_missiles" (func)) (func (export "handle")))`);
+    const bad = wat(`(module (import "wasmfn" "launch_missiles" (func)) (func (export "handle")))`);
     const res = await deploy(h, 'bad', bad);
     assert.is(res.status, 422);
     const err = ((await res.json()) as { error: { code: string; details: string[] } }).error;
@@ -159,8 +159,8 @@ limits('requests queued behind a runaway on its worker are re-dispatched, not fa
     await deployBuilt(h, 'hello');
     await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=300&fuel=1000000000000');
     const runaway = fetch(`${h.url}/fn/loop-forever`);
-    // One worker: these are posted behind the runaway and must survive its worker being terminated.
-    await new Promise((r) => setTimeout(r, 50));
+    // One worker: once the runaway is on it, these are posted behind it and must survive its worker being terminated.
+    await until(() => h.pool.stats().inflight === 1, 'the runaway posted to the only worker');
     const behind = await Promise.all(Array.from({ length: 3 }, (_, i) => fetch(`${h.url}/fn/hello?name=b${i}`).then(async (r) => [r.status, await r.text()] as const)));
     assert.is(await errorCode(await runaway), 'timeout');
     behind.forEach(([status, text], i) => {

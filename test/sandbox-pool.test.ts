@@ -104,6 +104,8 @@ pool('a worker that went to sleep between requests wakes for the next one', asyn
   await withHost({ workers: 1 }, async (h) => {
     await deployBuilt(h, 'hello');
     for (const pauseMs of [0, 5, 30, 120]) {
+      // The pause is what is tested, not a wait for a state: each next request meets the worker at another point of
+      // going to sleep (still finishing the last job, about to wait, long asleep), and each must wake it.
       await new Promise((r) => setTimeout(r, pauseMs));
       const res = await fetch(`${h.url}/fn/hello?name=p${pauseMs}`);
       assert.is(await res.text(), `Hello, p${pauseMs}!`);

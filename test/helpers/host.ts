@@ -79,10 +79,13 @@ export async function errorCode(res: Response): Promise<string> {
   return body.error?.code ?? `(no error code, status ${res.status})`;
 }
 
-/** Polls until `ok()` holds; a state the host reaches on its own, with a generous cap rather than a fixed sleep. */
-export async function until(ok: () => boolean, what: string, capMs = 10_000): Promise<void> {
+/**
+ * Polls until `ok()` holds (a state the host reaches on its own, read in-process or over HTTP), with a generous cap
+ * rather than a fixed sleep; past the cap it fails naming `what` it waited for.
+ */
+export async function until(ok: () => boolean | Promise<boolean>, what: string, capMs = 10_000): Promise<void> {
   const end = Date.now() + capMs;
-  while (!ok()) {
+  while (!(await ok())) {
     if (Date.now() > end) throw new Error(`never reached: ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

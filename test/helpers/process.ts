@@ -39,7 +39,19 @@ export async function spawnHost(dataDir: string, env: Record<string, string> = {
   return { url, child, output: () => out, exited };
 }
 
+/** SIGTERM and its exit code; a host still running 30 s later is killed and fails the test instead of hanging it. */
 export async function stopHost(p: HostProcess): Promise<number | null> {
   if (p.child.exitCode === null) p.child.kill('SIGTERM');
-  return p.exited;
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.child.kill('SIGKILL');
+      reject(new Error(`host did not exit in 30 s after SIGTERM:\n${p.output()}`));
+    }, 30_000);
+  });
+  try {
+    return await Promise.race([p.exited, cap]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
