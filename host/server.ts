@@ -7,6 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { resolveOptions, type HostOptions } from './config.js';
 import { resolveToken } from './token.js';
 import { FunctionStore } from './store/function-store.js';
+import { openDataDir } from './store/data-dir.js';
 import { Registry } from './store/registry.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
@@ -42,6 +43,13 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const opts = resolveOptions(overrides);
   const log = logger ?? createLogger(opts.logLevel);
   setMemoryBackstop(opts.maxima.memoryMb);
+
+  const { looseMode } = await openDataDir(opts.dataDir);
+  if (looseMode !== null) {
+    const mode = `0${looseMode.toString(8).padStart(3, '0')}`;
+    log.warn({ event: 'data_dir_mode', dataDir: opts.dataDir, mode },
+      `data dir ${opts.dataDir} has mode ${mode}: other users can read or change the admin token and functions' env values; chmod 700 it`);
+  }
 
   const { token, generated, file } = await resolveToken(opts.dataDir, opts.token);
   if (generated) onTokenGenerated?.(file, token);

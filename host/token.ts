@@ -1,10 +1,10 @@
-// The admin token: from the options, or generated once and kept in the data dir with mode 0600.
+// The admin token: from the options, or generated once and kept in the data dir with mode 0600 (as every file there).
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { WasmfnError } from './errors.js';
-import { exists, writeFileAtomic } from './store/atomic-fs.js';
+import { exists, mkdirPrivate, writeFileAtomic } from './store/atomic-fs.js';
 
 export const TOKEN_FILE = 'token';
 
@@ -18,9 +18,9 @@ export async function resolveToken(dataDir: string, given: string | null): Promi
     const token = (await fs.readFile(file, 'utf8')).trim();
     return { token: usable(token, `the token file ${file} is blank: put the admin token in it, or remove it to have a new one generated`), generated: false, file };
   }
-  await fs.mkdir(dataDir, { recursive: true });
+  await mkdirPrivate(dataDir);
   const token = crypto.randomBytes(32).toString('base64url');
-  await writeFileAtomic(file, `${token}\n`, 0o600);
+  await writeFileAtomic(file, `${token}\n`);
   return { token, generated: true, file };
 }
 

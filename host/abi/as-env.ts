@@ -2,6 +2,7 @@
 
 import { WasmfnError } from '../errors.js';
 import { readAsString } from './as-string.js';
+import { escapeControl } from '../control-chars.js';
 import type { LogLevel } from './types.js';
 
 type Log = (level: LogLevel, line: string) => void;
@@ -12,11 +13,11 @@ export interface AsEnvTarget {
   log: Log;
 }
 
-/** Formats `abort(message, file, line, column)` the way the AssemblyScript loader does. */
+/** Formats `abort(message, file, line, column)` the way the AssemblyScript loader does, the guest's text escaped. */
 export function abortMessage(memory: WebAssembly.Memory, msg: number, file: number, line: number, col: number): string {
-  const text = readAsString(memory, msg) ?? '(no message)';
+  const text = escapeControl(readAsString(memory, msg) ?? '(no message)');
   const where = readAsString(memory, file);
-  return where === null ? `abort: ${text}` : `abort: ${text} at ${where}:${line >>> 0}:${col >>> 0}`;
+  return where === null ? `abort: ${text}` : `abort: ${text} at ${escapeControl(where)}:${line >>> 0}:${col >>> 0}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { GuestResponse } from './types.js';
 import { copyFresh, type CopyOut } from './sdk-wire.js';
 import { BAD_HEADER_VALUE, HEADER_NAME, HOP_BY_HOP } from './response-headers.js';
 import { WasmfnError } from '../errors.js';
+import { escapeControl, escapeJsonControls } from '../control-chars.js';
 
 /** Room allowed for the header block on top of the body limit. */
 export const MAX_HEADER_BLOCK_BYTES = 64 * 1024;
@@ -18,8 +19,9 @@ function badGateway(message: string, details?: string[]): WasmfnError {
   return new WasmfnError('bad_gateway', message, details ? { details } : {});
 }
 
+/** A line of the guest's output, quoted, with every control character escaped. */
 function shown(line: string): string {
-  return JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line);
+  return escapeJsonControls(JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line));
 }
 
 export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut: CopyOut = copyFresh): GuestResponse {
@@ -52,7 +54,7 @@ export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut:
     if (lower === 'status') {
       const m = /^(\d{3})(?:\s|$)/.exec(value);
       const code = m ? Number(m[1]) : NaN;
-      if (!(code >= 200 && code <= 599)) throw badGateway(`invalid CGI "Status: ${value}" (want a code from 200 to 599, like "Status: 201 Created")`);
+      if (!(code >= 200 && code <= 599)) throw badGateway(`invalid CGI "Status: ${escapeControl(value)}" (want a code from 200 to 599, like "Status: 201 Created")`);
       status = code;
       continue;
     }

@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ApiClient, ApiError } from './client.js';
 import type { Command, CommandContext } from './command.js';
+import { escapeControl, escapeControlKeepLines } from '../control-chars.js';
 
 const USAGE = `usage: wasmfn <command> [options]
 
@@ -48,8 +49,10 @@ function takeFlag(argv: string[], name: string): string | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  const err = (s: string) => process.stderr.write(`${s}\n`);
+  // Much of what is printed comes from the host and from guests: no control character reaches the terminal raw.
+  // Commands escape the fields they put on one line; line feeds and tabs left here are the commands' own.
+  const out = (s: string) => process.stdout.write(`${escapeControlKeepLines(s)}\n`);
+  const err = (s: string) => process.stderr.write(`${escapeControlKeepLines(s)}\n`);
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     out(USAGE);
@@ -73,15 +76,15 @@ export async function main(argv: string[]): Promise<number> {
     return await run(args, ctx);
   } catch (e) {
     if (e instanceof ApiError) {
-      err(`wasmfn: ${e.message}${e.code && e.status ? ` (${e.code}, HTTP ${e.status})` : ''}`);
-      for (const d of e.details ?? []) err(`  - ${d}`);
+      err(`wasmfn: ${escapeControl(e.message)}${e.code && e.status ? ` (${escapeControl(e.code)}, HTTP ${e.status})` : ''}`);
+      for (const d of e.details ?? []) err(`  - ${escapeControl(d)}`);
       return 1;
     }
     if (e instanceof TypeError && 'code' in e && String((e as { code: string }).code).startsWith('ERR_PARSE_ARGS')) {
       err(`wasmfn ${cmd}: ${e.message}`);
       return 2;
     }
-    err(`wasmfn: ${e instanceof Error ? e.message : String(e)}`);
+    err(`wasmfn: ${escapeControl(e instanceof Error ? e.message : String(e))}`);
     return 1;
   }
 }
@@ -91,7 +94,7 @@ if (isMain) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
-      process.stderr.write(`wasmfn: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`wasmfn: ${escapeControl(e instanceof Error ? e.message : String(e))}\n`);
       process.exit(1);
     },
   );

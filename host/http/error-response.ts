@@ -3,9 +3,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { WasmfnError } from '../errors.js';
+import { escapeControl } from '../control-chars.js';
 
+/** Messages quote names and text from requests and guests; escaped here too, whatever made them. */
 export function errorBody(err: WasmfnError): { error: { code: string; message: string; details?: string[] } } {
-  return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+  return { error: { code: err.code, message: escapeControl(err.message), ...(err.details ? { details: err.details.map(escapeControl) } : {}) } };
 }
 
 export function toWasmfnError(e: unknown): WasmfnError {

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import { WasmfnError } from '../errors.js';
+import { escapeJsonControls } from '../control-chars.js';
 
 export type { Logger };
 
@@ -12,8 +13,9 @@ export function createLogger(level: string, opts: { pretty?: boolean; destinatio
   }
   const pretty = (opts.pretty ?? Boolean(process.stdout.isTTY)) && hasPrettyPrinter();
   // Epoch-ms `time` (pino's default) is ~1 µs a line cheaper than ISO; pino-pretty and log stores translate it.
-  // `base: undefined` drops pid and hostname.
-  const common = { level, base: undefined };
+  // `base: undefined` drops pid and hostname. pino's JSON leaves C1 controls and U+2028/2029 raw, as JSON.stringify
+  // does; a line quoting a guest's or a client's text is escaped before it can reach a terminal or a log reader.
+  const common = { level, base: undefined, hooks: { streamWrite: escapeJsonControls } };
   if (opts.destination) return pino(common, opts.destination);
   if (pretty) {
     return pino({

@@ -2,7 +2,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../store/atomic-fs.js';
+import { isTempName, mkdirPrivate, writeFileAtomic } from '../store/atomic-fs.js';
 import { NAME_RE } from '../store/deploy-config.js';
 import type { InvocationRecord } from './invocation.js';
 import { MINUTE_MS, addRecord, compact, emptyBucket, summarize, type UsageBucket, type UsageSummary } from './usage-buckets.js';
@@ -35,7 +35,7 @@ export class UsageStore {
 
   static async open(dataDir: string, opts: UsageStoreOptions = {}): Promise<UsageStore> {
     const store = new UsageStore(path.join(dataDir, 'usage'), opts);
-    await fs.mkdir(store.dir, { recursive: true });
+    await mkdirPrivate(store.dir);
     await store.load();
     const every = opts.flushIntervalMs ?? 10_000;
     if (every > 0) {
@@ -104,7 +104,7 @@ export class UsageStore {
     const now = Date.now();
     for (const file of await fs.readdir(this.dir)) {
       // Left behind by a write that a crash interrupted; the real file is intact.
-      if (file.startsWith('.') && file.endsWith('.tmp')) {
+      if (isTempName(file)) {
         await fs.rm(path.join(this.dir, file), { force: true });
         continue;
       }

@@ -1,6 +1,7 @@
 // A guest's own log output for one invocation: bounded in lines and bytes, control characters escaped.
 
 import type { LogLevel } from '../abi/types.js';
+import { escapeControl } from '../control-chars.js';
 
 export interface GuestLogLine {
   level: LogLevel;
@@ -13,19 +14,6 @@ export interface GuestLogLimits {
 }
 
 export const DEFAULT_GUEST_LOG_LIMITS: GuestLogLimits = { maxLines: 100, maxLineChars: 2048 };
-
-// Escape C0/C1 controls and DEL so a guest cannot forge log lines or terminal sequences.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-export function escapeControl(s: string): string {
-  return s.replace(CONTROL, (c) => {
-    if (c === '\t') return '\\t';
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
 
 export class GuestLog {
   readonly lines: GuestLogLine[] = [];

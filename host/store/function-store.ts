@@ -5,12 +5,14 @@
 //
 // A deploy writes its version directory whole (temp dir + rename) and only then replaces live.json (temp file +
 // fsync + rename), so a crash at any moment leaves either the old or the new version live, never a partial one.
+// A name without live.json never went live (its first deploy failed or was cut short): it is not a function, and
+// its directory is removed, so it neither blocks the name nor lingers where the API cannot reach it.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { WasmfnError } from '../errors.js';
-import { exists, readJson, writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
+import { exists, mkdirPrivate, readJson, removeTempEntries, writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
 import type { DeployConfig } from './deploy-config.js';
 import type { FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
@@ -69,14 +71,28 @@ export class FunctionStore {
   }
 
   async init(): Promise<void> {
-    await fs.mkdir(this.root, { recursive: true });
+    await mkdirPrivate(this.root);
     // Leftovers of a deploy or delete that crashed half-way; they were never live.
     await fs.rm(path.join(this.dataDir, 'trash'), { recursive: true, force: true });
-    await fs.mkdir(path.join(this.dataDir, 'trash'), { recursive: true });
+    await mkdirPrivate(path.join(this.dataDir, 'trash'));
     for (const name of await this.names()) {
+      if (await this.removeIfNeverLive(name)) continue;
       await removeTempEntries(this.fnDir(name));
       await removeTempEntries(path.join(this.fnDir(name), 'versions'));
     }
+  }
+
+  /** Removes what is stored under `name` when it has no live.json; true when it did (or nothing was there). */
+  async removeIfNeverLive(name: string): Promise<boolean> {
+    if (!(await this.has(name))) return true;
+    if (await this.hasLivePointer(name)) return false;
+    await this.remove(name);
+    return true;
+  }
+
+  /** Whether `name` has a live.json, readable or not. */
+  async hasLivePointer(name: string): Promise<boolean> {
+    return exists(path.join(this.fnDir(name), 'live.json'));
   }
 
   static versionId(module: Uint8Array, canonicalConfig: string): string {
@@ -120,7 +136,7 @@ export class FunctionStore {
   async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array): Promise<void> {
     const dir = this.versionDir(meta.name, meta.version);
     if (await exists(path.join(dir, 'meta.json'))) return;
-    await fs.mkdir(path.dirname(dir), { recursive: true });
+    await mkdirPrivate(path.dirname(dir));
     await fs.rm(dir, { recursive: true, force: true }); // an incomplete directory can only come from a rename race; versions are immutable
     await writeDirAtomic(dir, {
       'module.wasm': module,
@@ -163,15 +179,4 @@ export class FunctionStore {
     await fs.rename(this.fnDir(name), trash);
     await fs.rm(trash, { recursive: true, force: true });
   }
-}
-
-/** Deletes `.something.tmp` files and directories: writes that a crash cut short. */
-async function removeTempEntries(dir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await fs.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const e of entries) if (e.startsWith('.') && e.endsWith('.tmp')) await fs.rm(path.join(dir, e), { recursive: true, force: true });
 }

@@ -94,7 +94,7 @@ export class Registry {
 
   deploy(name: string, module: Uint8Array, config: DeployConfig): Promise<DeployResult> {
     checkName(name);
-    return this.serialized(name, async () => {
+    return this.serialized(name, () => this.leavingNoEmptyName(name, async () => {
       const version = FunctionStore.versionId(module, canonicalConfig(config));
       const current = this.live.get(name);
       if (current?.version === version) return { created: false, meta: current.meta };
@@ -136,7 +136,17 @@ export class Registry {
       await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
       this.swap(toLive(meta, config, compiled), 'deploy');
       return { created: true, meta };
-    });
+    }));
+  }
+
+  /** Runs a deploy; when it fails (a full disk, say) on a name that was not live, nothing half-made stays under it. */
+  private async leavingNoEmptyName<T>(name: string, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (e) {
+      if (!this.live.has(name)) await this.store.removeIfNeverLive(name).catch(() => undefined);
+      throw e;
+    }
   }
 
   rollback(name: string, target?: string): Promise<VersionMeta> {
@@ -163,7 +173,12 @@ export class Registry {
 
   remove(name: string): Promise<void> {
     return this.serialized(name, async () => {
-      this.require(name);
+      // One that failed to load is deleted like any other. A name that never went live is no function (not found),
+      // but what a failed deploy left under it goes all the same.
+      if (!this.live.has(name) && !(await this.store.hasLivePointer(name))) {
+        await this.store.removeIfNeverLive(name);
+        this.require(name);
+      }
       await this.store.remove(name);
       this.live.delete(name);
       this.emit({ type: 'delete', name });

@@ -2,6 +2,7 @@
 
 import type { AbiName } from '../abi/types.js';
 import { WasmfnError } from '../errors.js';
+import { escapeControl } from '../control-chars.js';
 import { UnsupportedExpression } from './binaryen-tree.js';
 import { MalformedWasm } from './byte-reader.js';
 import { instrumentModule } from './fuel.js';
@@ -36,7 +37,9 @@ export interface PreparedModule {
 
 export const DEFAULT_MAX_TABLE_ELEMENTS = 100_000;
 
-function invalid(details: string[]): WasmfnError {
+/** Problems quote the module's own names (imports, exports), which reach terminals: they are escaped. */
+function invalid(problems: string[]): WasmfnError {
+  const details = problems.map(escapeControl);
   const summary = details.length === 1 ? details[0]! : `${details.length} problems`;
   return new WasmfnError('invalid_module', `the module cannot be deployed: ${summary}`, { details });
 }

@@ -11,8 +11,20 @@ export interface HostProcess {
   exited: Promise<number | null>;
 }
 
-export async function spawnHost(dataDir: string, env: Record<string, string> = {}, args: string[] = []): Promise<HostProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, ...args], {
+export interface SpawnOptions {
+  /**
+   * Caps the size of any file the host writes (`ulimit -f`, in the shell's blocks: 512 bytes in dash, 1024 in
+   * bash): a write past it fails with EFBIG, as one on a full disk fails with ENOSPC, without root or a small disk.
+   */
+  fileSizeLimitBlocks?: number;
+}
+
+export async function spawnHost(dataDir: string, env: Record<string, string> = {}, args: string[] = [], opts: SpawnOptions = {}): Promise<HostProcess> {
+  const argv = [CLI, 'serve', '--port', '0', '--data', dataDir, ...args];
+  const [file, fileArgs] = opts.fileSizeLimitBlocks === undefined
+    ? [process.execPath, argv]
+    : ['/bin/sh', ['-c', `ulimit -f ${opts.fileSizeLimitBlocks} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(file, fileArgs, {
     env: { ...process.env, LOG_LEVEL: 'info', WASMFN_WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

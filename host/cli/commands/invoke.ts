@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { toApiError } from '../client.js';
+import { escapeControl } from '../../control-chars.js';
 
 export const run: Command = async (argv, ctx) => {
   const { values, positionals } = parseArgs({
@@ -34,7 +35,7 @@ export const run: Command = async (argv, ctx) => {
   const res = await ctx.client.raw(method, `/fn/${encodeURIComponent(name)}${suffix}`, values.data, headers, false);
   if (values.include) {
     ctx.out(`HTTP ${res.status}`);
-    for (const [k, v] of res.headers) ctx.out(`${k}: ${v}`);
+    for (const [k, v] of res.headers) ctx.out(`${escapeControl(k)}: ${escapeControl(v)}`);
     ctx.out('');
   }
   if (!res.ok) throw await toApiError(res);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from '../command.js';
 import type { LogEntry } from '../../observe/observe-routes.js';
 import { ApiError } from '../client.js';
+import { escapeControl as esc } from '../../control-chars.js';
 
 interface LogsPage {
   function: string;
@@ -96,15 +97,19 @@ function last(entries: LogEntry[]): number {
   return entries.length ? entries[entries.length - 1]!.seq : 0;
 }
 
-/** One header line per invocation, then its log lines and any failure, indented. */
+/**
+ * One header line per invocation, then its log lines and any failure, indented. Every field is escaped on its own,
+ * so text from a guest or a client (a message, a frame, a path) stays on its line and cannot pass for an entry.
+ */
 export function formatEntry(e: LogEntry): string {
   const ms = e.durationsMs.total.toFixed(3);
   const fuel = e.fuelUsed === null ? '' : `  fuel ${e.fuelUsed}`;
-  const lines = [`${e.time}  ${e.requestId}  ${e.method} ${e.path}  ${e.status}${e.code ? ` ${e.code}` : ''}  ${ms} ms${fuel}`];
-  for (const l of e.logs) lines.push(`    ${l.level.padEnd(5)}  ${l.line}`);
-  if (e.code) {
-    lines.push(`    ${e.code}: ${e.message ?? ''}`);
-    for (const f of e.trapStack ?? []) lines.push(`        at ${f}`);
+  const code = e.code ? esc(e.code) : '';
+  const lines = [`${esc(e.time)}  ${esc(e.requestId)}  ${esc(e.method)} ${esc(e.path)}  ${e.status}${code ? ` ${code}` : ''}  ${ms} ms${fuel}`];
+  for (const l of e.logs) lines.push(`    ${esc(l.level).padEnd(5)}  ${esc(l.line)}`);
+  if (code) {
+    lines.push(`    ${code}: ${esc(e.message ?? '')}`);
+    for (const f of e.trapStack ?? []) lines.push(`        at ${esc(f)}`);
   }
   return lines.join('\n');
 }
