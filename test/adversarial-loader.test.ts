@@ -5,10 +5,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { wat } from './fixtures/wasm/wat.js';
-import { capturingGuest, loaderGuest, pollutingGuest } from './fixtures/wasm/loader-guests.js';
+import { allocAt, answerHeader, capturingGuest, loaderGuest, OUT, pollutingGuest } from './fixtures/wasm/loader-guests.js';
 import { runIsolated } from './helpers/isolated-executor.js';
 import { withHost, deploy, deployBuilt } from './helpers/host.js';
-import { preparedFunction } from './helpers/abi-call.js';
+import { callContext, preparedFunction, thrownCode, utf8 } from './helpers/abi-call.js';
+import { invokeLoader } from '../host/abi/loader.js';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../host/wasm/prepare.js';
 import { WasmfnError } from '../host/errors.js';
 import { sharedNow } from '../host/sandbox/channel.js';
@@ -92,6 +93,38 @@ adv('a loader module cannot read a later request of another function on its work
     assert.not.match(taken, SECRET, 'the hostile module returned the victim\'s Authorization header');
     assert.is(taken, '');
   });
+});
+
+/** The error code of one call of a hand-written guest on a memory of 1 page (at most 2), body "input". */
+function codeOf(g: Parameters<typeof loaderGuest>[0], maxResponseBytes = 1 << 20): string {
+  const fn = { module: new WebAssembly.Module(wat(loaderGuest(g)) as Uint8Array<ArrayBuffer>), initialPages: 1, maximumPages: 2 };
+  return thrownCode(() => invokeLoader(callContext(fn, { body: utf8('input') }, { maxResponseBytes })));
+}
+
+adv('a result pointer or string header that does not hold up is bad_gateway, never a read outside memory', () => {
+  const cases: Record<string, string> = {
+    'a pointer inside the first object header': '(i32.const 4)',
+    'a pointer past memory': '(i32.const 0x7ffffff0)',
+    'a negative pointer': '(i32.const -16)',
+    'another class than String': answerHeader(OUT, 1, 8),
+    'an odd byte length': answerHeader(OUT, 2, 7),
+    'a length running past memory': answerHeader(OUT, 2, 0xfffffffe),
+    'a length reaching one byte past memory': answerHeader(OUT, 2, 65536 - OUT + 2),
+    'a header at the very end of memory': answerHeader(65536, 2, 2),
+  };
+  for (const [what, handle] of Object.entries(cases)) assert.is(codeOf({ handle }), 'bad_gateway', what);
+});
+
+adv('a well-formed result bigger than the limit is refused before it is decoded', () => {
+  assert.is(codeOf({ handle: answerHeader(OUT, 2, 40_000) }, 4096), 'response_too_large');
+});
+
+adv('an allocation that is no room for the input is bad_gateway, and nothing is written', () => {
+  for (const [what, at] of [['null', '(i32.const 0)'], ['past memory', '(i32.const 65536)'], ['the last byte', '(i32.const 65535)'], ['negative', '(i32.const -8)']]) {
+    assert.is(codeOf({ alloc: at }), 'bad_gateway', what);
+  }
+  // __new may grow memory: its answer is checked against memory as it is afterwards.
+  assert.is(codeOf({ alloc: allocAt('(drop (memory.grow (i32.const 1))) (i32.const 65536)'), handle: '(local.get $input)' }), '(no error)');
 });
 
 adv.run();
