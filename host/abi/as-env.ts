@@ -3,6 +3,7 @@
 import { WasmfnError } from '../errors.js';
 import { readAsString } from './as-string.js';
 import { escapeControl } from '../control-chars.js';
+import { frozenFunctions } from './import-object.js';
 import type { LogLevel } from './types.js';
 
 type Log = (level: LogLevel, line: string) => void;
@@ -23,14 +24,15 @@ export function abortMessage(memory: WebAssembly.Memory, msg: number, file: numb
 /**
  * The functions, created once per thread and acting on whichever call `target()` returns: V8 links function
  * objects it has seen before faster than new closures, and nothing here holds state of its own, so no request
- * can see another's. `abort` throws a `trap` error that unwinds the guest.
+ * can see another's (they are frozen, so nothing can be added to them either). `abort` throws a `trap` error
+ * that unwinds the guest.
  */
-export function asEnvFunctions(target: () => AsEnvTarget): Record<string, (...args: number[]) => unknown> {
+export function asEnvFunctions(target: () => AsEnvTarget): Readonly<Record<string, (...args: number[]) => unknown>> {
   const consoleAt = (level: LogLevel) => (ptr: number): void => {
     const t = target();
     t.log(level, readAsString(t.memory, ptr) ?? '');
   };
-  return {
+  return frozenFunctions({
     abort(msg: number, file: number, line: number, col: number): never {
       throw new WasmfnError('trap', abortMessage(target().memory, msg, file, line, col));
     },
@@ -47,5 +49,5 @@ export function asEnvFunctions(target: () => AsEnvTarget): Record<string, (...ar
     'console.debug': consoleAt('debug'),
     'console.warn': consoleAt('warn'),
     'console.error': consoleAt('error'),
-  };
+  });
 }

@@ -1,6 +1,7 @@
 // Which guest ABI a module speaks, judged from its imports and exports, and which imports each ABI may have.
 
 import type { AbiName } from './types.js';
+import { PREVIEW1_FUNCTIONS } from './wasi-defs.js';
 
 export interface ImportDesc { module: string; name: string; kind: string }
 
@@ -15,6 +16,7 @@ const SDK_IMPORTS = new Set(['request_len', 'request_read', 'response_write', 'l
 
 /** WASI preview 1 functions the WAGI runtime implements or answers with a WASI errno. */
 export const WASI_MODULE = 'wasi_snapshot_preview1';
+const WASI_FUNCTIONS: ReadonlySet<string> = new Set(PREVIEW1_FUNCTIONS);
 
 /** Imports the deploy-time rewrite adds; never allowed in an uploaded module. */
 export const RUNTIME_MODULE = 'wasmfn_rt';
@@ -45,12 +47,21 @@ function allowsAsEnv(i: ImportDesc): boolean {
 export const ALLOWS_IMPORT: Record<AbiName, (i: ImportDesc) => boolean> = {
   sdk: (i) => isMemoryImport(i) || allowsAsEnv(i) || (i.module === 'wasmfn' && i.kind === 'function' && SDK_IMPORTS.has(i.name)),
   loader: (i) => isMemoryImport(i) || allowsAsEnv(i),
-  // Every preview 1 name is accepted: those we do not implement answer ENOSYS rather than fail to link.
-  wagi: (i) => isMemoryImport(i) || (i.module === WASI_MODULE && i.kind === 'function'),
+  // Every preview 1 name is accepted: those we do not implement answer ENOSYS rather than fail to link. Any other
+  // name would fail to link, or link whatever a JS object answers to it (`constructor`, `toString`).
+  wagi: (i) => isMemoryImport(i) || (i.module === WASI_MODULE && i.kind === 'function' && WASI_FUNCTIONS.has(i.name)),
 };
 
 /** The exports each ABI calls: its entry point first, then runtime exports it needs (the loader's allocator). */
 export const ENTRY_EXPORTS: Record<AbiName, readonly string[]> = { sdk: ['handle'], loader: ['handle', '__new'], wagi: ['_start'] };
+
+/**
+ * A name AssemblyScript gives a top-level export. Anything else is one of its mangled forms (class members
+ * `C#m`, accessors `get:x`/`C#set:x`, namespaces `ns.f`), which @assemblyscript/loader turns into properties of
+ * JS objects (`constructor#get:x` into an accessor on Object.prototype). The loader ABI never looks at them, but a
+ * loader-form module carrying them is either hostile or meant for a host that would.
+ */
+const PLAIN_EXPORT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** The ABI a module was written for, or null when it fits none. */
 export function detectAbi(imports: readonly ImportDesc[], exports: readonly string[]): AbiName | null {
@@ -70,5 +81,12 @@ export function abiProblems(abi: AbiName, imports: readonly ImportDesc[], export
   const [entry, ...runtime] = ENTRY_EXPORTS[abi];
   if (!exports.includes(entry!)) problems.push(`missing export "${entry}" required by the ${abi} ABI`);
   if (runtime.some((n) => !exports.includes(n))) problems.push(`${abi} ABI needs the runtime exported (compile with --exportRuntime)`);
+  if (abi === 'loader') {
+    for (const name of exports) {
+      if (!PLAIN_EXPORT_NAME.test(name)) {
+        problems.push(`export ${JSON.stringify(name)} is not a plain name; the loader ABI refuses the mangled names of classes, accessors and namespaces (export only functions from the entry file)`);
+      }
+    }
+  }
   return problems;
 }

@@ -1,40 +1,62 @@
-// The loader ABI: AssemblyScript `handle(input: string): string` through @assemblyscript/loader, body in, text out.
+// The loader ABI: AssemblyScript `handle(input: string): string` compiled with --exportRuntime, body in, text out.
+// Only the exports this ABI names are looked up on the instance; no other export name a module chose ever becomes
+// a property of a JS object (what @assemblyscript/loader's demangling does, Object.prototype included).
 
-import { instantiateSync } from '@assemblyscript/loader';
 import { WasmfnError } from '../errors.js';
 import { asEnvFunctions } from './as-env.js';
+import { importNamespace } from './import-object.js';
+import { liftString, lowerString } from './loader-strings.js';
 import type { InvokeContext, InvokeFn } from './runtime.js';
 
-interface LoaderExports extends Record<string, unknown> {
-  handle(input: number): number;
-}
+type GuestFn = (...args: number[]) => number;
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
+const NO_RUNTIME = importNamespace({});
 
-/** The call in progress on this thread, for the shared env functions. */
+/** The call in progress on this thread, for the shared env functions (calls are synchronous and never nest). */
 let current: InvokeContext | null = null;
-const ENV = asEnvFunctions(() => {
+
+function call(): InvokeContext {
   if (current === null) throw new WasmfnError('trap', 'an env import was called outside a request');
   return current;
-});
+}
+
+/**
+ * One import object for every call on this thread, as in the SDK ABI: only the memory and the runtime namespace
+ * are set per call. Just `env` and `wasmfn_rt` exist: deploy refuses any other import of a loader module (the
+ * loader's `Math` and `Date` namespaces included).
+ */
+const env = importNamespace({ memory: null as WebAssembly.Memory | null, ...asEnvFunctions(call) });
+const imports = importNamespace({ env, wasmfn_rt: NO_RUNTIME as object });
+
+function guestFunction(exports: WebAssembly.Exports, name: string): GuestFn | null {
+  const f = exports[name];
+  return typeof f === 'function' ? (f as GuestFn) : null;
+}
 
 export const invokeLoader: InvokeFn = (ctx) => {
   const { memory } = ctx;
   const outer = current;
   current = ctx;
+  env.memory = memory;
+  imports.wasmfn_rt = ctx.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   try {
-    // A new object per call: the loader adds to it (Math, Date, ...). It fills in env.abort/trace/seed only where
-    // absent, so ours (which throw `trap`) win.
-    const imports = { ...ctx.runtimeImports, env: { memory, ...ENV } };
-    const { exports, instance } = instantiateSync<LoaderExports>(ctx.module, imports);
+    const instance = new WebAssembly.Instance(ctx.module, imports as WebAssembly.Imports);
     ctx.markInstantiated(instance);
-    if (typeof exports.handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
+    const exports = instance.exports;
+    const handle = guestFunction(exports, 'handle');
+    if (handle === null) throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
+    const alloc = guestFunction(exports, '__new');
+    if (alloc === null) throw new WasmfnError('invalid_module', 'the module exports no "__new" function (compile with --exportRuntime)');
 
-    const input = exports.__pin(exports.__newString(decoder.decode(ctx.request.body)));
-    const out = exports.handle(input);
-    const text = readResult(memory, exports.__getString, out, ctx.maxResponseBytes);
+    const input = lowerString(memory, alloc, decoder.decode(ctx.request.body));
+    // Pinned as the loader did: a runtime with a collector must not free the input while handle() allocates.
+    guestFunction(exports, '__pin')?.(input);
+    // A handle() with optional parameters reads the argument count from the runtime; one argument is given.
+    guestFunction(exports, '__setArgumentsLength')?.(1);
+    const text = liftString(memory, handle(input), ctx.maxResponseBytes);
     const body = encoder.encode(text);
     if (body.length > ctx.maxResponseBytes) {
       throw new WasmfnError('response_too_large', `response body of ${body.length} bytes exceeds the limit of ${ctx.maxResponseBytes}`);
@@ -42,24 +64,8 @@ export const invokeLoader: InvokeFn = (ctx) => {
     return { status: 200, headers: [['content-type', TEXT_PLAIN]], body };
   } finally {
     current = outer;
+    // Nothing of this call stays reachable from the shared objects once it is over.
+    env.memory = outer?.memory ?? null;
+    imports.wasmfn_rt = outer?.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   }
 };
-
-/** The returned string, checked against memory and the size limit before the loader copies it out. */
-function readResult(memory: WebAssembly.Memory, getString: (ptr: number) => string, ptr: number, maxResponseBytes: number): string {
-  const at = ptr >>> 0;
-  if (at === 0) return '';
-  const buf = memory.buffer;
-  if (at < 20 || at > buf.byteLength) throw new WasmfnError('bad_gateway', `handle() returned an invalid string pointer ${at}`);
-  const byteLen = new DataView(buf).getUint32(at - 4, true);
-  if (at + byteLen > buf.byteLength) throw new WasmfnError('bad_gateway', 'handle() returned a string that runs past memory');
-  // Each UTF-16 unit becomes at least one UTF-8 byte, so this rejects oversize results before decoding them.
-  if (byteLen / 2 > maxResponseBytes) {
-    throw new WasmfnError('response_too_large', `response of ${byteLen / 2} characters exceeds the limit of ${maxResponseBytes} bytes`);
-  }
-  try {
-    return getString(at);
-  } catch (e) {
-    throw new WasmfnError('bad_gateway', `handle() did not return a string: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}

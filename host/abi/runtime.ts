@@ -3,6 +3,7 @@
 import type { GuestResponse, LogLevel, RequestSource } from './types.js';
 import type { CopyOut } from './sdk-wire.js';
 import { RUNTIME_IMPORTS } from './detect.js';
+import { importNamespace } from './import-object.js';
 
 export interface InvokeContext {
   /** Compiled, rewritten module: its memory is the import `env.memory`. */
@@ -42,5 +43,5 @@ export interface RuntimeNamespace {
 /** A namespace of its own for one instance (tests, benchmarks); the sandbox recycles one per thread instead. */
 export function runtimeNamespace(budget: bigint): RuntimeNamespace {
   const flag = () => new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  return { [RUNTIME_IMPORTS.budget]: budget, [RUNTIME_IMPORTS.fuelOut]: flag(), [RUNTIME_IMPORTS.growFailed]: flag() };
+  return importNamespace({ [RUNTIME_IMPORTS.budget]: budget, [RUNTIME_IMPORTS.fuelOut]: flag(), [RUNTIME_IMPORTS.growFailed]: flag() });
 }

@@ -3,6 +3,7 @@
 
 import { WasmfnError } from '../errors.js';
 import { asEnvFunctions } from './as-env.js';
+import { frozenFunctions, importNamespace } from './import-object.js';
 import { decodeResponse } from './sdk-wire.js';
 import type { InvokeContext, InvokeFn } from './runtime.js';
 import type { GuestResponse, LogLevel } from './types.js';
@@ -20,7 +21,9 @@ function call(): InvokeContext {
   return current;
 }
 
-const wasmfn = {
+const NO_RUNTIME = importNamespace({});
+
+const wasmfn = importNamespace(frozenFunctions({
   request_len: (): number => call().request.wireLength,
   request_read: (ptr: number): void => {
     const { memory, request } = call();
@@ -41,25 +44,27 @@ const wasmfn = {
     const n = Math.min(len >>> 0, MAX_LOG_LINE_BYTES);
     const buf = c.memory.buffer;
     if (at + n > buf.byteLength) throw new WasmfnError('trap', `log: ${n} bytes at ${at} are outside memory`);
-    c.log(LOG_LEVELS[level] ?? 'info', Buffer.from(buf, at, n).toString('utf8'));
+    // A number from the guest indexes only the array's own elements, never what the array inherits.
+    const lv = level >>> 0;
+    c.log(lv < LOG_LEVELS.length ? LOG_LEVELS[lv]! : 'info', Buffer.from(buf, at, n).toString('utf8'));
   },
-};
+}));
 
 /**
  * One import object for every call on this thread, its functions acting on `current`: linking function objects V8
  * has seen before is faster than new closures per request, and none of them holds request state. Only the memory
  * and the runtime globals are set per call.
  */
-const env: Record<string, unknown> = { memory: null, ...asEnvFunctions(call) };
-const imports: Record<string, Record<string, unknown>> = { env, wasmfn, wasmfn_rt: {} };
+const env = importNamespace({ memory: null as WebAssembly.Memory | null, ...asEnvFunctions(call) });
+const imports = importNamespace({ env, wasmfn, wasmfn_rt: NO_RUNTIME as object });
 
 export const invokeSdk: InvokeFn = (ctx) => {
   const outer = current;
   const outerResponse = response;
   current = ctx;
   response = null;
-  env['memory'] = ctx.memory;
-  imports['wasmfn_rt'] = ctx.runtimeImports.wasmfn_rt ?? {};
+  env.memory = ctx.memory;
+  imports.wasmfn_rt = ctx.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   try {
     const instance = new WebAssembly.Instance(ctx.module, imports as WebAssembly.Imports);
     ctx.markInstantiated(instance);
@@ -72,7 +77,8 @@ export const invokeSdk: InvokeFn = (ctx) => {
   } finally {
     current = outer;
     response = outerResponse;
-    // Drops this call's memory from the shared object, so nothing keeps it reachable past the call.
-    env['memory'] = outer?.memory ?? null;
+    // Drops this call's memory and globals from the shared objects, so nothing keeps them reachable past the call.
+    env.memory = outer?.memory ?? null;
+    imports.wasmfn_rt = outer?.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   }
 };

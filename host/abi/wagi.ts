@@ -5,6 +5,7 @@ import type { InvokeFn } from './runtime.js';
 import { WASI_MODULE } from './detect.js';
 import { WasmfnError } from '../errors.js';
 import { Wasi } from './wasi.js';
+import { importNamespace } from './import-object.js';
 import { MAX_HEADER_BLOCK_BYTES, parseCgiResponse } from './wagi-response.js';
 
 /**
@@ -75,11 +76,11 @@ export const invokeWagi: InvokeFn = (ctx) => {
   });
   // Instantiation is inside run(): a start function may already call proc_exit.
   const outcome = wasi.run(() => {
-    const instance = new WebAssembly.Instance(ctx.module, {
+    const instance = new WebAssembly.Instance(ctx.module, importNamespace({
       ...ctx.runtimeImports,
-      env: { memory: ctx.memory },
+      env: importNamespace({ memory: ctx.memory }),
       [WASI_MODULE]: wasi.imports,
-    } as WebAssembly.Imports);
+    }) as WebAssembly.Imports);
     ctx.markInstantiated(instance);
     const start = instance.exports['_start'];
     if (typeof start !== 'function') throw new WasmfnError('invalid_module', 'a WAGI module must export a "_start" function');

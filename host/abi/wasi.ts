@@ -7,6 +7,7 @@ import { BoundedOutput, InputStream, LineSplitter } from './wasi-stdio.js';
 import { clockNow, clockResolution } from './wasi-clock.js';
 import { pollOneoff } from './wasi-poll.js';
 import { StringTable } from './wasi-strings.js';
+import { frozenFunctions, importNamespace } from './import-object.js';
 
 export interface WasiOptions {
   memory: WebAssembly.Memory;
@@ -206,6 +207,6 @@ function guard(fn: Impl): HostFn {
   };
 }
 
-const IMPORTS = Object.freeze(
+const IMPORTS = Object.freeze(importNamespace(frozenFunctions(
   Object.fromEntries(PREVIEW1_FUNCTIONS.map((name) => [name, guard(IMPLEMENTED[name] ?? fallback(name))])),
-) as Record<Preview1Name, HostFn>;
+))) as Record<Preview1Name, HostFn>;

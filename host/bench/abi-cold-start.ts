@@ -1,5 +1,6 @@
 // `npm run bench:abi`: cold start (fresh instance + run, pooled zeroed memory, fuel on) through the worker's own
-// Executor for the same greeting in each guest ABI: AssemblyScript SDK, C through WAGI, Rust through WAGI.
+// Executor for the same greeting in each guest ABI: AssemblyScript SDK, AssemblyScript loader form (the name as
+// the body), C through WAGI, Rust through WAGI.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,10 +12,10 @@ import { requestSource } from '../abi/request-source.js';
 
 const runs = Number(process.argv[2] ?? 20_000);
 const WARM_UP = 2_000;
-const names = (process.argv[3] ?? 'hello,hello-c,hello-rust').split(',');
+const names = (process.argv[3] ?? 'hello,bench-greet,hello-c,hello-rust').split(',');
 
 const request = (name: string): GuestRequest => ({
-  method: 'GET', path: '/', query: 'name=Ada', headers: [['accept', '*/*'], ['user-agent', 'bench']], body: new Uint8Array(0),
+  method: 'GET', path: '/', query: 'name=Ada', headers: [['accept', '*/*'], ['user-agent', 'bench']], body: new TextEncoder().encode('Ada'),
   fn: { name, version: 'v1', env: {} },
   server: { host: 'localhost', port: 8080, protocol: 'HTTP/1.1', remoteAddr: '127.0.0.1', fullUrl: `http://localhost:8080/fn/${name}?name=Ada`, matchedRoute: `/fn/${name}` },
 });

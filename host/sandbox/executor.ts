@@ -10,6 +10,7 @@ import { Scratch } from './scratch.js';
 import type { SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
 import { FUEL_EXPORT, RUNTIME_IMPORTS } from '../abi/detect.js';
+import { frozenObject, importNamespace } from '../abi/import-object.js';
 
 const PAGE = 65536;
 const NO_LOGS: GuestLogLine[] = [];
@@ -41,20 +42,21 @@ export type RunResult =
  * One per thread. Besides memories, the runtime globals and the call context are recycled too: a run allocates
  * little more than the instance itself, which keeps the garbage collector (a fifth of the cost of a run when
  * every request built its own globals, closures and buffers) out of the way. Every recycled object is reset
- * before it is handed to a guest, so no request sees anything of another.
+ * before it is handed to a guest, so no request sees anything of another; those a guest can reach (memories,
+ * globals: it can re-export its imports) are frozen, so no code can hang anything on them either.
  */
 export class Executor {
   readonly memories: MemoryPool;
   /** Stands in for modules without memory; it has no pages and cannot grow, so sharing it leaks nothing. */
-  private readonly noMemory = new WebAssembly.Memory({ initial: 0, maximum: 0 });
+  private readonly noMemory = frozenObject(new WebAssembly.Memory({ initial: 0, maximum: 0 }));
   /** The counter of modules prepared before it moved into the module (see wasm/fuel.ts). */
-  private readonly legacyFuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 0n);
-  private readonly fuelOut = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  private readonly growFailed = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  private readonly runtime: Record<string, WebAssembly.Global | bigint> = {
+  private readonly legacyFuel = frozenObject(new WebAssembly.Global({ value: 'i64', mutable: true }, 0n));
+  private readonly fuelOut = frozenObject(new WebAssembly.Global({ value: 'i32', mutable: true }, 0));
+  private readonly growFailed = frozenObject(new WebAssembly.Global({ value: 'i32', mutable: true }, 0));
+  private readonly runtime: Record<string, WebAssembly.Global | bigint> = importNamespace({
     [RUNTIME_IMPORTS.legacyFuel]: this.legacyFuel, [RUNTIME_IMPORTS.budget]: 0n,
     [RUNTIME_IMPORTS.fuelOut]: this.fuelOut, [RUNTIME_IMPORTS.growFailed]: this.growFailed,
-  };
+  });
   private instance: WebAssembly.Instance | null = null;
   /** Per module: does it keep its counter and export it (every module prepared now), or import it (older ones)? */
   private readonly exportsCounter = new WeakMap<WebAssembly.Module, boolean>();

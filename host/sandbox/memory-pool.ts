@@ -1,5 +1,7 @@
 // Recycled linear memories for one thread: handing out a zeroed memory is what makes a fresh instance cost µs.
 
+import { frozenObject } from '../abi/import-object.js';
+
 const PAGE = 65536;
 
 export interface MemoryShape {
@@ -29,7 +31,8 @@ export class MemoryPool {
       return mem;
     }
     this.created++;
-    return new WebAssembly.Memory({ initial: shape.initialPages, maximum: shape.maximumPages });
+    // Guests can reach a memory (by re-exporting it) and it serves request after request: nothing may be added to it.
+    return frozenObject(new WebAssembly.Memory({ initial: shape.initialPages, maximum: shape.maximumPages }));
   }
 
   /**

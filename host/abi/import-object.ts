@@ -1,0 +1,30 @@
+// Import objects handed to WebAssembly.Instance: a module links to exactly the members listed, nothing inherited.
+
+/**
+ * An import object or one of its namespaces. V8 finds a module's imports by property lookup, so on an ordinary
+ * object the names `constructor`, `toString` or `__defineGetter__` would link Object.prototype's members (and
+ * anything ever added to it) into the guest. Without a prototype only what is listed is there. Sealed, because
+ * one object serves every call of a thread: a slot set per call (the memory, the runtime globals) can change,
+ * nothing can be added.
+ */
+export function importNamespace<T extends object>(members: T): T {
+  return Object.seal(Object.assign(Object.create(null) as T, members));
+}
+
+/**
+ * Freezes functions shared by every call of a thread and the record holding them. Guest code can reach them (it
+ * can re-export an import), so none may carry anything from one request into the next.
+ */
+export function frozenFunctions<T extends Record<string, (...args: never[]) => unknown>>(fns: T): Readonly<T> {
+  for (const f of Object.values(fns)) Object.freeze(f);
+  return Object.freeze(fns);
+}
+
+/**
+ * Freezes a memory or global a guest can reach, typed as before: their contents live in internal slots (`value`,
+ * `grow`, `buffer` are prototype accessors), which freezing leaves working; only adding properties is stopped.
+ */
+export function frozenObject<T extends WebAssembly.Memory | WebAssembly.Global>(o: T): T {
+  Object.freeze(o);
+  return o;
+}
