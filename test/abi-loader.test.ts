@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { invokeLoader } from '../host/abi/loader.js';
 import { WasmfnError } from '../host/errors.js';
 import { callContext, preparedFunction, text, thrownCode, utf8, type PreparedFn } from './helpers/abi-call.js';
-import { wat } from './fixtures/wasm/wat.js';
+import { wat } from './helpers/wat.js';
 import { allocAt, answerUnits, loaderGuest, OUT } from './fixtures/wasm/loader-guests.js';
 
 const loader = suite('abi loader');

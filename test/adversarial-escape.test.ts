@@ -62,7 +62,7 @@ function asString(s: string): Uint8Array {
 /** SDK module: logs a line with C1 and ESC characters, then aborts with HOSTILE from a function whose name forges frames. */
 async function abortingModule(): Promise<Uint8Array> {
   const logLine = Buffer.from('guest says \u0085next\u009b2J\u001b[31mred', 'utf8');
-  const bytes = await wat(`(module
+  const bytes = wat(`(module
     (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
     (import "wasmfn" "log" (func $log (param i32 i32 i32)))
     (memory (export "memory") 1)

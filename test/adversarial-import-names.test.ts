@@ -4,7 +4,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { wat } from './fixtures/wasm/wat.js';
+import { wat } from './helpers/wat.js';
 import { loaderGuest } from './fixtures/wasm/loader-guests.js';
 import { guestRequest } from './helpers/abi-call.js';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../host/wasm/prepare.js';

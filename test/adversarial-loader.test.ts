@@ -4,7 +4,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { wat } from './fixtures/wasm/wat.js';
+import { wat } from './helpers/wat.js';
 import { allocAt, answerHeader, capturingGuest, loaderGuest, OUT, pollutingGuest } from './fixtures/wasm/loader-guests.js';
 import { runIsolated } from './helpers/isolated-executor.js';
 import { withHost, deploy, deployBuilt } from './helpers/host.js';
