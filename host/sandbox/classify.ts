@@ -21,6 +21,9 @@ export function classifyFailure(e: unknown, ev: TrapEvidence): WasmfnError {
   return new WasmfnError('trap', `the function failed: ${e instanceof Error ? e.message : String(e)}`);
 }
 
+/** Characters kept of one frame: its names come from the module, and the frames go into the call's log line. */
+const MAX_FRAME_CHARS = 512;
+
 /** The wasm frames of a trap's stack (function names come from the name section where present). */
 export function wasmFrames(e: unknown, max = 32): string[] {
   if (!(e instanceof Error) || !e.stack) return [];
@@ -28,5 +31,20 @@ export function wasmFrames(e: unknown, max = 32): string[] {
     .split('\n')
     .filter((l) => l.includes('wasm://') || l.includes('wasm-function'))
     .slice(0, max)
-    .map((l) => l.trim().replace(/^at /, ''));
+    .map((l) => {
+      const frame = l.trim().replace(/^at /, '');
+      return frame.length > MAX_FRAME_CHARS ? `${frame.slice(0, MAX_FRAME_CHARS)}…` : frame;
+    });
+}
+
+/**
+ * The error for the call a worker was running when its thread died. Node ends a worker whose JS heap reached its
+ * limit (resourceLimits) with ERR_WORKER_OUT_OF_MEMORY: the call made the host hold more than the worker may, so it
+ * is the call's memory_limit, as a guest's memory.grow past its cap is.
+ */
+export function crashError(cause: Error | undefined): WasmfnError {
+  if ((cause as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new WasmfnError('memory_limit', 'the function made its worker run out of JS heap; the worker was replaced');
+  }
+  return new WasmfnError('trap', `the function crashed its worker: ${cause?.message ?? 'unknown reason'}`);
 }
