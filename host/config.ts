@@ -18,6 +18,7 @@ export interface HostOptions {
   maxConcurrencyPerFunction: number; // WASMFN_MAX_CONCURRENCY, default 64 in flight (running + queued) per function
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
   maxTableElements: number;      // table size cap for uploaded modules, default 100000
+  workerHeapMb: number;          // WASMFN_WORKER_HEAP_MB, default 128 MiB of JS heap per worker thread (wasm memory not included)
   logLevel: string;              // LOG_LEVEL, default info
   defaults: FunctionLimits;      // per-function defaults
   maxima: FunctionLimits;        // host-wide ceilings a deploy may not exceed
@@ -49,6 +50,7 @@ export function defaultOptions(): HostOptions {
     maxConcurrencyPerFunction: 64,
     prepareTimeMs: 20_000,
     maxTableElements: 100_000,
+    workerHeapMb: 128,
     logLevel: 'info',
     defaults: { ...DEFAULT_LIMITS },
     maxima: { ...MAX_LIMITS },
@@ -75,6 +77,7 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxResponseBytes = num('WASMFN_MAX_RESPONSE_MB', o.maxResponseBytes / MiB, MiB);
   o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
+  o.workerHeapMb = num('WASMFN_WORKER_HEAP_MB', o.workerHeapMb);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
   const merged: HostOptions = {
     ...o,
@@ -103,6 +106,8 @@ function validate(o: HostOptions): void {
   int('maxResponseBytes', o.maxResponseBytes, 0);
   int('maxQueue', o.maxQueue, 0);
   int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
+  // A worker needs a few MiB for itself before it runs any call.
+  int('workerHeapMb', o.workerHeapMb, 16);
   for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);

@@ -63,6 +63,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     maxQueue: opts.maxQueue,
     maxConcurrencyPerFunction: opts.maxConcurrencyPerFunction,
     maxResponseBytes: opts.maxResponseBytes,
+    workerHeapMb: opts.workerHeapMb,
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),
   });

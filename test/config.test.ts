@@ -47,6 +47,12 @@ options('invalid values are refused at start-up with every reason', () => {
   assert.throws(() => resolveOptions({}, { PORT: 'abc' }), (e: WasmfnError) => e.code === 'bad_request');
 });
 
+options('the worker heap is read from WASMFN_WORKER_HEAP_MB, 128 MiB by default, and at least 16', () => {
+  assert.is(resolveOptions({}, {}).workerHeapMb, 128);
+  assert.is(resolveOptions({}, { WASMFN_WORKER_HEAP_MB: '64' }).workerHeapMb, 64);
+  assert.throws(() => resolveOptions({}, { WASMFN_WORKER_HEAP_MB: '8' }), (e: WasmfnError) => e.code === 'bad_request');
+});
+
 options('a default limit above its host maximum is refused', () => {
   assert.throws(() => resolveOptions({ defaults: { memoryMb: 512, timeoutMs: 1000, fuel: 1 } }, {}), (e: WasmfnError) => e.code === 'bad_request');
 });

@@ -36,9 +36,11 @@ export function asEnvFunctions(target: () => AsEnvTarget): Readonly<Record<strin
     abort(msg: number, file: number, line: number, col: number): never {
       throw new WasmfnError('trap', abortMessage(target().memory, msg, file, line, col));
     },
-    trace(msg: number, n: number, ...args: number[]): void {
+    // Named parameters, not a rest array: the module declares the import's arity (up to 1000 parameters), and `n`
+    // is its own claim; only AssemblyScript's five values are ever read.
+    trace(msg: number, n: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number): void {
       const t = target();
-      const values = args.slice(0, Math.max(0, Math.min(n, 5)));
+      const values = [a0, a1, a2, a3, a4].slice(0, Math.max(0, Math.min(n | 0, 5))).filter((v) => v !== undefined);
       t.log('debug', `trace: ${readAsString(t.memory, msg) ?? ''}${values.length ? ` ${values.join(', ')}` : ''}`);
     },
     // Seeds Math.random inside the guest; not meant for cryptography (neither is AssemblyScript's PRNG).

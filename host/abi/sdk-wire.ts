@@ -2,7 +2,7 @@
 
 import { WasmfnError } from '../errors.js';
 import type { GuestRequest, GuestResponse } from './types.js';
-import { BAD_HEADER_VALUE, HEADER_NAME } from './response-headers.js';
+import { BAD_HEADER_VALUE, HEADER_NAME, MAX_RESPONSE_HEADERS, shownGuestText } from './response-headers.js';
 
 const MAX_I32 = 0x7fff_ffff;
 /** Headers are small in HTTP; a response spending more than this on them is broken or hostile. */
@@ -115,13 +115,14 @@ export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: num
   if (status < 200 || status > 599) throw bad(`status ${status} is not in 200-599`);
   headersStart = off;
   const count = u32('header count');
+  if (count > MAX_RESPONSE_HEADERS) throw bad(`header count ${count} is over the limit of ${MAX_RESPONSE_HEADERS}`);
   if (count > (end - off) / 8) throw bad(`header count ${count} does not fit`);
   const headers: [string, string][] = [];
   for (let i = 0; i < count; i++) {
     const name = str('header name');
     const value = str('header value');
-    if (!HEADER_NAME.test(name)) throw bad(`header name ${JSON.stringify(name)} is not a valid token`);
-    if (BAD_HEADER_VALUE.test(value)) throw bad(`header ${name} has a control character or a character outside Latin-1 in its value`);
+    if (!HEADER_NAME.test(name)) throw bad(`header name ${shownGuestText(name)} is not a valid token`);
+    if (BAD_HEADER_VALUE.test(value)) throw bad(`header ${shownGuestText(name)} has a control character or a character outside Latin-1 in its value`);
     headers.push([name, value]);
   }
   const bodyLen = u32('body length');

@@ -2,9 +2,8 @@
 
 import type { GuestResponse } from './types.js';
 import { copyFresh, type CopyOut } from './sdk-wire.js';
-import { BAD_HEADER_VALUE, HEADER_NAME, HOP_BY_HOP } from './response-headers.js';
+import { BAD_HEADER_VALUE, HEADER_NAME, HOP_BY_HOP, MAX_RESPONSE_HEADERS, shownGuestText } from './response-headers.js';
 import { WasmfnError } from '../errors.js';
-import { escapeControl, escapeJsonControls } from '../control-chars.js';
 
 /** Room allowed for the header block on top of the body limit. */
 export const MAX_HEADER_BLOCK_BYTES = 64 * 1024;
@@ -17,11 +16,6 @@ const FORMAT_HINT = 'a WAGI response is header lines (at least "Content-Type: ..
 
 function badGateway(message: string, details?: string[]): WasmfnError {
   return new WasmfnError('bad_gateway', message, details ? { details } : {});
-}
-
-/** A line of the guest's output, quoted, with every control character escaped. */
-function shown(line: string): string {
-  return escapeJsonControls(JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line));
 }
 
 export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut: CopyOut = copyFresh): GuestResponse {
@@ -47,20 +41,22 @@ export function parseCgiResponse(out: Uint8Array, maxBodyBytes: number, copyOut:
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     const value = line.slice(colon + 1).trim();
     if (!HEADER_NAME.test(name)) {
-      throw badGateway(`stdout does not start with a CGI header block: line ${lineNo} ${shown(line)} is not a "Name: value" header`, [FORMAT_HINT]);
+      throw badGateway(`stdout does not start with a CGI header block: line ${lineNo} ${shownGuestText(line)} is not a "Name: value" header`, [FORMAT_HINT]);
     }
-    if (BAD_HEADER_VALUE.test(value)) throw badGateway(`header "${name}" has a control character in its value`);
+    if (BAD_HEADER_VALUE.test(value)) throw badGateway(`header ${shownGuestText(name)} has a control character in its value`);
     const lower = name.toLowerCase();
     if (lower === 'status') {
       const m = /^(\d{3})(?:\s|$)/.exec(value);
       const code = m ? Number(m[1]) : NaN;
-      if (!(code >= 200 && code <= 599)) throw badGateway(`invalid CGI "Status: ${escapeControl(value)}" (want a code from 200 to 599, like "Status: 201 Created")`);
+      if (!(code >= 200 && code <= 599)) throw badGateway(`invalid CGI Status ${shownGuestText(value)} (want a code from 200 to 599, like "Status: 201 Created")`);
       status = code;
       continue;
     }
     if (lower === 'location') hasLocation = true;
     if (lower === 'content-type') hasContentType = true;
-    if (!HOP_BY_HOP.has(lower)) headers.push([name, value]);
+    if (HOP_BY_HOP.has(lower)) continue;
+    if (headers.length === MAX_RESPONSE_HEADERS) throw badGateway(`the CGI response has more than ${MAX_RESPONSE_HEADERS} headers`);
+    headers.push([name, value]);
   }
 
   if (bodyStart === -1) {

@@ -14,6 +14,12 @@ export const ERRNO = {
   NOTCAPABLE: 76,
 } as const;
 
+/**
+ * Most iovecs one fd_write or fd_read takes (wasi-libc's IOV_MAX, as on Linux); past it the call answers EINVAL,
+ * as writev(2) does, before anything is read.
+ */
+export const IOV_MAX = 1024;
+
 export const CLOCK = { REALTIME: 0, MONOTONIC: 1, PROCESS_CPUTIME: 2, THREAD_CPUTIME: 3 } as const;
 
 export const FILETYPE_UNKNOWN = 0;

@@ -24,11 +24,8 @@ export class GuestMemory {
 
   /** A live view of guest bytes [ptr, ptr+len); copy it before keeping it. */
   bytes(ptr: number, len: number): Uint8Array {
-    const p = ptr >>> 0;
-    // Guest lengths arrive as signed i32; host-computed ones may exceed 2^32 and must not wrap.
-    const end = p + (len >= 0 ? len : len >>> 0);
-    if (end > this.u8.length) throw FAULT;
-    return this.u8.subarray(p, end);
+    const p = this.check(ptr, unsigned(len));
+    return this.u8.subarray(p, p + unsigned(len));
   }
 
   /** Writes `src` at ptr. */
@@ -41,46 +38,49 @@ export class GuestMemory {
   }
 
   u8At(ptr: number): number {
-    this.check(ptr, 1);
-    return this.view.getUint8(ptr >>> 0);
+    return this.view.getUint8(this.check(ptr, 1));
   }
 
   u16(ptr: number): number {
-    this.check(ptr, 2);
-    return this.view.getUint16(ptr >>> 0, true);
+    return this.view.getUint16(this.check(ptr, 2), true);
   }
 
   u32(ptr: number): number {
-    this.check(ptr, 4);
-    return this.view.getUint32(ptr >>> 0, true);
+    return this.view.getUint32(this.check(ptr, 4), true);
   }
 
   u64(ptr: number): bigint {
-    this.check(ptr, 8);
-    return this.view.getBigUint64(ptr >>> 0, true);
+    return this.view.getBigUint64(this.check(ptr, 8), true);
   }
 
   setU8(ptr: number, v: number): void {
-    this.check(ptr, 1);
-    this.view.setUint8(ptr >>> 0, v);
+    this.view.setUint8(this.check(ptr, 1), v);
   }
 
   setU16(ptr: number, v: number): void {
-    this.check(ptr, 2);
-    this.view.setUint16(ptr >>> 0, v, true);
+    this.view.setUint16(this.check(ptr, 2), v, true);
   }
 
   setU32(ptr: number, v: number): void {
-    this.check(ptr, 4);
-    this.view.setUint32(ptr >>> 0, v, true);
+    this.view.setUint32(this.check(ptr, 4), v, true);
   }
 
   setU64(ptr: number, v: bigint): void {
-    this.check(ptr, 8);
-    this.view.setBigUint64(ptr >>> 0, BigInt.asUintN(64, v), true);
+    this.view.setBigUint64(this.check(ptr, 8), BigInt.asUintN(64, v), true);
   }
 
-  private check(ptr: number, size: number): void {
-    if ((ptr >>> 0) + size > this.u8.length) throw FAULT;
+  /** The address of `size` bytes at `ptr`, or a GuestFault when any of them lies outside memory. */
+  private check(ptr: number, size: number): number {
+    const p = unsigned(ptr);
+    if (p + size > this.u8.length) throw FAULT;
+    return p;
   }
+}
+
+/**
+ * A guest i32 read as the u32 it stands for. Host sums (a pointer plus an offset) can pass 2^32 and stay as they
+ * are, so they fault instead of wrapping around to the start of memory.
+ */
+function unsigned(n: number): number {
+  return n >= 0 ? n : n >>> 0;
 }

@@ -23,17 +23,25 @@ interface ClockWait {
   remainingNs: bigint;
 }
 
+/**
+ * Most subscriptions one call takes. A guest has three fds and a few clocks to wait on; poll(2) likewise answers
+ * EINVAL past its own limit (RLIMIT_NOFILE). The count is the guest's, so it is checked before anything is sized by it.
+ */
+export const MAX_SUBSCRIPTIONS = 1024;
+
 export function pollOneoff(m: GuestMemory, host: PollHost, inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {
   const count = nsubs >>> 0;
-  if (count === 0) return ERRNO.INVAL;
-  m.bytes(inPtr, count * LAYOUT.SUBSCRIPTION_SIZE);
-  m.bytes(outPtr, count * LAYOUT.EVENT_SIZE);
+  if (count === 0 || count > MAX_SUBSCRIPTIONS) return ERRNO.INVAL;
+  const inBase = inPtr >>> 0;
+  const outBase = outPtr >>> 0;
+  m.bytes(inBase, count * LAYOUT.SUBSCRIPTION_SIZE);
+  m.bytes(outBase, count * LAYOUT.EVENT_SIZE);
   m.bytes(neventsPtr, 4);
 
   const ready: Event[] = [];
   const clocks: ClockWait[] = [];
   for (let i = 0; i < count; i++) {
-    const base = (inPtr >>> 0) + i * LAYOUT.SUBSCRIPTION_SIZE;
+    const base = inBase + i * LAYOUT.SUBSCRIPTION_SIZE;
     const userdata = m.u64(base);
     const tag = m.u8At(base + 8);
     if (tag === EVENTTYPE.CLOCK) {
@@ -65,7 +73,7 @@ export function pollOneoff(m: GuestMemory, host: PollHost, inPtr: number, outPtr
 
   m.sync(); // no guest code ran, but keep the rule: views are re-derived before writing
   ready.forEach((e, i) => {
-    const base = (outPtr >>> 0) + i * LAYOUT.EVENT_SIZE;
+    const base = outBase + i * LAYOUT.EVENT_SIZE;
     m.fill(base, LAYOUT.EVENT_SIZE);
     m.setU64(base, e.userdata);
     m.setU16(base + 8, e.error);

@@ -1,5 +1,7 @@
 // In-memory standard streams for a WASI guest: stdin from bytes, stdout to a bounded buffer, stderr to log lines.
 
+const EMPTY = new Uint8Array(0);
+
 /** The request body, read front to back. */
 export class InputStream {
   private offset = 0;
@@ -18,9 +20,13 @@ export class InputStream {
   }
 }
 
-/** Collects output up to a byte limit; past it, write() refuses and the stream stays overflowed. */
+/**
+ * Collects output up to a byte limit; past it, write() refuses and the stream stays overflowed. One buffer, grown by
+ * doubling up to the limit, so what the host holds depends on the bytes written and never on how many writes made
+ * them: an object per write would let a guest writing a byte at a time fill the worker's heap.
+ */
 export class BoundedOutput {
-  private chunks: Uint8Array[] = [];
+  private buf = EMPTY;
   private total = 0;
   overflowed = false;
 
@@ -32,30 +38,28 @@ export class BoundedOutput {
 
   /** Copies `src` (a view of guest memory, so it must be copied) unless that passes the limit. */
   write(src: Uint8Array): boolean {
-    if (this.total + src.length > this.limitBytes) {
+    const end = this.total + src.length;
+    if (end > this.limitBytes) {
       this.overflowed = true;
       return false;
     }
-    this.chunks.push(src.slice());
-    this.total += src.length;
+    if (end > this.buf.length) {
+      const bigger = new Uint8Array(Math.min(Math.max(end, this.buf.length * 2, 4096), this.limitBytes));
+      bigger.set(this.buf.subarray(0, this.total));
+      this.buf = bigger;
+    }
+    this.buf.set(src, this.total);
+    this.total = end;
     return true;
   }
 
+  /** The bytes written, as a view valid until the next write. */
   bytes(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0]!;
-    const out = new Uint8Array(this.total);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    this.chunks = [out];
-    return out;
+    return this.buf.subarray(0, this.total);
   }
 }
 
 const decoder = new TextDecoder('utf-8');
-const EMPTY = new Uint8Array(0);
 
 /**
  * Splits a byte stream into UTF-8 lines as they complete, so a guest killed mid-run has still logged what it wrote.

@@ -29,9 +29,12 @@ export class StringTable {
   }
 
   copy(m: GuestMemory, ptrsPtr: number, bufPtr: number): number {
-    m.bytes(ptrsPtr, this.offsets.length * 4);
-    m.set(bufPtr, this.blob);
-    this.offsets.forEach((off, i) => m.setU32(ptrsPtr + i * 4, ((bufPtr >>> 0) + off) >>> 0));
+    const ptrs = ptrsPtr >>> 0;
+    const buf = bufPtr >>> 0;
+    m.bytes(ptrs, this.offsets.length * 4);
+    m.set(buf, this.blob);
+    // buf + blob fits in memory (checked just above), so every pointer written is a valid u32.
+    this.offsets.forEach((off, i) => m.setU32(ptrs + i * 4, buf + off));
     return ERRNO.SUCCESS;
   }
 }

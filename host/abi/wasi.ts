@@ -1,7 +1,7 @@
 // An in-memory WASI preview 1: args, environ, clocks, random, stdio; no files, no sockets, nothing of the host.
 
 import { randomFillSync } from 'node:crypto';
-import { ERRNO, FILETYPE_UNKNOWN, LAYOUT, PREVIEW1_FUNCTIONS, RIGHTS, type Preview1Name } from './wasi-defs.js';
+import { ERRNO, FILETYPE_UNKNOWN, IOV_MAX, LAYOUT, PREVIEW1_FUNCTIONS, RIGHTS, type Preview1Name } from './wasi-defs.js';
 import { GuestFault, GuestMemory } from './wasi-memory.js';
 import { BoundedOutput, InputStream, LineSplitter } from './wasi-stdio.js';
 import { clockNow, clockResolution } from './wasi-clock.js';
@@ -83,15 +83,25 @@ export class Wasi {
 
 let current: Wasi | null = null;
 
-/** The guest buffers an iovec array names, once its result pointer is known to be writable; throws GuestFault. */
-function iovecs(m: GuestMemory, iovs: number, n: number, outPtr: number): Uint8Array[] {
+/**
+ * The guest buffers an iovec array names, once its result pointer is known to be writable; throws GuestFault.
+ * Null when there are more than IOV_MAX: the count is the guest's, so it is checked before anything is sized by it.
+ */
+function iovecs(m: GuestMemory, iovs: number, n: number, outPtr: number): Uint8Array[] | null {
   const count = n >>> 0;
-  m.bytes(iovs, count * LAYOUT.IOVEC_SIZE);
+  if (count > IOV_MAX) return null;
+  const base = iovs >>> 0;
+  m.bytes(base, count * LAYOUT.IOVEC_SIZE);
   m.bytes(outPtr, 4);
   const out = new Array<Uint8Array>(count);
-  for (let i = 0; i < count; i++) out[i] = m.bytes(m.u32(iovs + i * 8), m.u32(iovs + i * 8 + 4));
+  for (let i = 0; i < count; i++) out[i] = m.bytes(m.u32(base + i * 8), m.u32(base + i * 8 + 4));
   return out;
 }
+
+const MAX_U32 = 0xffff_ffff;
+
+/** Bytes random_get fills per step: a fill is one native call, and between steps a deadline can stop the thread. */
+const RANDOM_STEP_BYTES = 64 * 1024;
 
 type Impl = (w: Wasi, m: GuestMemory, ...args: never[]) => number;
 
@@ -119,6 +129,9 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     if (!w.isOpen(fd) || fd === 0) return ERRNO.BADF;
     // Every pointer is checked before any byte is taken: an EFAULT that had written part would be written again.
     const srcs = iovecs(m, iovs, n, outPtr);
+    if (srcs === null) return ERRNO.INVAL;
+    // Overlapping iovecs can add up to more than the u32 the guest gets back, as writev(2) refuses past SSIZE_MAX.
+    if (srcs.reduce((n, s) => n + s.length, 0) > MAX_U32) return ERRNO.INVAL;
     let written = 0;
     for (const src of srcs) {
       if (fd === 2) w.stderr.write(src);
@@ -132,6 +145,7 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     if (fd !== 0 || !w.isOpen(fd)) return ERRNO.BADF;
     // Checked up front too: stdin consumed by a read that answers EFAULT would be lost.
     const dests = iovecs(m, iovs, n, outPtr);
+    if (dests === null) return ERRNO.INVAL;
     let read = 0;
     for (const dest of dests) {
       const got = w.stdin.readInto(dest, 0, dest.length);
@@ -141,15 +155,17 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     m.setU32(outPtr, read);
     return ERRNO.SUCCESS;
   },
-  fd_fdstat_get: (w, m, fd: number, out: number) => {
+  fd_fdstat_get: (w, m, fd: number, outPtr: number) => {
     if (!w.isOpen(fd)) return ERRNO.BADF;
+    const out = outPtr >>> 0;
     m.fill(out, LAYOUT.FDSTAT_SIZE);
     m.setU8(out, FILETYPE_UNKNOWN); // a pipe: not a tty, so libc buffers stdout fully
     m.setU64(out + 8, (fd === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE) | RIGHTS.POLL_FD_READWRITE);
     return ERRNO.SUCCESS;
   },
-  fd_filestat_get: (w, m, fd: number, out: number) => {
+  fd_filestat_get: (w, m, fd: number, outPtr: number) => {
     if (!w.isOpen(fd)) return ERRNO.BADF;
+    const out = outPtr >>> 0;
     m.fill(out, LAYOUT.FILESTAT_SIZE);
     m.setU8(out + 16, FILETYPE_UNKNOWN);
     return ERRNO.SUCCESS;
@@ -179,7 +195,8 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
   proc_raise: () => ERRNO.NOSYS,
   sched_yield: () => ERRNO.SUCCESS,
   random_get: (_w, m, buf: number, len: number) => {
-    randomFillSync(m.bytes(buf, len));
+    const dest = m.bytes(buf, len);
+    for (let at = 0; at < dest.length; at += RANDOM_STEP_BYTES) randomFillSync(dest, at, Math.min(RANDOM_STEP_BYTES, dest.length - at));
     return ERRNO.SUCCESS;
   },
 };

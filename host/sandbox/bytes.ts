@@ -88,6 +88,16 @@ export class ByteReader {
     return v;
   }
 
+  /**
+   * A count of items that each take at least `minBytes`, checked against the bytes left: a count that could not
+   * be backed by them throws before anything is sized by it.
+   */
+  count(minBytes: number): number {
+    const n = this.u32();
+    if (n * minBytes > this.buf.length - this.off) throw new RangeError(`a count of ${n} runs past the end of the record`);
+    return n;
+  }
+
   f64(): number {
     const v = this.buf.readDoubleLE(this.off);
     this.off += 8;

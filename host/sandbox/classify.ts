@@ -28,6 +28,9 @@ function classify(e: unknown, ev: TrapEvidence): WasmfnError {
   return new WasmfnError('trap', `the function failed: ${e instanceof Error ? e.message : String(e)}`);
 }
 
+/** Characters kept of one frame: its names come from the module, and the frames go into the call's log line. */
+const MAX_FRAME_CHARS = 512;
+
 /** The error itself when it holds no control character, else a copy with its message and details escaped. */
 function escaped(err: WasmfnError): WasmfnError {
   const message = escapeControl(err.message);
@@ -51,7 +54,7 @@ export function wasmFrames(e: unknown, max = 32): string[] {
     return sites
       .filter((s) => (s.getScriptNameOrSourceURL() ?? '').startsWith('wasm://'))
       .slice(0, max)
-      .map((s) => escapeControl(String(s)));
+      .map((s) => frameText(String(s)));
   }
   // The stack was already formatted as text: the best that is left is its lines.
   if (typeof e.stack !== 'string') return [];
@@ -59,7 +62,7 @@ export function wasmFrames(e: unknown, max = 32): string[] {
     .split('\n')
     .filter((l) => l.includes('wasm://') || l.includes('wasm-function'))
     .slice(0, max)
-    .map((l) => escapeControl(l.trim().replace(/^at /, '')));
+    .map((l) => frameText(l.trim().replace(/^at /, '')));
 }
 
 /** V8 formats a stack on its first read, through Error.prepareStackTrace; null when it was read before. */
@@ -76,4 +79,22 @@ function callSites(e: Error): NodeJS.CallSite[] | null {
   } finally {
     Error.prepareStackTrace = saved;
   }
+}
+
+/**
+ * The error for the call a worker was running when its thread died. Node ends a worker whose JS heap reached its
+ * limit (resourceLimits) with ERR_WORKER_OUT_OF_MEMORY: the call made the host hold more than the worker may, so it
+ * is the call's memory_limit, as a guest's memory.grow past its cap is.
+ */
+export function crashError(cause: Error | undefined): WasmfnError {
+  if ((cause as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new WasmfnError('memory_limit', 'the function made its worker run out of JS heap; the worker was replaced');
+  }
+  return new WasmfnError('trap', `the function crashed its worker: ${escapeControl(cause?.message ?? 'unknown reason')}`);
+}
+
+/** One frame as it is shown: escaped, and cut to MAX_FRAME_CHARS. */
+function frameText(frame: string): string {
+  const cut = frame.length > MAX_FRAME_CHARS ? `${frame.slice(0, MAX_FRAME_CHARS)}…` : frame;
+  return escapeControl(cut);
 }

@@ -9,6 +9,7 @@ import type { JobInput } from './job-codec.js';
 import type { ModuleMessage } from './protocol.js';
 import type { InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
+import { crashError } from './classify.js';
 import type { LineLevels } from '../observe/invocation-line.js';
 import { WorkerHandle, type Collected, type DispatchedJob } from './worker-handle.js';
 
@@ -21,11 +22,11 @@ export interface PoolOptions {
   maxResponseBytes: number;          // response body cap, default 6 MiB
   channel: ChannelShape;             // slots per worker and their sizes, default 4 x (64 KiB + 64 KiB)
   stealAfterMs: number;              // a job running this long gets no company: jobs waiting behind it move, default 10
-  workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead), default 128
+  workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead); past it the worker is replaced
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
 }
 
-export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfterMs: 10, workerHeapMb: 128 };
+export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfterMs: 10 };
 
 interface Job extends DispatchedJob {
   readonly fn: LiveFunction;
@@ -316,7 +317,7 @@ export class WorkerPool {
     if (failed) {
       const err = reason === 'timeout'
         ? new WasmfnError('timeout', `the function ran longer than its ${failed.fn.limits.timeoutMs} ms limit`)
-        : new WasmfnError('trap', `the function crashed its worker: ${cause?.message ?? 'unknown reason'}`);
+        : crashError(cause);
       this.fail(failed, err);
     }
     const i = this.active.indexOf(h);

@@ -107,7 +107,7 @@ export function decodeResult(r: ByteReader, workerId: number, copyBody: boolean)
   let outcome: InvokeOutcome;
   if (kind === KIND_OK) {
     const status = r.u32();
-    const n = r.u32();
+    const n = r.count(8);
     const headers: string[] = new Array(n * 2);
     for (let i = 0; i < n * 2; i++) headers[i] = r.latin1();
     const view = r.bytes();
@@ -116,12 +116,12 @@ export function decodeResult(r: ByteReader, workerId: number, copyBody: boolean)
   } else {
     const code = r.latin1() as ErrorCode;
     const message = r.utf8();
-    const details = Array.from({ length: r.u32() }, () => r.utf8());
-    const trapStack = Array.from({ length: r.u32() }, () => r.utf8());
+    const details = Array.from({ length: r.count(4) }, () => r.utf8());
+    const trapStack = Array.from({ length: r.count(4) }, () => r.utf8());
     const error: SerializedError = { code: code in ERROR_STATUS ? code : 'internal', message, ...(details.length ? { details } : {}) };
     outcome = { ok: false, error, trapStack, queueMs, instantiateMs, runMs, fuelUsed, peakPages, logs, totalMs, line: null, workerId };
   }
-  const logCount = r.u32();
+  const logCount = r.count(5);
   for (let i = 0; i < logCount; i++) {
     const level = LEVELS[r.u8()] ?? 'info';
     logs.push({ level, line: r.utf8() });

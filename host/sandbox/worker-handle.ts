@@ -1,6 +1,7 @@
 // The main thread's end of one worker: its thread, its shared-memory slots and which job sits in each, and the
 // modules it has been given. Mechanics only; which job goes where is the pool's business.
 
+import v8 from 'node:v8';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Channel, ON_PORT, SlotState, type ChannelShape, type ReplyBell } from './channel.js';
 import { ByteReader, ByteWriter } from './bytes.js';
@@ -27,6 +28,17 @@ export interface WorkerSpec {
 export type Collected = InvokeOutcome | { missing: number };
 type Done<J extends DispatchedJob> = (job: J, r: Collected, h: WorkerHandle<J>) => void;
 
+/**
+ * V8 sizes every isolate it creates by --max-old-space-size or --max-heap-size when either is set (on the command
+ * line or in NODE_OPTIONS, where operators size the main thread), ahead of a worker's resourceLimits: every worker
+ * would get the main thread's heap instead of workerHeapMb. Clearing the flags leaves the main isolate the heap it
+ * started with and each worker its resourceLimits.
+ */
+function letWorkersOwnTheirHeapLimits(): void {
+  v8.setFlagsFromString('--max-old-space-size=0');
+  v8.setFlagsFromString('--max-heap-size=0');
+}
+
 export class WorkerHandle<J extends DispatchedJob> {
   readonly worker: Worker;
   readonly channel: Channel;
@@ -47,6 +59,7 @@ export class WorkerHandle<J extends DispatchedJob> {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, lineLevels: spec.lineLevels };
+    letWorkersOwnTheirHeapLimits();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: init,
       transferList: [port2],

@@ -7,6 +7,7 @@ import type { AbiName } from '../abi/types.js';
 import { FunctionStore, type VersionMeta } from './function-store.js';
 import { canonicalConfig, checkName, type DeployConfig } from './deploy-config.js';
 import { prepareInWorker } from '../wasm/prepare-worker.js';
+import { boundNames } from '../wasm/name-section.js';
 import crypto from 'node:crypto';
 
 export interface LiveFunction {
@@ -237,9 +238,10 @@ function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Mod
   };
 }
 
+/** Names are bounded here rather than at deploy so that versions stored before the bound get it too. */
 async function compile(bytes: Uint8Array): Promise<WebAssembly.Module> {
   try {
-    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return await WebAssembly.compile(boundNames(bytes) as Uint8Array<ArrayBuffer>);
   } catch (e) {
     throw new WasmfnError('invalid_module', 'module failed to compile', { details: [(e as Error).message] });
   }
