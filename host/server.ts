@@ -102,8 +102,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
 
 /**
  * A client that never finishes its headers or its body is cut (Node answers 408) instead of holding a connection
- * and what it sent for ever. Node looks for such connections every connectionsCheckingInterval, 30 s unless set:
- * a quarter of the headers timeout keeps a timeout from running late by more than that.
+ * and what it sent for ever. Node looks for such clients every connectionsCheckingInterval, 30 s unless set,
+ * which would let a short timeout run late by that much: a quarter of the headers timeout, at most a second.
  */
 function serverTimeouts(opts: HostOptions): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
   const connectionsCheckingInterval = Math.min(1000, Math.max(10, Math.floor(opts.headersTimeoutMs / 4)));

@@ -82,6 +82,27 @@ bodies('an upload to a function at its concurrency cap is refused before its bod
     await until(() => first.body() !== null, 'the admitted upload is served once its body is in');
     assert.is(first.status(), 200);
     first.socket.destroy();
+    // An upload its client abandons gives its place back.
+    const abandoned = await upload(h.url, '/fn/echo', 256 * KiB, 1 * KiB);
+    await until(() => h.bodies.stats().heldBytes === 256 * KiB, 'the third upload admitted');
+    abandoned.socket.destroy();
+    await until(() => h.bodies.stats().heldBytes === 0, 'its bytes given back');
+    assert.is((await fetch(`${h.url}/fn/echo`)).status, 200);
+  });
+});
+
+bodies('a module upload counts against the same cap', async () => {
+  await withHost({ maxRequestBytes: 1 * MiB, maxModuleBytes: 1 * MiB, maxBufferedBodyBytes: 2 * MiB }, async (h) => {
+    await deployBuilt(h, 'echo');
+    const conns = await Promise.all([upload(h.url, '/fn/echo', 1 * MiB, 1 * KiB), upload(h.url, '/fn/echo', 1 * MiB, 1 * KiB)]);
+    await until(() => h.bodies.stats().heldBytes === 2 * MiB, 'two uploads fill the cap');
+    const res = await deployBuilt(h, 'hello').catch((e: Error) => e);
+    assert.instance(res, Error);
+    assert.match((res as Error).message, /503 .*overloaded/);
+    for (const c of conns) c.socket.destroy();
+    await until(() => h.bodies.stats().heldBytes === 0, 'given back');
+    await deployBuilt(h, 'hello');
+    assert.is(h.bodies.stats().heldBytes, 0, 'a finished deploy gives its bytes back');
   });
 });
 

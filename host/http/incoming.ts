@@ -61,9 +61,12 @@ export function splitTarget(target: string): { path: string; query: string } {
 export function rewrittenByUrlParsing(target: string): boolean {
   if (target.includes('#')) return true;
   const q = target.indexOf('?');
-  const path = q < 0 ? target : target.slice(0, q);
-  // A dot segment starts "/." or "/%": most paths are ruled out without the regular expression.
-  return (path.includes('/.') || path.includes('/%')) && DOT_SEGMENT.test(path);
+  const end = q < 0 ? target.length : q;
+  // A dot segment starts "/." or "/%": most targets are ruled out without a copy or the regular expression.
+  const dot = target.indexOf('/.');
+  const pct = target.indexOf('/%');
+  if ((dot < 0 || dot >= end) && (pct < 0 || pct >= end)) return false;
+  return DOT_SEGMENT.test(q < 0 ? target : target.slice(0, q));
 }
 
 const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
