@@ -140,6 +140,15 @@ timeouts('a connection that never finishes its headers, or its body, is closed b
   });
 });
 
+timeouts('the request timeout ends when the request has arrived: a function may run longer', async () => {
+  await withHost({ headersTimeoutMs: 100, requestTimeoutMs: 200 }, async (h) => {
+    await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=1500&fuel=1000000000000');
+    const res = await fetch(`${h.url}/fn/loop-forever`, { method: 'POST', body: 'x' });
+    assert.is(res.status, 504, 'the function\'s own deadline answers, not the request timeout');
+    assert.is(await errorCode(res), 'timeout');
+  });
+});
+
 const paths = suite('adversarial http: request paths');
 
 paths('a path with dot segments (also percent-encoded) or a "#" is refused, not routed one way and run another', async () => {

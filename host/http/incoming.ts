@@ -88,8 +88,7 @@ export function nodeJobInput(incoming: IncomingMessage, remote: boolean, request
   };
 }
 
-/** The same from a Fetch Request (app.request() in tests, or another adapter). */
-/** The body's bytes are taken through `lease`. */
+/** The same from a Fetch Request (app.request() in tests, or another adapter); the body's bytes go on `lease`. */
 export async function fetchJobInput(req: Request, maxBytes: number, requestId: string, receivedAt: number, lease: BodyLease): Promise<JobInput> {
   const url = new URL(req.url);
   const { path, query } = splitTarget(url.pathname + url.search);

@@ -135,9 +135,9 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   const handler = (c: Context<Env>): Response | Promise<Response> => {
     const receivedAt = sharedNow();
     const node = nodeOf(c);
+    if (node && rewrittenByUrlParsing(node.incoming.url ?? '/')) throw rewrittenPath();
     // Hono answers HEAD by running the GET route and re-wrapping its Response, which would hide
     // RESPONSE_ALREADY_SENT from node-server: HEAD goes the Response way.
-    if (node && rewrittenByUrlParsing(node.incoming.url ?? '/')) throw rewrittenPath();
     if (!node || node.incoming.method === 'HEAD') return viaFetch(c, deps, receivedAt);
     const facts = headerFacts(node.incoming.rawHeaders);
     const requestId = newRequestId(facts.requestId);
