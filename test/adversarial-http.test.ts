@@ -125,13 +125,15 @@ bodies('an upload is refused before its body is read while the queue is full', a
 
 const timeouts = suite('adversarial http: slow clients');
 
-timeouts('a connection that never finishes its headers, or its body, is closed by the configured timeouts', async () => {
+timeouts('a connection that sends nothing, or never finishes its headers or its body, is closed by the configured timeouts', async () => {
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
   await withHost({ headersTimeoutMs: 300, requestTimeoutMs: 600, logger }, async (h) => {
     await deployBuilt(h, 'echo');
+    const silent = await rawConnect(h.url);
     const headers = await rawStart(h.url, 'GET /fn/echo HTTP/1.1\r\nHost: test\r\nX-Slow: ');
     const body = await upload(h.url, '/fn/echo', 1000, 10);
+    await until(() => silent.closed(), 'the connection that sent nothing closed', 5000);
     await until(() => headers.closed(), 'the connection with unfinished headers closed', 5000);
     await until(() => body.closed(), 'the connection with an unfinished body closed', 5000);
     await until(() => h.bodies.stats().heldBytes === 0, 'the unfinished body given back');
