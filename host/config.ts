@@ -14,6 +14,9 @@ export interface HostOptions {
   maxModuleBytes: number;        // WASMFN_MAX_MODULE_MB, default 50 MiB upload cap
   maxRequestBytes: number;       // WASMFN_MAX_REQUEST_MB, default 6 MiB request body cap
   maxResponseBytes: number;      // WASMFN_MAX_RESPONSE_MB, default 6 MiB response body cap
+  maxBufferedBodyBytes: number;  // WASMFN_MAX_BUFFERED_MB, default 256 MiB of request bodies (and uploads) held host-wide
+  headersTimeoutMs: number;      // WASMFN_HEADERS_TIMEOUT_MS, default 10000 for a request's headers to arrive
+  requestTimeoutMs: number;      // WASMFN_REQUEST_TIMEOUT_MS, default 120000 for a whole request (headers and body) to arrive
   maxQueue: number;              // WASMFN_MAX_QUEUE, default 1024 requests waiting host-wide
   maxConcurrencyPerFunction: number; // WASMFN_MAX_CONCURRENCY, default 64 in flight (running + queued) per function
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
@@ -46,6 +49,13 @@ export function defaultOptions(): HostOptions {
     maxModuleBytes: 50 * MiB,
     maxRequestBytes: 6 * MiB,
     maxResponseBytes: 6 * MiB,
+    // Room for dozens of bodies at the request cap and a few uploads at the module cap at once; past it a body is
+    // refused before it is read rather than held.
+    maxBufferedBodyBytes: 256 * MiB,
+    headersTimeoutMs: 10_000,
+    // A body at the request cap over a link of about 0.4 Mbit/s. It ends when the request has arrived: a function's
+    // own run time (timeoutMs) does not count against it.
+    requestTimeoutMs: 120_000,
     maxQueue: 1024,
     maxConcurrencyPerFunction: 64,
     prepareTimeMs: 20_000,
@@ -75,6 +85,9 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxModuleBytes = num('WASMFN_MAX_MODULE_MB', o.maxModuleBytes / MiB, MiB);
   o.maxRequestBytes = num('WASMFN_MAX_REQUEST_MB', o.maxRequestBytes / MiB, MiB);
   o.maxResponseBytes = num('WASMFN_MAX_RESPONSE_MB', o.maxResponseBytes / MiB, MiB);
+  o.maxBufferedBodyBytes = num('WASMFN_MAX_BUFFERED_MB', o.maxBufferedBodyBytes / MiB, MiB);
+  o.headersTimeoutMs = num('WASMFN_HEADERS_TIMEOUT_MS', o.headersTimeoutMs);
+  o.requestTimeoutMs = num('WASMFN_REQUEST_TIMEOUT_MS', o.requestTimeoutMs);
   o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
   o.workerHeapMb = num('WASMFN_WORKER_HEAP_MB', o.workerHeapMb);
@@ -104,6 +117,11 @@ function validate(o: HostOptions): void {
   int('maxModuleBytes', o.maxModuleBytes, 1024);
   int('maxRequestBytes', o.maxRequestBytes, 0);
   int('maxResponseBytes', o.maxResponseBytes, 0);
+  // Smaller than one body the host accepts, and that body could never be read.
+  int('maxBufferedBodyBytes', o.maxBufferedBodyBytes, Math.max(o.maxRequestBytes, o.maxModuleBytes));
+  int('headersTimeoutMs', o.headersTimeoutMs, 1);
+  // Node refuses a headers timeout longer than the request timeout.
+  int('requestTimeoutMs', o.requestTimeoutMs, Math.max(1, o.headersTimeoutMs));
   int('maxQueue', o.maxQueue, 0);
   int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
   // A worker needs a few MiB for itself before it runs any call.

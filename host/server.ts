@@ -12,6 +12,7 @@ import { Registry } from './store/registry.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
 import { closeServer } from './http/graceful-close.js';
+import { BodyBudget } from './http/body-budget.js';
 import { deployExamples } from './examples.js';
 import { createLogger, type Logger } from './observe/logger.js';
 import { Observability } from './observe/observability.js';
@@ -24,6 +25,8 @@ export interface RunningHost {
   registry: Registry;
   pool: WorkerPool;
   observability: Observability;
+  /** Bytes of request bodies the host holds now, against maxBufferedBodyBytes. */
+  bodies: BodyBudget;
   log: Logger;
   /** The Hono application the server serves (app.request() reaches it without a socket). */
   app: ReturnType<typeof createApp>;
@@ -75,18 +78,20 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
+  const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
   const app = createApp({
     registry,
     pool,
     opts,
     token,
     sink: observability,
+    bodies,
     extend: (a) => observability.mount(a, token),
     onInternalError: (e) => log.error({ err: e }, 'internal error'),
   });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));
     s.once('error', reject);
   });
   const addr = server.address() as AddressInfo;
@@ -101,7 +106,17 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await observability.close();
     })());
 
-  return { url, token, opts, registry, pool, observability, log, app, close };
+  return { url, token, opts, registry, pool, observability, bodies, log, app, close };
+}
+
+/**
+ * A client that never finishes its headers or its body is cut (Node answers 408) instead of holding a connection
+ * and what it sent for ever. Node looks for such clients every connectionsCheckingInterval, 30 s unless set,
+ * which would let a short timeout run late by that much: a quarter of the headers timeout, at most a second.
+ */
+function serverTimeouts(opts: HostOptions): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  const connectionsCheckingInterval = Math.min(1000, Math.max(10, Math.floor(opts.headersTimeoutMs / 4)));
+  return { headersTimeout: opts.headersTimeoutMs, requestTimeout: opts.requestTimeoutMs, connectionsCheckingInterval };
 }
 
 /** How long past the longest allowed invocation a shutdown waits for connections before cutting them. */

@@ -24,6 +24,17 @@ export async function resolveToken(dataDir: string, given: string | null): Promi
   return { token, generated: true, file };
 }
 
+/** A token kept in a file of the operator's choosing (`wasmfn serve --token-file`), so it never shows in argv. */
+export async function readTokenFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new WasmfnError('bad_request', `cannot read the token file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  return usable(text.trim(), `the token file ${file} is blank: put the admin token in it`);
+}
+
 function usable(token: string, problem: string): string {
   if (!token) throw new WasmfnError('bad_request', problem);
   return token;

@@ -53,6 +53,21 @@ options('the worker heap is read from WASMFN_WORKER_HEAP_MB, 128 MiB by default,
   assert.throws(() => resolveOptions({}, { WASMFN_WORKER_HEAP_MB: '8' }), (e: WasmfnError) => e.code === 'bad_request');
 });
 
+options('HTTP caps and timeouts: defaults, environment, and combinations that could never work are refused', () => {
+  const d = resolveOptions({}, {});
+  assert.is(d.maxBufferedBodyBytes, 256 * 1024 * 1024);
+  assert.is(d.headersTimeoutMs, 10_000);
+  assert.is(d.requestTimeoutMs, 120_000);
+  const o = resolveOptions({}, { WASMFN_MAX_BUFFERED_MB: '64', WASMFN_HEADERS_TIMEOUT_MS: '2000', WASMFN_REQUEST_TIMEOUT_MS: '30000' });
+  assert.is(o.maxBufferedBodyBytes, 64 * 1024 * 1024);
+  assert.is(o.headersTimeoutMs, 2000);
+  assert.is(o.requestTimeoutMs, 30_000);
+  // A cap below one accepted body, or a headers timeout past the request timeout (Node refuses that).
+  assert.throws(() => resolveOptions({ maxBufferedBodyBytes: 1024 * 1024 }, {}), (e: WasmfnError) => e.code === 'bad_request');
+  assert.throws(() => resolveOptions({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 }, {}), (e: WasmfnError) => e.code === 'bad_request');
+  assert.throws(() => resolveOptions({ headersTimeoutMs: 0 }, {}), (e: WasmfnError) => e.code === 'bad_request');
+});
+
 options('a default limit above its host maximum is refused', () => {
   assert.throws(() => resolveOptions({ defaults: { memoryMb: 512, timeoutMs: 1000, fuel: 1 } }, {}), (e: WasmfnError) => e.code === 'bad_request');
 });

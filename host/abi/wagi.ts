@@ -15,6 +15,10 @@ import { MAX_HEADER_BLOCK_BYTES, parseCgiResponse } from './wagi-response.js';
 export function cgiEnv(req: GuestRequest): string[] {
   const vars = new Map<string, string>();
   for (const [name, value] of req.headers) {
+    // "X_Forwarded_For" would become the same variable as the "X-Forwarded-For" a proxy sets, and be read as it:
+    // names with "_" are dropped, as Apache and nginx drop them. (The other ABIs hand names over as they came, so
+    // the two stay apart there.)
+    if (name.includes('_')) continue;
     const key = `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
     // "httpoxy": a client's `Proxy:` header must not become the HTTP_PROXY that HTTP libraries obey.
     if (key === 'HTTP_PROXY') continue;

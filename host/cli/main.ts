@@ -10,7 +10,7 @@ import { escapeControl, escapeControlKeepLines } from '../control-chars.js';
 
 const USAGE = `usage: wasmfn <command> [options]
 
-  serve [--host H] [--port N] [--data DIR] [--token T] [--workers N] [--no-examples]
+  serve [--host H] [--port N] [--data DIR] [--token-file F] [--workers N] [--no-examples]
                                        run the host (env: HOST, PORT, WASMFN_DATA, WASMFN_TOKEN, ...)
   deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...]
   list                                 deployed functions

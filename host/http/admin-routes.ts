@@ -7,11 +7,12 @@ import type { Registry } from '../store/registry.js';
 import { checkName, isPlainObject, parseConfigJson, parseConfigQuery, type DeployConfig } from '../store/deploy-config.js';
 import { bearerAuth } from './auth.js';
 import { readBodyCapped } from './read-body.js';
+import { BodyLease, type BodyBudget } from './body-budget.js';
 
 /** Room for multipart framing and the config part on top of the module cap. */
 const MULTIPART_SLACK_BYTES = 1024 * 1024;
 
-export function adminRoutes(registry: Registry, opts: HostOptions, token: string): Hono {
+export function adminRoutes(registry: Registry, opts: HostOptions, token: string, bodies: BodyBudget): Hono {
   const api = new Hono();
   api.use('*', bearerAuth(token));
 
@@ -25,9 +26,16 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
 
   api.put('/functions/:name', async (c) => {
     const name = checkName(c.req.param('name'));
-    const { module, config } = await readDeploy(c.req.raw, opts);
-    const { created, meta } = await registry.deploy(name, module, config);
-    return c.json(meta, created ? 201 : 200);
+    // An upload counts against the cap on invocation bodies until its deploy is over: concurrent uploads (each
+    // up to the module cap) cannot add up past it either.
+    const lease = new BodyLease(bodies);
+    try {
+      const { module, config } = await readDeploy(c.req.raw, opts, lease);
+      const { created, meta } = await registry.deploy(name, module, config);
+      return c.json(meta, created ? 201 : 200);
+    } finally {
+      lease.release();
+    }
   });
 
   api.delete('/functions/:name', async (c) => {
@@ -57,17 +65,17 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
   return api;
 }
 
-async function readDeploy(req: Request, opts: HostOptions): Promise<{ module: Uint8Array; config: DeployConfig }> {
+async function readDeploy(req: Request, opts: HostOptions, lease: BodyLease): Promise<{ module: Uint8Array; config: DeployConfig }> {
   const type = (req.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
   const params = new URL(req.url).searchParams;
   if (type === 'application/wasm' || type === 'application/octet-stream') {
     const config = parseConfigQuery(params, opts.maxima);
-    const module = await readBodyCapped(req, opts.maxModuleBytes, 'module');
+    const module = await readBodyCapped(req, opts.maxModuleBytes, 'module', lease);
     return { module, config };
   }
   if (type === 'multipart/form-data') {
     if ([...params.keys()].length) throw new WasmfnError('bad_request', 'send the config either as a multipart "config" part or as query parameters, not both');
-    const raw = await readBodyCapped(req, opts.maxModuleBytes + MULTIPART_SLACK_BYTES, 'upload');
+    const raw = await readBodyCapped(req, opts.maxModuleBytes + MULTIPART_SLACK_BYTES, 'upload', lease);
     let form: FormData;
     try {
       form = await new Response(raw as Uint8Array<ArrayBuffer>, { headers: { 'content-type': req.headers.get('content-type')! } }).formData();

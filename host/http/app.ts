@@ -10,6 +10,7 @@ import { adminRoutes } from './admin-routes.js';
 import { invokeRoutes } from './invoke-routes.js';
 import { errorResponse } from './error-response.js';
 import { requestId } from './request-id.js';
+import type { BodyBudget } from './body-budget.js';
 
 export interface AppDeps {
   registry: Registry;
@@ -17,6 +18,8 @@ export interface AppDeps {
   opts: HostOptions;
   token: string;
   sink: InvocationSink;
+  /** Bytes of request bodies (invocations and uploads) held host-wide. */
+  bodies: BodyBudget;
   /** Extra routes mounted before the catch-all (metrics, logs, usage). */
   extend?: (app: Hono<{ Variables: { requestId: string } }>) => void;
   /** Host-level failures (not guest errors) go here, for the log. */
@@ -31,7 +34,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string 
   app.use('*', requestId());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   deps.extend?.(app);
-  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token));
+  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies));
   app.notFound((c) => {
     const res = errorResponse(c, new WasmfnError('not_found', 'no such route: functions are under /fn/<name>, the admin API under /api/functions'));
     res.headers.set('x-request-id', c.get('requestId') ?? '');

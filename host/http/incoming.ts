@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { WasmfnError } from '../errors.js';
 import type { JobInput } from '../sandbox/job-codec.js';
 import { formatBytes, readBodyCapped } from './read-body.js';
+import type { BodyBudget, BodyLease } from './body-budget.js';
 
 export interface NodePair {
   incoming: IncomingMessage;
@@ -52,6 +53,24 @@ export function splitTarget(target: string): { path: string; query: string } {
   return { path: slash >= 0 && slash < end ? target.slice(slash, end) : '/', query: q < 0 ? '' : target.slice(q + 1) };
 }
 
+/**
+ * Whether URL parsing would rewrite the request target's path: a "." or ".." segment (percent-encoded too) or a
+ * "#". Routing reads the parsed URL and the guest the raw target, so such a target would name one function and
+ * hand it a path meant for another; it is refused instead (clients that parse URLs never send one).
+ */
+export function rewrittenByUrlParsing(target: string): boolean {
+  if (target.includes('#')) return true;
+  const q = target.indexOf('?');
+  const end = q < 0 ? target.length : q;
+  // A dot segment starts "/." or "/%": most targets are ruled out without a copy or the regular expression.
+  const dot = target.indexOf('/.');
+  const pct = target.indexOf('/%');
+  if ((dot < 0 || dot >= end) && (pct < 0 || pct >= end)) return false;
+  return DOT_SEGMENT.test(q < 0 ? target : target.slice(0, q));
+}
+
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
+
 const EMPTY = new Uint8Array(0);
 
 /** The request from Node's objects, without its body (see readIncomingBody). */
@@ -69,25 +88,58 @@ export function nodeJobInput(incoming: IncomingMessage, remote: boolean, request
   };
 }
 
-/** The same from a Fetch Request (app.request() in tests, or another adapter). */
-export async function fetchJobInput(req: Request, maxBytes: number, requestId: string, receivedAt: number): Promise<JobInput> {
+/** The same from a Fetch Request (app.request() in tests, or another adapter); the body's bytes go on `lease`. */
+export async function fetchJobInput(req: Request, maxBytes: number, requestId: string, receivedAt: number, lease: BodyLease): Promise<JobInput> {
   const url = new URL(req.url);
   const { path, query } = splitTarget(url.pathname + url.search);
   const rawHeaders: string[] = [];
   for (const [k, v] of req.headers) rawHeaders.push(k, v);
-  const body = await readBodyCapped(req, maxBytes, 'request body');
+  const body = await readBodyCapped(req, maxBytes, 'request body', lease);
   return { method: req.method, path, query, rawHeaders, body, remoteAddr: '', requestId, receivedAt };
 }
 
-/** The body, refused with payload_too_large (Connection: close) as soon as it passes `maxBytes`. */
-export async function readIncomingBody(incoming: IncomingMessage, facts: HeaderFacts, maxBytes: number): Promise<Uint8Array> {
-  if (facts.contentLength !== undefined && Number(facts.contentLength) > maxBytes) throw tooLarge(incoming, maxBytes);
+/** The declared Content-Length (-1 without one), refused with payload_too_large before reading when over `maxBytes`. */
+export function declaredLength(incoming: IncomingMessage, facts: HeaderFacts, maxBytes: number): number {
+  if (facts.contentLength === undefined) return -1;
+  const n = Number(facts.contentLength);
+  if (n > maxBytes) throw tooLarge(incoming, maxBytes);
+  return n;
+}
+
+/**
+ * The body, its bytes taken from `budget` (a declared length before any is read, a chunked body as it comes):
+ * refused with payload_too_large past `maxBytes`, overloaded past the budget, bad_request when the client stops
+ * halfway. On success body.byteLength bytes stay taken, for the caller to give back once the request is answered;
+ * on failure none do. The connection of a request that failed here cannot be reused: its body was not all read.
+ */
+export async function readIncomingBody(incoming: IncomingMessage, declared: number, maxBytes: number, budget: BodyBudget): Promise<Uint8Array> {
+  let taken = 0;
+  if (declared > 0) {
+    budget.take(declared);
+    taken = declared;
+  }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) throw tooLarge(incoming, maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of incoming as AsyncIterable<Buffer>) {
+      total += chunk.byteLength;
+      if (total > maxBytes) throw tooLarge(incoming, maxBytes);
+      if (total > taken) {
+        budget.take(total - taken);
+        taken = total;
+      }
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    budget.give(taken);
+    // Stop reading: the answer goes out with Connection: close instead of draining the rest of the upload.
+    incoming.pause();
+    if (e instanceof WasmfnError) throw e;
+    throw clientGone();
+  }
+  if (!incoming.complete) {
+    budget.give(taken);
+    throw clientGone();
   }
   if (chunks.length === 0) return EMPTY;
   if (chunks.length === 1) return new Uint8Array(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength);
@@ -95,13 +147,11 @@ export async function readIncomingBody(incoming: IncomingMessage, facts: HeaderF
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
-/** Marks the error so the route answers with Connection: close. */
-export const CLOSE_CONNECTION = Symbol('closeConnection');
+function clientGone(): WasmfnError {
+  return new WasmfnError('bad_request', 'the client closed the connection before sending the whole body');
+}
 
 function tooLarge(incoming: IncomingMessage, maxBytes: number): WasmfnError {
-  // Stop reading; the connection closes after the 413 instead of draining the rest of the upload.
   incoming.pause();
-  const e = new WasmfnError('payload_too_large', `request body is larger than the ${formatBytes(maxBytes)} limit`);
-  (e as unknown as Record<symbol, boolean>)[CLOSE_CONNECTION] = true;
-  return e;
+  return new WasmfnError('payload_too_large', `request body is larger than the ${formatBytes(maxBytes)} limit`);
 }

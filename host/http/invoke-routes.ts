@@ -12,7 +12,8 @@ import type { LiveFunction, Registry } from '../store/registry.js';
 import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
 import type { JobInput } from '../sandbox/job-codec.js';
 import type { InvocationRecord, InvocationSink } from '../observe/invocation.js';
-import { CLOSE_CONNECTION, fetchJobInput, headerFacts, nodeJobInput, nodeOf, readIncomingBody, splitTarget, type HeaderFacts, type NodePair } from './incoming.js';
+import { declaredLength, fetchJobInput, headerFacts, nodeJobInput, nodeOf, readIncomingBody, rewrittenByUrlParsing, splitTarget, type HeaderFacts, type NodePair } from './incoming.js';
+import { BodyLease, type BodyBudget } from './body-budget.js';
 import { errorResponse, writeError } from './error-response.js';
 import { newRequestId } from './request-id.js';
 import { hostHeaders, writeSuccess, successResponse } from './invocation-response.js';
@@ -25,20 +26,25 @@ export interface InvokeDeps {
   pool: WorkerPool;
   opts: HostOptions;
   sink: InvocationSink;
+  /** Bytes of request bodies held host-wide. */
+  bodies: BodyBudget;
   /** Host-level failures (not guest errors) go here, for the log. */
   onInternalError?: (e: unknown) => void;
 }
 
 export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
-  const { registry, pool, opts, sink } = deps;
+  const { registry, pool, opts, sink, bodies } = deps;
   const app = new Hono<Env>();
 
   /** After the handler returned: every outcome, including a host bug, is answered and recorded. */
   const settle = (node: NodePair, fn: LiveFunction, input: JobInput, run: Promise<InvokeOutcome>): void => {
+    // The body's bytes stay taken until the answer: a queued job still holds its body.
+    const held = input.body.byteLength;
     // Nothing may throw out of these: a rejection nobody handles would end the host process. (try/catch rather
     // than one more .catch(): no extra promise per request.)
     run.then(
       (out) => {
+        if (held) bodies.give(held);
         try {
           answer(node, fn, input, out);
         } catch (e) {
@@ -46,8 +52,9 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
         }
       },
       (e) => {
+        if (held) bodies.give(held);
         try {
-          refuse(node, fn, input, e);
+          refuse(node, fn, input, e, false);
         } catch (again) {
           broken(node, fn, input, again);
         }
@@ -80,22 +87,39 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     }
   };
 
-  const refuse = (node: NodePair, fn: LiveFunction, input: JobInput, e: unknown): void => {
+  /** `close`: the body was not (all) read, so the connection cannot carry another request. */
+  const refuse = (node: NodePair, fn: LiveFunction, input: JobInput, e: unknown, close: boolean): void => {
     if (!(e instanceof WasmfnError)) deps.onInternalError?.(e);
     const headers = ['x-request-id', input.requestId];
-    if ((e as Record<symbol, unknown> | null)?.[CLOSE_CONNECTION]) headers.push('connection', 'close');
+    if (close) headers.push('connection', 'close');
     writeError(node.outgoing, e, headers);
     // Refused before running (body too large, overloaded): still counted in logs, metrics and usage.
     if (e instanceof WasmfnError) sink.record(record(fn, withoutBody(input), e.status, e, null));
   };
 
+  /** Admitted (or refused) before a byte of the body is read: a refusal costs neither memory nor the upload. */
   const withBody = async (node: NodePair, facts: HeaderFacts, fn: LiveFunction, input: JobInput): Promise<void> => {
+    let declared: number;
     try {
-      input.body = await readIncomingBody(node.incoming, facts, opts.maxRequestBytes);
+      declared = declaredLength(node.incoming, facts, opts.maxRequestBytes);
+      pool.reserve(fn);
     } catch (e) {
-      return refuse(node, fn, input, e);
+      return refuse(node, fn, input, e, true);
     }
-    invoke(node, fn, input);
+    try {
+      input.body = await readIncomingBody(node.incoming, declared, opts.maxRequestBytes, bodies);
+    } catch (e) {
+      pool.release(fn);
+      return refuse(node, fn, input, e, true);
+    }
+    let run: Promise<InvokeOutcome>;
+    try {
+      run = pool.invokeReserved(fn, input);
+    } catch (e) {
+      bodies.give(input.body.byteLength);
+      return refuse(node, fn, input, e, false);
+    }
+    settle(node, fn, input, run);
   };
 
   const invoke = (node: NodePair, fn: LiveFunction, input: JobInput): void => {
@@ -103,7 +127,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     try {
       run = pool.invoke(fn, input);
     } catch (e) {
-      return refuse(node, fn, input, e);
+      return refuse(node, fn, input, e, false);
     }
     settle(node, fn, input, run);
   };
@@ -111,6 +135,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   const handler = (c: Context<Env>): Response | Promise<Response> => {
     const receivedAt = sharedNow();
     const node = nodeOf(c);
+    if (node && rewrittenByUrlParsing(node.incoming.url ?? '/')) throw rewrittenPath();
     // Hono answers HEAD by running the GET route and re-wrapping its Response, which would hide
     // RESPONSE_ALREADY_SENT from node-server: HEAD goes the Response way.
     if (!node || node.incoming.method === 'HEAD') return viaFetch(c, deps, receivedAt);
@@ -130,6 +155,10 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
 
 const EMPTY = new Uint8Array(0);
 
+function rewrittenPath(): WasmfnError {
+  return new WasmfnError('bad_request', 'the request path has a "." or ".." segment or a "#": send the path as a URL parser resolves it');
+}
+
 /** A refused request's record counts no body bytes: none reached a guest. */
 const withoutBody = (input: JobInput): JobInput => ({ ...input, body: EMPTY });
 
@@ -141,12 +170,21 @@ async function viaFetch(c: Context<Env>, deps: InvokeDeps, receivedAt: number): 
   const { path, query } = splitTarget(new URL(c.req.url).pathname);
   let input: JobInput = { method: c.req.method, path, query, rawHeaders: [], body: EMPTY, remoteAddr: '', requestId, receivedAt };
   let out: InvokeOutcome;
+  const lease = new BodyLease(deps.bodies);
   try {
-    input = await fetchJobInput(c.req.raw, deps.opts.maxRequestBytes, requestId, receivedAt);
-    out = await deps.pool.invoke(fn, input);
+    deps.pool.reserve(fn);
+    try {
+      input = await fetchJobInput(c.req.raw, deps.opts.maxRequestBytes, requestId, receivedAt, lease);
+    } catch (e) {
+      deps.pool.release(fn);
+      throw e;
+    }
+    out = await deps.pool.invokeReserved(fn, input);
   } catch (e) {
     if (e instanceof WasmfnError) deps.sink.record(record(fn, withoutBody(input), e.status, e, null));
     throw e;
+  } finally {
+    lease.release();
   }
   if (out.ok) {
     deps.sink.record(record(fn, input, out.status, null, out, out.body.byteLength));

@@ -1,23 +1,35 @@
 // Reads a request body up to a byte cap, refusing while streaming rather than after buffering everything.
 
 import { WasmfnError } from '../errors.js';
+import type { BodyLease } from './body-budget.js';
 
-export async function readBodyCapped(req: Request, maxBytes: number, what: string): Promise<Uint8Array> {
+/** With a `lease`, the body's bytes are taken from its budget as they come (a declared length at once). */
+export async function readBodyCapped(req: Request, maxBytes: number, what: string, lease?: BodyLease): Promise<Uint8Array> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(what, maxBytes);
   if (!req.body) return new Uint8Array(0);
+  let taken = 0;
+  if (lease && declared !== null && Number(declared) > 0) lease.take((taken = Number(declared)));
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(what, maxBytes);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw tooLarge(what, maxBytes);
+      if (lease && total > taken) {
+        lease.take(total - taken);
+        taken = total;
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    // Anything but our own refusals comes from the stream's source: the client went away mid-body.
+    if (e instanceof WasmfnError) throw e;
+    throw new WasmfnError('bad_request', 'the client closed the connection before sending the whole body');
   }
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);

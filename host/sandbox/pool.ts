@@ -92,16 +92,53 @@ export class WorkerPool {
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
+    this.admit(fn);
+    return this.enqueue(fn, input);
+  }
+
+  /**
+   * Admits a call whose body is still to be read, so a refusal costs no upload: the call holds its place under the
+   * function's cap, and counts as waiting, until invokeReserved() or release().
+   */
+  reserve(fn: LiveFunction): void {
+    this.admit(fn);
+    this.reserved++;
+  }
+
+  /** Runs a reserved call; it was admitted, so only a shutdown since then refuses it. */
+  invokeReserved(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
+    this.reserved--;
+    if (this.closed) {
+      this.done(fn.name);
+      throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
+    }
+    return this.enqueue(fn, input);
+  }
+
+  /** Gives back a reservation whose call will not run (its body failed or was refused). */
+  release(fn: LiveFunction): void {
+    this.reserved--;
+    this.done(fn.name);
+  }
+
+  /** Calls admitted by reserve() whose bodies are still being read. */
+  private reserved = 0;
+
+  private admit(fn: LiveFunction): void {
     if (this.closed) throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
     const count = this.perFunction.get(fn.name) ?? 0;
     if (count >= this.opts.maxConcurrencyPerFunction) {
       throw new WasmfnError('overloaded', `function "${fn.name}" has ${count} requests in flight, its limit`, { retryAfterS: 1 });
     }
     // Only a request no slot can take waits in the queue, so with maxQueue 0 one that finds a free slot still runs.
-    if (this.queue.length >= this.opts.maxQueue && (this.queue.length > 0 || !this.pick(sharedNow()))) {
-      throw new WasmfnError('overloaded', `${this.queue.length} requests are already waiting for a worker`, { retryAfterS: 1 });
+    const waiting = this.queue.length + this.reserved;
+    if (waiting >= this.opts.maxQueue && (this.queue.length > 0 || !this.pick(sharedNow()))) {
+      throw new WasmfnError('overloaded', `${waiting} requests are already waiting for a worker`, { retryAfterS: 1 });
     }
     this.perFunction.set(fn.name, count + 1);
+  }
+
+  private enqueue(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
     return new Promise<InvokeOutcome>((resolve) => {
       const id = this.nextJobId;
       this.nextJobId = (id + 1) & ID_MASK || 1;
@@ -350,13 +387,18 @@ export class WorkerPool {
   }
 
   private finish(job: Job, outcome: InvokeOutcome): void {
-    const n = (this.perFunction.get(job.fn.name) ?? 1) - 1;
-    if (n > 0) this.perFunction.set(job.fn.name, n);
-    else {
-      this.perFunction.delete(job.fn.name);
-      if (this.retired.has(job.fn.name)) this.forget(job.fn.name, this.retired.get(job.fn.name));
-    }
+    this.done(job.fn.name);
     job.resolve(outcome);
+  }
+
+  /** One call of `name` is over (answered, or its reservation given back). */
+  private done(name: string): void {
+    const n = (this.perFunction.get(name) ?? 1) - 1;
+    if (n > 0) this.perFunction.set(name, n);
+    else {
+      this.perFunction.delete(name);
+      if (this.retired.has(name)) this.forget(name, this.retired.get(name));
+    }
   }
 }
 
