@@ -19,7 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['store'],
   ['wasm'],
   ['abi'],
-  ['errors.ts', 'config.ts'],
+  ['errors.ts', 'config.ts', 'control-chars.ts'],
 ];
 
 export interface Edge {
