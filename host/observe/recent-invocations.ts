@@ -25,6 +25,10 @@ class Ring {
   private chars = 0;
   seq = 0;
 
+  get length(): number {
+    return this.count;
+  }
+
   constructor(private readonly cap: number, private readonly maxChars: number) {
     this.items = new Array<RecentEntry | undefined>(cap);
   }
@@ -49,6 +53,13 @@ class Ring {
     return out.reverse();
   }
 
+  /** Estimated heap bytes of what the ring keeps. */
+  bytes(): number {
+    let n = 0;
+    for (let i = 0; i < this.count; i++) n += recordBytes(this.items[(this.head + i) % this.cap]!.record);
+    return n;
+  }
+
   private dropOldest(): void {
     const e = this.items[this.head]!;
     this.items[this.head] = undefined;
@@ -63,6 +74,26 @@ function textSize(r: InvocationRecord): number {
   for (const l of r.logs) n += l.line.length;
   if (r.trapStack) for (const f of r.trapStack) n += f.length;
   return n;
+}
+
+/** A record's heap bytes, estimated: two bytes per character (V8 keeps non-Latin-1 text so) plus object overhead. */
+export function recordBytes(r: InvocationRecord): number {
+  let n = RECORD_OVERHEAD + 2 * (r.requestId.length + r.function.length + r.version.length + r.method.length + r.path.length);
+  n += 2 * (r.message?.length ?? 0);
+  for (const l of r.logs) n += LINE_OVERHEAD + 2 * l.line.length;
+  if (r.trapStack) for (const f of r.trapStack) n += LINE_OVERHEAD + 2 * f.length;
+  return n;
+}
+
+const RECORD_OVERHEAD = 512;
+const LINE_OVERHEAD = 48;
+
+export interface RecentStats {
+  /** Estimated heap bytes kept, all functions together. */
+  bytes: number;
+  entries: number;
+  /** The most any one function keeps. */
+  maxFunctionBytes: number;
 }
 
 export class RecentInvocations {
@@ -85,6 +116,19 @@ export class RecentInvocations {
 
   list(name: string, limit: number, after = 0): RecentEntry[] {
     return this.rings.get(name)?.list(limit, after) ?? [];
+  }
+
+  stats(): RecentStats {
+    let bytes = 0;
+    let entries = 0;
+    let maxFunctionBytes = 0;
+    for (const ring of this.rings.values()) {
+      const b = ring.bytes();
+      bytes += b;
+      entries += ring.length;
+      maxFunctionBytes = Math.max(maxFunctionBytes, b);
+    }
+    return { bytes, entries, maxFunctionBytes };
   }
 
   drop(name: string): void {

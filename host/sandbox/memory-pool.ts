@@ -49,6 +49,11 @@ export class MemoryPool {
     this.keptBytes += bytes;
   }
 
+  /** Bytes of the memories kept for reuse. */
+  get bytes(): number {
+    return this.keptBytes;
+  }
+
   get size(): number {
     let n = 0;
     for (const l of this.free.values()) n += l.length;

@@ -43,6 +43,8 @@ export interface PoolStats {
   restarts: number;
   /** Function versions whose compiled module the workers hold. */
   modules: number;
+  /** Zeroed linear memories the workers keep for reuse, in bytes, all workers together. */
+  pooledMemoryBytes: number;
 }
 
 /** Job ids stay positive 31-bit numbers; they are compared with wrap-around in mind. */
@@ -86,8 +88,15 @@ export class WorkerPool {
 
   stats(): PoolStats {
     let busy = 0;
-    for (const h of this.active) if (h.inflight) busy++;
-    return { workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight, restarts: this.restarts, modules: this.moduleIds.size };
+    let pooledMemoryBytes = 0;
+    for (const h of this.active) {
+      if (h.inflight) busy++;
+      pooledMemoryBytes += h.pooledMemoryBytes();
+    }
+    return {
+      workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight,
+      restarts: this.restarts, modules: this.moduleIds.size, pooledMemoryBytes,
+    };
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {

@@ -121,6 +121,11 @@ export class WorkerHandle<J extends DispatchedJob> {
     }
   }
 
+  /** Bytes of zeroed memories the worker keeps for reuse (what it holds beyond the job it runs). */
+  pooledMemoryBytes(): number {
+    return this.channel.pooledPages() * 65536;
+  }
+
   /** The slot whose job is running now, or -1 (a worker runs one job at a time). */
   runningSlot(): number {
     for (let slot = 0; slot < this.jobs.length; slot++) if (this.jobs[slot] && this.channel.state(slot) === SlotState.Running) return slot;
