@@ -16,6 +16,7 @@ export interface HostOptions {
   maxResponseBytes: number;      // WASMFN_MAX_RESPONSE_MB, default 6 MiB response body cap
   maxQueue: number;              // WASMFN_MAX_QUEUE, default 1024 requests waiting host-wide
   maxConcurrencyPerFunction: number; // WASMFN_MAX_CONCURRENCY, default 64 in flight (running + queued) per function
+  maxRunningPerFunction: number; // WASMFN_MAX_RUNNING_PER_FUNCTION, calls of one function in workers while other functions' calls wait; default 0 = workers - 1 (at least 1)
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
   maxTableElements: number;      // table size cap for uploaded modules, default 100000
   logLevel: string;              // LOG_LEVEL, default info
@@ -47,6 +48,7 @@ export function defaultOptions(): HostOptions {
     maxResponseBytes: 6 * MiB,
     maxQueue: 1024,
     maxConcurrencyPerFunction: 64,
+    maxRunningPerFunction: 0,
     prepareTimeMs: 20_000,
     maxTableElements: 100_000,
     logLevel: 'info',
@@ -75,6 +77,7 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxResponseBytes = num('WASMFN_MAX_RESPONSE_MB', o.maxResponseBytes / MiB, MiB);
   o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
+  o.maxRunningPerFunction = num('WASMFN_MAX_RUNNING_PER_FUNCTION', o.maxRunningPerFunction);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
   const merged: HostOptions = {
     ...o,
@@ -103,6 +106,7 @@ function validate(o: HostOptions): void {
   int('maxResponseBytes', o.maxResponseBytes, 0);
   int('maxQueue', o.maxQueue, 0);
   int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
+  int('maxRunningPerFunction', o.maxRunningPerFunction, 0);
   for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);

@@ -54,6 +54,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     workers: opts.workers,
     maxQueue: opts.maxQueue,
     maxConcurrencyPerFunction: opts.maxConcurrencyPerFunction,
+    maxRunningPerFunction: opts.maxRunningPerFunction,
     maxResponseBytes: opts.maxResponseBytes,
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),

@@ -4,7 +4,7 @@
 import { WasmfnError } from '../errors.js';
 import type { LiveFunction } from '../store/registry.js';
 import { DEFAULT_CHANNEL_SHAPE, ReplyBell, sharedNow, type ChannelShape } from './channel.js';
-import { Deque } from './deque.js';
+import { FairQueue, type Lane } from './fair-queue.js';
 import type { JobInput } from './job-codec.js';
 import type { ModuleMessage } from './protocol.js';
 import type { InvokeOutcome } from './result-codec.js';
@@ -18,6 +18,7 @@ export interface PoolOptions {
   workers: number;                   // guest threads, default one per core
   maxQueue: number;                  // requests waiting for a worker host-wide, default 1024
   maxConcurrencyPerFunction: number; // running + waiting per function, default 64
+  maxRunningPerFunction: number;     // calls of one function in workers while another function's calls wait, default 0: workers - 1 (at least 1)
   maxResponseBytes: number;          // response body cap, default 6 MiB
   channel: ChannelShape;             // slots per worker and their sizes, default 4 x (64 KiB + 64 KiB)
   stealAfterMs: number;              // a job running this long gets no company: jobs waiting behind it move, default 10
@@ -29,6 +30,7 @@ export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfter
 
 interface Job extends DispatchedJob {
   readonly fn: LiveFunction;
+  readonly lane: Lane<Job>;
   resolve(o: InvokeOutcome): void;
 }
 
@@ -54,8 +56,9 @@ export class WorkerPool {
   private readonly bell = new ReplyBell();
   private readonly active: Handle[] = [];
   private spare: Handle | null = null;
-  private readonly queue = new Deque<Job>();
-  private readonly perFunction = new Map<string, number>();
+  private readonly queue = new FairQueue<Job>();
+  /** How many calls of one function may sit in workers while other functions' calls wait. */
+  private readonly share: number;
   private readonly moduleIds = new Map<string, number>();
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
@@ -76,6 +79,7 @@ export class WorkerPool {
   }
 
   constructor(private readonly opts: PoolOptions) {
+    this.share = opts.maxRunningPerFunction || Math.max(1, opts.workers - 1);
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
   }
@@ -101,7 +105,7 @@ export class WorkerPool {
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
     if (this.closed) throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
-    const count = this.perFunction.get(fn.name) ?? 0;
+    const count = this.queue.busy(fn.name)?.inFlight ?? 0;
     if (count >= this.opts.maxConcurrencyPerFunction) {
       throw new WasmfnError('overloaded', `function "${fn.name}" has ${count} requests in flight, its limit`, { retryAfterS: 1 });
     }
@@ -109,11 +113,10 @@ export class WorkerPool {
     if (this.queue.length >= this.opts.maxQueue && (this.queue.length > 0 || !this.pick(sharedNow()))) {
       throw new WasmfnError('overloaded', `${this.queue.length} requests are already waiting for a worker`, { retryAfterS: 1 });
     }
-    this.perFunction.set(fn.name, count + 1);
+    const lane = this.queue.lane(fn.name);
+    lane.inFlight++;
     return new Promise<InvokeOutcome>((resolve) => {
-      const id = this.nextJobId;
-      this.nextJobId = (id + 1) & ID_MASK || 1;
-      this.queue.push({ id, fn, input, enqueuedAt: sharedNow(), moduleId: 0, resolve });
+      this.queue.push({ id: this.newJobId(), fn, lane, input, enqueuedAt: sharedNow(), moduleId: 0, resolve });
       // Under load the main thread is busy with sockets and the bell's wake-up waits its turn; finished jobs are
       // picked up here too, so a response goes out within the turn its result arrived in (measured: the bell alone
       // left results ~0.5 ms in their slots at 50 connections).
@@ -133,8 +136,11 @@ export class WorkerPool {
     }
     if (ids.length) for (const h of this.active) h.forget(ids);
     // Calls of the name still in flight run to the end, and may post their module again: forget once more after.
-    if (this.perFunction.has(name)) this.retired.set(name, keepKey);
-    else this.retired.delete(name);
+    if (this.queue.busy(name)) this.retired.set(name, keepKey);
+    else {
+      this.retired.delete(name);
+      this.queue.release(name);
+    }
     this.scheduleWake();
   }
 
@@ -156,7 +162,10 @@ export class WorkerPool {
     // Workers first: collecting their slots may put a job back in the queue (a module lost to a forget).
     for (const h of all) {
       const { running, rest } = h.abandon(this.onCollected);
-      for (const job of running ? [running, ...rest] : rest) this.fail(job, shutdown);
+      for (const job of running ? [running, ...rest] : rest) {
+        job.lane.running--;
+        this.fail(job, shutdown);
+      }
     }
     for (const job of this.queue.drain()) this.fail(job, shutdown);
     await Promise.all(all.map((h) => h.terminate()));
@@ -179,14 +188,17 @@ export class WorkerPool {
     return h;
   }
 
-  /** Fills free slots from the queue: the least busy worker first, never one stuck in a long job. */
+  /**
+   * Fills free slots from the queue: the least busy worker first, never one stuck in a long job; functions take
+   * turns, and one with its share of calls in workers waits while another function's calls wait.
+   */
   private pump(): void {
     if (!this.queue.length) return;
     const now = sharedNow();
     while (this.queue.length) {
       const best = this.pick(now);
       if (!best) return;
-      this.dispatch(best, this.queue.shift()!);
+      this.dispatch(best, this.queue.take(this.share)!);
     }
   }
 
@@ -206,13 +218,22 @@ export class WorkerPool {
     return slot >= 0 && now - h.channel.started[slot]! > this.opts.stealAfterMs;
   }
 
+  private newJobId(): number {
+    const id = this.nextJobId;
+    this.nextJobId = (id + 1) & ID_MASK || 1;
+    return id;
+  }
+
   private dispatch(h: Handle, job: Job): void {
     const { fn } = job;
+    // Turns decide the order now, not arrival: a worker runs the jobs in its slots by this number.
+    job.id = this.newJobId();
     let id = this.moduleIds.get(fn.key);
     if (id === undefined) this.moduleIds.set(fn.key, (id = this.nextModuleId++));
     job.moduleId = id;
     if (!h.knows(id)) h.sendModule(moduleMessage(id, fn));
     h.publish(h.freeSlot(), job);
+    job.lane.running++;
     this.scheduleWake();
     // The job starts a moment after this; a millisecond more means the first check already finds it due, rather than
     // a hair early and then (timers have ms resolution) about 2 ms late.
@@ -268,6 +289,7 @@ export class WorkerPool {
   };
 
   private readonly onCollected = (job: Job, r: Collected, h: Handle): void => {
+    job.lane.running--;
     if ('missing' in r) {
       // The worker lost the module to a forget that crossed this job; it is posted again on the retry.
       h.lost(r.missing);
@@ -296,7 +318,10 @@ export class WorkerPool {
         if (h.hasWaiting()) {
           const stealAt = started + this.opts.stealAfterMs;
           if (now >= stealAt) {
-            for (const j of h.takeBackWaiting().reverse()) this.queue.unshift(j);
+            for (const j of h.takeBackWaiting().reverse()) {
+              j.lane.running--;
+              this.queue.unshift(j);
+            }
             moved = true;
           } else next = Math.min(next, stealAt);
         }
@@ -320,6 +345,8 @@ export class WorkerPool {
     h.dying = true;
     void h.terminate();
     const { running, rest } = h.abandon(this.onCollected);
+    if (running) running.lane.running--;
+    for (const j of rest) j.lane.running--;
     // A culprit that finished in the meantime was answered by abandon(); one still held fails.
     const failed = culprit ? (culprit === running || rest.includes(culprit) ? culprit : null) : running;
     if (failed) {
@@ -358,12 +385,7 @@ export class WorkerPool {
   }
 
   private finish(job: Job, outcome: InvokeOutcome): void {
-    const n = (this.perFunction.get(job.fn.name) ?? 1) - 1;
-    if (n > 0) this.perFunction.set(job.fn.name, n);
-    else {
-      this.perFunction.delete(job.fn.name);
-      if (this.retired.has(job.fn.name)) this.forget(job.fn.name, this.retired.get(job.fn.name));
-    }
+    if (--job.lane.inFlight === 0 && this.retired.has(job.fn.name)) this.forget(job.fn.name, this.retired.get(job.fn.name));
     job.resolve(outcome);
   }
 }

@@ -10,7 +10,8 @@ import type { LineLevels } from '../observe/invocation-line.js';
 import type { ControlMessage, ModuleMessage, ResultMessage, WorkerInit } from './protocol.js';
 
 export interface DispatchedJob {
-  readonly id: number;
+  /** Numbered at each dispatch: a worker runs its jobs in this order, and their records and results carry it. */
+  id: number;
   readonly input: JobInput;
   readonly enqueuedAt: number;
   moduleId: number;
