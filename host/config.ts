@@ -17,6 +17,8 @@ export interface HostOptions {
   maxQueue: number;              // WASMFN_MAX_QUEUE, default 1024 requests waiting host-wide
   maxConcurrencyPerFunction: number; // WASMFN_MAX_CONCURRENCY, default 64 in flight (running + queued) per function
   maxRunningPerFunction: number; // WASMFN_MAX_RUNNING_PER_FUNCTION, calls of one function in workers while other functions' calls wait; default 0 = workers - 1 (at least 1)
+  memoryPoolBytesPerWorker: number; // WASMFN_MEMORY_POOL_MB, default 64 MiB of zeroed memories each worker keeps for reuse
+  memoryPoolMaxMemoryBytes: number; // WASMFN_MEMORY_POOL_MAX_MEMORY_MB, default 16 MiB: a bigger memory is not kept after its call
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
   maxTableElements: number;      // table size cap for uploaded modules, default 100000
   logLevel: string;              // LOG_LEVEL, default info
@@ -49,6 +51,8 @@ export function defaultOptions(): HostOptions {
     maxQueue: 1024,
     maxConcurrencyPerFunction: 64,
     maxRunningPerFunction: 0,
+    memoryPoolBytesPerWorker: 64 * MiB,
+    memoryPoolMaxMemoryBytes: 16 * MiB,
     prepareTimeMs: 20_000,
     maxTableElements: 100_000,
     logLevel: 'info',
@@ -78,6 +82,8 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
   o.maxRunningPerFunction = num('WASMFN_MAX_RUNNING_PER_FUNCTION', o.maxRunningPerFunction);
+  o.memoryPoolBytesPerWorker = num('WASMFN_MEMORY_POOL_MB', o.memoryPoolBytesPerWorker / MiB, MiB);
+  o.memoryPoolMaxMemoryBytes = num('WASMFN_MEMORY_POOL_MAX_MEMORY_MB', o.memoryPoolMaxMemoryBytes / MiB, MiB);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
   const merged: HostOptions = {
     ...o,
@@ -107,6 +113,8 @@ function validate(o: HostOptions): void {
   int('maxQueue', o.maxQueue, 0);
   int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
   int('maxRunningPerFunction', o.maxRunningPerFunction, 0);
+  int('memoryPoolBytesPerWorker', o.memoryPoolBytesPerWorker, 0);
+  int('memoryPoolMaxMemoryBytes', o.memoryPoolMaxMemoryBytes, 0);
   for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);

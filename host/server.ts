@@ -55,6 +55,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     maxQueue: opts.maxQueue,
     maxConcurrencyPerFunction: opts.maxConcurrencyPerFunction,
     maxRunningPerFunction: opts.maxRunningPerFunction,
+    memoryPoolBytesPerWorker: opts.memoryPoolBytesPerWorker,
+    memoryPoolMaxMemoryBytes: opts.memoryPoolMaxMemoryBytes,
     maxResponseBytes: opts.maxResponseBytes,
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),

@@ -23,6 +23,8 @@ export interface PoolOptions {
   channel: ChannelShape;             // slots per worker and their sizes, default 4 x (64 KiB + 64 KiB)
   stealAfterMs: number;              // a job running this long gets no company: jobs waiting behind it move, default 10
   workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead), default 128
+  memoryPoolBytesPerWorker: number;  // zeroed memories a worker keeps for reuse, default 64 MiB
+  memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
 }
 
@@ -176,6 +178,7 @@ export class WorkerPool {
       shape: this.opts.channel,
       bell: this.bell,
       maxResponseBytes: this.opts.maxResponseBytes,
+      memoryPool: { maxBytes: this.opts.memoryPoolBytesPerWorker, maxMemoryBytes: this.opts.memoryPoolMaxMemoryBytes },
       heapMb: this.opts.workerHeapMb,
       lineLevels: this.opts.lineLevels,
     });

@@ -54,6 +54,8 @@ export interface WorkerInit {
   bell: SharedArrayBuffer;
   port: MessagePort;
   maxResponseBytes: number;
+  /** The worker's budget for zeroed memories kept for reuse. */
+  memoryPool: { maxBytes: number; maxMemoryBytes: number };
   /** Levels of the invocation log lines the worker formats. */
   lineLevels: LineLevels;
 }

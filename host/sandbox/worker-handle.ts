@@ -21,6 +21,7 @@ export interface WorkerSpec {
   shape: ChannelShape;
   bell: ReplyBell;
   maxResponseBytes: number;
+  memoryPool: { maxBytes: number; maxMemoryBytes: number };
   heapMb: number;
   lineLevels: LineLevels;
 }
@@ -47,7 +48,7 @@ export class WorkerHandle<J extends DispatchedJob> {
     this.jobs = new Array<J | null>(spec.shape.slots).fill(null);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, lineLevels: spec.lineLevels };
+    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, memoryPool: spec.memoryPool, lineLevels: spec.lineLevels };
     this.worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: init,
       transferList: [port2],
