@@ -19,6 +19,7 @@ export interface HostOptions {
   maxRunningPerFunction: number; // WASMFN_MAX_RUNNING_PER_FUNCTION, calls of one function in workers while other functions' calls wait; default 0 = workers - 1 (at least 1)
   memoryPoolBytesPerWorker: number; // WASMFN_MEMORY_POOL_MB, default 64 MiB of zeroed memories each worker keeps for reuse
   memoryPoolMaxMemoryBytes: number; // WASMFN_MEMORY_POOL_MAX_MEMORY_MB, default 16 MiB: a bigger memory is not kept after its call
+  maxRecentLogBytes: number;     // WASMFN_MAX_RECENT_LOGS_MB, default 16 MiB of recent invocations and their logs kept for the logs endpoint, all functions together
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
   maxTableElements: number;      // table size cap for uploaded modules, default 100000
   logLevel: string;              // LOG_LEVEL, default info
@@ -53,6 +54,7 @@ export function defaultOptions(): HostOptions {
     maxRunningPerFunction: 0,
     memoryPoolBytesPerWorker: 64 * MiB,
     memoryPoolMaxMemoryBytes: 16 * MiB,
+    maxRecentLogBytes: 16 * MiB,
     prepareTimeMs: 20_000,
     maxTableElements: 100_000,
     logLevel: 'info',
@@ -84,6 +86,7 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxRunningPerFunction = num('WASMFN_MAX_RUNNING_PER_FUNCTION', o.maxRunningPerFunction);
   o.memoryPoolBytesPerWorker = num('WASMFN_MEMORY_POOL_MB', o.memoryPoolBytesPerWorker / MiB, MiB);
   o.memoryPoolMaxMemoryBytes = num('WASMFN_MEMORY_POOL_MAX_MEMORY_MB', o.memoryPoolMaxMemoryBytes / MiB, MiB);
+  o.maxRecentLogBytes = num('WASMFN_MAX_RECENT_LOGS_MB', o.maxRecentLogBytes / MiB, MiB);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
   const merged: HostOptions = {
     ...o,
@@ -115,6 +118,7 @@ function validate(o: HostOptions): void {
   int('maxRunningPerFunction', o.maxRunningPerFunction, 0);
   int('memoryPoolBytesPerWorker', o.memoryPoolBytesPerWorker, 0);
   int('memoryPoolMaxMemoryBytes', o.memoryPoolMaxMemoryBytes, 0);
+  int('maxRecentLogBytes', o.maxRecentLogBytes, 64 * 1024);
   for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);

@@ -61,7 +61,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),
   });
-  const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry });
+  const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
   await pool.ready();
 

@@ -17,7 +17,7 @@ export interface ObservabilityDeps {
   log: Logger;
   pool: WorkerPool;
   registry: Registry;
-  /** Ring buffer sizes of the logs endpoint (default 200 invocations, 1 Mi chars of log text per function). */
+  /** Ring buffer sizes of the logs endpoint (default 200 invocations and 1 MiB per function, 16 MiB in all). */
   recent?: Partial<RecentOptions>;
   /** How often usage is written to disk, default 10 s (0: only on close and flushUsage()). */
   usageFlushMs?: number;
