@@ -346,6 +346,7 @@ export class WorkerPool {
   private kill(h: Handle, reason: 'timeout' | 'crash', culprit: Job | null, cause?: Error): void {
     if (h.dying) return;
     h.dying = true;
+    // Stopped first, so it claims no job that is about to run elsewhere; its port stays open for abandon().
     void h.terminate();
     const { running, rest } = h.abandon(this.onCollected);
     if (running) running.lane.running--;

@@ -164,9 +164,13 @@ export class WorkerHandle<J extends DispatchedJob> {
     return { running: runningJob, rest };
   }
 
-  terminate(): Promise<number> {
-    this.port.close();
-    return this.worker.terminate();
+  /** Stops the thread; the port closes once it is gone, so results it posted can still be collected until then. */
+  async terminate(): Promise<number> {
+    try {
+      return await this.worker.terminate();
+    } finally {
+      this.port.close();
+    }
   }
 
   private release(slot: number): void {
