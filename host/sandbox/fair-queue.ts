@@ -98,7 +98,7 @@ export class FairQueue<T extends LaneJob<T>> {
     const out: T[] = [];
     for (let lane = this.turns.shift(); lane; lane = this.turns.shift()) {
       lane.queued = false;
-      out.push(...lane.waiting.drain());
+      for (const job of lane.waiting.drain()) out.push(job);
     }
     this.length = 0;
     return out.sort((a, b) => (a.id - b.id) | 0);

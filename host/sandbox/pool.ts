@@ -6,7 +6,7 @@ import type { LiveFunction } from '../store/registry.js';
 import { DEFAULT_CHANNEL_SHAPE, ReplyBell, sharedNow, type ChannelShape } from './channel.js';
 import { FairQueue, type Lane } from './fair-queue.js';
 import type { JobInput } from './job-codec.js';
-import type { ModuleMessage } from './protocol.js';
+import { moduleMessage } from './protocol.js';
 import type { InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
 import type { LineLevels } from '../observe/invocation-line.js';
@@ -392,16 +392,4 @@ export class WorkerPool {
     if (--job.lane.inFlight === 0 && this.retired.has(job.fn.name)) this.forget(job.fn.name, this.retired.get(job.fn.name));
     job.resolve(outcome);
   }
-}
-
-function moduleMessage(id: number, fn: LiveFunction): ModuleMessage {
-  return {
-    type: 'module',
-    id,
-    module: fn.module,
-    abi: fn.abi,
-    memory: fn.memory,
-    fuel: fn.fuelInstrumented ? fn.limits.fuel : null,
-    fn: { name: fn.name, version: fn.version, env: fn.env },
-  };
 }
