@@ -19,6 +19,10 @@ export interface HostOptions {
   requestTimeoutMs: number;      // WASMFN_REQUEST_TIMEOUT_MS, default 120000 for a whole request (headers and body) to arrive
   maxQueue: number;              // WASMFN_MAX_QUEUE, default 1024 requests waiting host-wide
   maxConcurrencyPerFunction: number; // WASMFN_MAX_CONCURRENCY, default 64 in flight (running + queued) per function
+  maxRunningPerFunction: number; // WASMFN_MAX_RUNNING_PER_FUNCTION, calls of one function in workers while other functions' calls wait; default 0 = workers - 1 (at least 1)
+  memoryPoolBytesPerWorker: number; // WASMFN_MEMORY_POOL_MB, default 64 MiB of zeroed memories each worker keeps for reuse
+  memoryPoolMaxMemoryBytes: number; // WASMFN_MEMORY_POOL_MAX_MEMORY_MB, default 16 MiB: a bigger memory is not kept after its call
+  maxRecentLogBytes: number;     // WASMFN_MAX_RECENT_LOGS_MB, default 16 MiB of recent invocations and their logs kept for the logs endpoint, all functions together
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
   maxTableElements: number;      // table size cap for uploaded modules, default 100000
   workerHeapMb: number;          // WASMFN_WORKER_HEAP_MB, default 128 MiB of JS heap per worker thread (wasm memory not included)
@@ -58,6 +62,10 @@ export function defaultOptions(): HostOptions {
     requestTimeoutMs: 120_000,
     maxQueue: 1024,
     maxConcurrencyPerFunction: 64,
+    maxRunningPerFunction: 0,
+    memoryPoolBytesPerWorker: 64 * MiB,
+    memoryPoolMaxMemoryBytes: 16 * MiB,
+    maxRecentLogBytes: 16 * MiB,
     prepareTimeMs: 20_000,
     maxTableElements: 100_000,
     workerHeapMb: 128,
@@ -91,6 +99,10 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
   o.workerHeapMb = num('WASMFN_WORKER_HEAP_MB', o.workerHeapMb);
+  o.maxRunningPerFunction = num('WASMFN_MAX_RUNNING_PER_FUNCTION', o.maxRunningPerFunction);
+  o.memoryPoolBytesPerWorker = num('WASMFN_MEMORY_POOL_MB', o.memoryPoolBytesPerWorker / MiB, MiB);
+  o.memoryPoolMaxMemoryBytes = num('WASMFN_MEMORY_POOL_MAX_MEMORY_MB', o.memoryPoolMaxMemoryBytes / MiB, MiB);
+  o.maxRecentLogBytes = num('WASMFN_MAX_RECENT_LOGS_MB', o.maxRecentLogBytes / MiB, MiB);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
   const merged: HostOptions = {
     ...o,
@@ -126,6 +138,10 @@ function validate(o: HostOptions): void {
   int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
   // A worker needs a few MiB for itself before it runs any call.
   int('workerHeapMb', o.workerHeapMb, 16);
+  int('maxRunningPerFunction', o.maxRunningPerFunction, 0);
+  int('memoryPoolBytesPerWorker', o.memoryPoolBytesPerWorker, 0);
+  int('memoryPoolMaxMemoryBytes', o.memoryPoolMaxMemoryBytes, 0);
+  int('maxRecentLogBytes', o.maxRecentLogBytes, 64 * 1024);
   for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);

@@ -65,12 +65,15 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     workers: opts.workers,
     maxQueue: opts.maxQueue,
     maxConcurrencyPerFunction: opts.maxConcurrencyPerFunction,
+    maxRunningPerFunction: opts.maxRunningPerFunction,
+    memoryPoolBytesPerWorker: opts.memoryPoolBytesPerWorker,
+    memoryPoolMaxMemoryBytes: opts.memoryPoolMaxMemoryBytes,
     maxResponseBytes: opts.maxResponseBytes,
     workerHeapMb: opts.workerHeapMb,
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),
   });
-  const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry });
+  const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
   await pool.ready();
 

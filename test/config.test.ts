@@ -29,6 +29,21 @@ options('environment variables are read with their units', () => {
   assert.is(o.maxRequestBytes, 1024 * 1024);
 });
 
+options('the pool, memory pool and recent-logs budgets are read from the environment', () => {
+  const d = resolveOptions({}, {});
+  assert.is(d.maxRunningPerFunction, 0, 'default: workers - 1');
+  assert.is(d.memoryPoolBytesPerWorker, 64 * 1024 * 1024);
+  assert.is(d.memoryPoolMaxMemoryBytes, 16 * 1024 * 1024);
+  assert.is(d.maxRecentLogBytes, 16 * 1024 * 1024);
+  const o = resolveOptions({}, {
+    WASMFN_MAX_RUNNING_PER_FUNCTION: '3', WASMFN_MEMORY_POOL_MB: '8', WASMFN_MEMORY_POOL_MAX_MEMORY_MB: '2', WASMFN_MAX_RECENT_LOGS_MB: '4',
+  });
+  assert.is(o.maxRunningPerFunction, 3);
+  assert.is(o.memoryPoolBytesPerWorker, 8 * 1024 * 1024);
+  assert.is(o.memoryPoolMaxMemoryBytes, 2 * 1024 * 1024);
+  assert.is(o.maxRecentLogBytes, 4 * 1024 * 1024);
+});
+
 options('explicit overrides win over the environment', () => {
   const o = resolveOptions({ port: 0, workers: 1 }, { PORT: '9000', WASMFN_WORKERS: '4' });
   assert.is(o.port, 0);

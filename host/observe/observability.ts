@@ -8,7 +8,7 @@ import type { WorkerPool } from '../sandbox/pool.js';
 import type { Registry } from '../store/registry.js';
 import { InvocationLog } from './invocation-log.js';
 import { HostMetrics } from './metrics.js';
-import { DEFAULT_RECENT, RecentInvocations, type RecentOptions } from './recent-invocations.js';
+import { DEFAULT_RECENT, RecentInvocations, type RecentOptions, type RecentStats } from './recent-invocations.js';
 import { UsageStore } from './usage-store.js';
 import { mountObserveRoutes } from './observe-routes.js';
 
@@ -17,7 +17,7 @@ export interface ObservabilityDeps {
   log: Logger;
   pool: WorkerPool;
   registry: Registry;
-  /** Ring buffer sizes of the logs endpoint (default 200 invocations, 1 Mi chars of log text per function). */
+  /** Ring buffer sizes of the logs endpoint (default 200 invocations and 1 MiB per function, 16 MiB in all). */
   recent?: Partial<RecentOptions>;
   /** How often usage is written to disk, default 10 s (0: only on close and flushUsage()). */
   usageFlushMs?: number;
@@ -102,6 +102,11 @@ export class Observability implements InvocationSink {
       hostId: this.hostId,
       catchUp: this.drain,
     });
+  }
+
+  /** What the recent-logs ring keeps (the logs endpoint's memory). */
+  recentLogStats(): RecentStats {
+    return this.recent.stats();
   }
 
   /** Writes usage to disk now (it is also written every usageFlushMs and on close). */

@@ -27,6 +27,7 @@ export const DEFAULT_CHANNEL_SHAPE: ChannelShape = { slots: 4, requestBytes: 64 
 const DOORBELL = 0;  // main adds 1 after publishing jobs or control messages; the worker waits on it
 const SLEEPING = 1;  // 1 while the worker waits (or is about to), so main knows a notify is needed
 const CONTROL = 2;   // main adds 1 after posting control messages, so the worker drains its port only then
+const POOLED = 3;    // the worker's pages of zeroed memories kept for reuse, for the pool's stats
 const HEADER_WORDS = 4;
 const SLOT_WORDS = 4;
 const STATE = 0;
@@ -132,6 +133,15 @@ export class Channel {
 
   control(): number {
     return Atomics.load(this.ctl, CONTROL);
+  }
+
+  /** Worker: after its memory pool changed. */
+  setPooledPages(pages: number): void {
+    Atomics.store(this.ctl, POOLED, pages);
+  }
+
+  pooledPages(): number {
+    return Atomics.load(this.ctl, POOLED);
   }
 
   /**

@@ -3,7 +3,7 @@
 import type { AbiName, GuestResponse, RequestSource } from '../abi/types.js';
 import type { InvokeContext } from '../abi/runtime.js';
 import { INVOKERS } from '../abi/index.js';
-import { MemoryPool, type MemoryShape } from './memory-pool.js';
+import { DEFAULT_MEMORY_POOL, MemoryPool, type MemoryPoolOptions, type MemoryShape } from './memory-pool.js';
 import { classifyFailure, wasmFrames } from './classify.js';
 import { GuestLog, type GuestLogLine } from './guest-log.js';
 import { Scratch } from './scratch.js';
@@ -66,8 +66,8 @@ export class Executor {
   private tInst = 0;
   private readonly ctx: InvokeContext;
 
-  constructor(opts: { memoryPoolPerShape?: number } = {}) {
-    this.memories = new MemoryPool({ perShape: opts.memoryPoolPerShape ?? 4, maxBytes: 256 * 1024 * 1024 });
+  constructor(opts: { memoryPool?: Partial<MemoryPoolOptions> } = {}) {
+    this.memories = new MemoryPool({ ...DEFAULT_MEMORY_POOL, ...opts.memoryPool });
     this.ctx = {
       module: null as unknown as WebAssembly.Module,
       memory: this.noMemory,

@@ -10,9 +10,13 @@ export interface MemoryShape {
 }
 
 export interface MemoryPoolOptions {
-  perShape: number;     // memories kept per (initial, maximum) shape, default 4
-  maxBytes: number;     // total bytes kept across shapes, default 256 MiB
+  perShape: number;       // memories kept per (initial, maximum) shape, default 4
+  maxBytes: number;       // total bytes kept across shapes, default 64 MiB
+  maxMemoryBytes: number; // a memory bigger than this is never kept, default 16 MiB
 }
+
+const MiB = 1024 * 1024;
+export const DEFAULT_MEMORY_POOL: MemoryPoolOptions = { perShape: 4, maxBytes: 64 * MiB, maxMemoryBytes: 16 * MiB };
 
 export class MemoryPool {
   private readonly free = new Map<string, WebAssembly.Memory[]>();
@@ -20,7 +24,7 @@ export class MemoryPool {
   created = 0;
   reused = 0;
 
-  constructor(private readonly opts: MemoryPoolOptions = { perShape: 4, maxBytes: 256 * 1024 * 1024 }) {}
+  constructor(private readonly opts: MemoryPoolOptions = DEFAULT_MEMORY_POOL) {}
 
   acquire(shape: MemoryShape): WebAssembly.Memory {
     const list = this.free.get(key(shape));
@@ -37,19 +41,45 @@ export class MemoryPool {
 
   /**
    * Takes a memory back after its request. A memory that grew is dropped, never reused (its size no longer
-   * matches the shape, and keeping big ones would hold host memory); the rest are zeroed here, so a memory
-   * is always clean before it is handed out again. Call it after the response is on its way.
+   * matches the shape); so is one above maxMemoryBytes: zeroing makes every page of a kept memory resident, for
+   * as long as it is kept. The rest are zeroed here, so a memory is always clean before it is handed out again.
+   * Past maxBytes, bigger memories make room for smaller ones. Call it after the response is on its way.
    */
   release(mem: WebAssembly.Memory, shape: MemoryShape): void {
     const bytes = mem.buffer.byteLength;
-    if (bytes !== shape.initialPages * PAGE) return;
+    if (bytes !== shape.initialPages * PAGE || bytes > this.opts.maxMemoryBytes) return;
     const k = key(shape);
-    let list = this.free.get(k);
-    if (!list) this.free.set(k, (list = []));
-    if (list.length >= this.opts.perShape || this.keptBytes + bytes > this.opts.maxBytes) return;
+    const list = this.free.get(k);
+    if (list && list.length >= this.opts.perShape) return;
+    if (this.keptBytes + bytes > this.opts.maxBytes && !this.evictBiggerThan(bytes, this.keptBytes + bytes - this.opts.maxBytes)) return;
     new Uint8Array(mem.buffer).fill(0);
-    list.push(mem);
+    if (list) list.push(mem);
+    else this.free.set(k, [mem]);
     this.keptBytes += bytes;
+  }
+
+  /** Drops kept memories bigger than `bytes`, biggest first, until `need` bytes are free; false (dropping none) if they cannot free that much. */
+  private evictBiggerThan(bytes: number, need: number): boolean {
+    const bigger = [...this.free].filter(([, l]) => l.length > 0 && l[0]!.buffer.byteLength > bytes);
+    let available = 0;
+    for (const [, l] of bigger) available += l.length * l[0]!.buffer.byteLength;
+    if (available < need) return false;
+    bigger.sort(([, a], [, b]) => b[0]!.buffer.byteLength - a[0]!.buffer.byteLength);
+    for (const [k, l] of bigger) {
+      while (l.length > 0 && need > 0) {
+        const freed = l.pop()!.buffer.byteLength;
+        this.keptBytes -= freed;
+        need -= freed;
+      }
+      if (l.length === 0) this.free.delete(k);
+      if (need <= 0) break;
+    }
+    return true;
+  }
+
+  /** Bytes of the memories kept for reuse. */
+  get bytes(): number {
+    return this.keptBytes;
   }
 
   get size(): number {

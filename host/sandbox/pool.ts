@@ -4,9 +4,9 @@
 import { WasmfnError } from '../errors.js';
 import type { LiveFunction } from '../store/registry.js';
 import { DEFAULT_CHANNEL_SHAPE, ReplyBell, sharedNow, type ChannelShape } from './channel.js';
-import { Deque } from './deque.js';
+import { FairQueue, type Lane } from './fair-queue.js';
 import type { JobInput } from './job-codec.js';
-import type { ModuleMessage } from './protocol.js';
+import { moduleMessage } from './protocol.js';
 import type { InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
 import { crashError } from './classify.js';
@@ -19,10 +19,13 @@ export interface PoolOptions {
   workers: number;                   // guest threads, default one per core
   maxQueue: number;                  // requests waiting for a worker host-wide, default 1024
   maxConcurrencyPerFunction: number; // running + waiting per function, default 64
+  maxRunningPerFunction: number;     // calls of one function in workers while another function's calls wait, default 0: workers - 1 (at least 1)
   maxResponseBytes: number;          // response body cap, default 6 MiB
   channel: ChannelShape;             // slots per worker and their sizes, default 4 x (64 KiB + 64 KiB)
   stealAfterMs: number;              // a job running this long gets no company: jobs waiting behind it move, default 10
-  workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead); past it the worker is replaced
+  workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead), default 128
+  memoryPoolBytesPerWorker: number;  // zeroed memories a worker keeps for reuse, default 64 MiB
+  memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
 }
 
@@ -30,6 +33,7 @@ export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfter
 
 interface Job extends DispatchedJob {
   readonly fn: LiveFunction;
+  readonly lane: Lane<Job>;
   resolve(o: InvokeOutcome): void;
 }
 
@@ -44,6 +48,8 @@ export interface PoolStats {
   restarts: number;
   /** Function versions whose compiled module the workers hold. */
   modules: number;
+  /** Zeroed linear memories the workers keep for reuse, in bytes, all workers together. */
+  pooledMemoryBytes: number;
 }
 
 /** Job ids stay positive 31-bit numbers; they are compared with wrap-around in mind. */
@@ -53,8 +59,9 @@ export class WorkerPool {
   private readonly bell = new ReplyBell();
   private readonly active: Handle[] = [];
   private spare: Handle | null = null;
-  private readonly queue = new Deque<Job>();
-  private readonly perFunction = new Map<string, number>();
+  private readonly queue = new FairQueue<Job>();
+  /** How many calls of one function may sit in workers while other functions' calls wait. */
+  private readonly share: number;
   private readonly moduleIds = new Map<string, number>();
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
@@ -75,6 +82,7 @@ export class WorkerPool {
   }
 
   constructor(private readonly opts: PoolOptions) {
+    this.share = opts.maxRunningPerFunction || Math.max(1, opts.workers - 1);
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
   }
@@ -87,8 +95,15 @@ export class WorkerPool {
 
   stats(): PoolStats {
     let busy = 0;
-    for (const h of this.active) if (h.inflight) busy++;
-    return { workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight, restarts: this.restarts, modules: this.moduleIds.size };
+    let pooledMemoryBytes = 0;
+    for (const h of this.active) {
+      if (h.inflight) busy++;
+      pooledMemoryBytes += h.pooledMemoryBytes();
+    }
+    return {
+      workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight,
+      restarts: this.restarts, modules: this.moduleIds.size, pooledMemoryBytes,
+    };
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
@@ -109,7 +124,7 @@ export class WorkerPool {
   invokeReserved(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
     this.reserved--;
     if (this.closed) {
-      this.done(fn.name);
+      this.done(this.queue.lane(fn.name));
       throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
     }
     return this.enqueue(fn, input);
@@ -118,7 +133,7 @@ export class WorkerPool {
   /** Gives back a reservation whose call will not run (its body failed or was refused). */
   release(fn: LiveFunction): void {
     this.reserved--;
-    this.done(fn.name);
+    this.done(this.queue.lane(fn.name));
   }
 
   /** Calls admitted by reserve() whose bodies are still being read. */
@@ -126,7 +141,7 @@ export class WorkerPool {
 
   private admit(fn: LiveFunction): void {
     if (this.closed) throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
-    const count = this.perFunction.get(fn.name) ?? 0;
+    const count = this.queue.busy(fn.name)?.inFlight ?? 0;
     if (count >= this.opts.maxConcurrencyPerFunction) {
       throw new WasmfnError('overloaded', `function "${fn.name}" has ${count} requests in flight, its limit`, { retryAfterS: 1 });
     }
@@ -135,14 +150,13 @@ export class WorkerPool {
     if (waiting >= this.opts.maxQueue && (this.queue.length > 0 || !this.pick(sharedNow()))) {
       throw new WasmfnError('overloaded', `${waiting} requests are already waiting for a worker`, { retryAfterS: 1 });
     }
-    this.perFunction.set(fn.name, count + 1);
+    this.queue.lane(fn.name).inFlight++;
   }
 
   private enqueue(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
+    const lane = this.queue.lane(fn.name);
     return new Promise<InvokeOutcome>((resolve) => {
-      const id = this.nextJobId;
-      this.nextJobId = (id + 1) & ID_MASK || 1;
-      this.queue.push({ id, fn, input, enqueuedAt: sharedNow(), moduleId: 0, resolve });
+      this.queue.push({ id: this.newJobId(), fn, lane, input, enqueuedAt: sharedNow(), moduleId: 0, resolve });
       // Under load the main thread is busy with sockets and the bell's wake-up waits its turn; finished jobs are
       // picked up here too, so a response goes out within the turn its result arrived in (measured: the bell alone
       // left results ~0.5 ms in their slots at 50 connections).
@@ -162,8 +176,11 @@ export class WorkerPool {
     }
     if (ids.length) for (const h of this.active) h.forget(ids);
     // Calls of the name still in flight run to the end, and may post their module again: forget once more after.
-    if (this.perFunction.has(name)) this.retired.set(name, keepKey);
-    else this.retired.delete(name);
+    if (this.queue.busy(name)) this.retired.set(name, keepKey);
+    else {
+      this.retired.delete(name);
+      this.queue.release(name);
+    }
     this.scheduleWake();
   }
 
@@ -185,7 +202,10 @@ export class WorkerPool {
     // Workers first: collecting their slots may put a job back in the queue (a module lost to a forget).
     for (const h of all) {
       const { running, rest } = h.abandon(this.onCollected);
-      for (const job of running ? [running, ...rest] : rest) this.fail(job, shutdown);
+      for (const job of running ? [running, ...rest] : rest) {
+        job.lane.running--;
+        this.fail(job, shutdown);
+      }
     }
     for (const job of this.queue.drain()) this.fail(job, shutdown);
     await Promise.all(all.map((h) => h.terminate()));
@@ -196,6 +216,7 @@ export class WorkerPool {
       shape: this.opts.channel,
       bell: this.bell,
       maxResponseBytes: this.opts.maxResponseBytes,
+      memoryPool: { maxBytes: this.opts.memoryPoolBytesPerWorker, maxMemoryBytes: this.opts.memoryPoolMaxMemoryBytes },
       heapMb: this.opts.workerHeapMb,
       lineLevels: this.opts.lineLevels,
     });
@@ -208,14 +229,17 @@ export class WorkerPool {
     return h;
   }
 
-  /** Fills free slots from the queue: the least busy worker first, never one stuck in a long job. */
+  /**
+   * Fills free slots from the queue: the least busy worker first, never one stuck in a long job; functions take
+   * turns, and one with its share of calls in workers waits while another function's calls wait.
+   */
   private pump(): void {
     if (!this.queue.length) return;
     const now = sharedNow();
     while (this.queue.length) {
       const best = this.pick(now);
       if (!best) return;
-      this.dispatch(best, this.queue.shift()!);
+      this.dispatch(best, this.queue.take(this.share)!);
     }
   }
 
@@ -235,13 +259,22 @@ export class WorkerPool {
     return slot >= 0 && now - h.channel.started[slot]! > this.opts.stealAfterMs;
   }
 
+  private newJobId(): number {
+    const id = this.nextJobId;
+    this.nextJobId = (id + 1) & ID_MASK || 1;
+    return id;
+  }
+
   private dispatch(h: Handle, job: Job): void {
     const { fn } = job;
+    // Turns decide the order now, not arrival: a worker runs the jobs in its slots by this number.
+    job.id = this.newJobId();
     let id = this.moduleIds.get(fn.key);
     if (id === undefined) this.moduleIds.set(fn.key, (id = this.nextModuleId++));
     job.moduleId = id;
     if (!h.knows(id)) h.sendModule(moduleMessage(id, fn));
     h.publish(h.freeSlot(), job);
+    job.lane.running++;
     this.scheduleWake();
     // The job starts a moment after this; a millisecond more means the first check already finds it due, rather than
     // a hair early and then (timers have ms resolution) about 2 ms late.
@@ -297,6 +330,7 @@ export class WorkerPool {
   };
 
   private readonly onCollected = (job: Job, r: Collected, h: Handle): void => {
+    job.lane.running--;
     if ('missing' in r) {
       // The worker lost the module to a forget that crossed this job; it is posted again on the retry.
       h.lost(r.missing);
@@ -325,7 +359,10 @@ export class WorkerPool {
         if (h.hasWaiting()) {
           const stealAt = started + this.opts.stealAfterMs;
           if (now >= stealAt) {
-            for (const j of h.takeBackWaiting().reverse()) this.queue.unshift(j);
+            for (const j of h.takeBackWaiting().reverse()) {
+              j.lane.running--;
+              this.queue.unshift(j);
+            }
             moved = true;
           } else next = Math.min(next, stealAt);
         }
@@ -347,8 +384,11 @@ export class WorkerPool {
   private kill(h: Handle, reason: 'timeout' | 'crash', culprit: Job | null, cause?: Error): void {
     if (h.dying) return;
     h.dying = true;
+    // Stopped first, so it claims no job that is about to run elsewhere; its port stays open for abandon().
     void h.terminate();
     const { running, rest } = h.abandon(this.onCollected);
+    if (running) running.lane.running--;
+    for (const j of rest) j.lane.running--;
     // A culprit that finished in the meantime was answered by abandon(); one still held fails.
     const failed = culprit ? (culprit === running || rest.includes(culprit) ? culprit : null) : running;
     if (failed) {
@@ -387,29 +427,12 @@ export class WorkerPool {
   }
 
   private finish(job: Job, outcome: InvokeOutcome): void {
-    this.done(job.fn.name);
+    this.done(job.lane);
     job.resolve(outcome);
   }
 
-  /** One call of `name` is over (answered, or its reservation given back). */
-  private done(name: string): void {
-    const n = (this.perFunction.get(name) ?? 1) - 1;
-    if (n > 0) this.perFunction.set(name, n);
-    else {
-      this.perFunction.delete(name);
-      if (this.retired.has(name)) this.forget(name, this.retired.get(name));
-    }
+  /** One call of the lane's function is over (answered, or its reservation given back). */
+  private done(lane: Lane<Job>): void {
+    if (--lane.inFlight === 0 && this.retired.has(lane.name)) this.forget(lane.name, this.retired.get(lane.name));
   }
-}
-
-function moduleMessage(id: number, fn: LiveFunction): ModuleMessage {
-  return {
-    type: 'module',
-    id,
-    module: fn.module,
-    abi: fn.abi,
-    memory: fn.memory,
-    fuel: fn.fuelInstrumented ? fn.limits.fuel : null,
-    fn: { name: fn.name, version: fn.version, env: fn.env },
-  };
 }

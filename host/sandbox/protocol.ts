@@ -8,6 +8,7 @@ import type { ChannelShape } from './channel.js';
 import type { LineLevels } from '../observe/invocation-line.js';
 import type { MemoryShape } from './memory-pool.js';
 import type { FunctionFacts } from './job-codec.js';
+import type { LiveFunction } from '../store/registry.js';
 
 /** A function version a worker will run: posted once per worker, before the first job that needs it. */
 export interface ModuleMessage {
@@ -19,6 +20,18 @@ export interface ModuleMessage {
   /** Fuel budget per request; null when the module is not instrumented. */
   fuel: number | null;
   fn: FunctionFacts;
+}
+
+export function moduleMessage(id: number, fn: LiveFunction): ModuleMessage {
+  return {
+    type: 'module',
+    id,
+    module: fn.module,
+    abi: fn.abi,
+    memory: fn.memory,
+    fuel: fn.fuelInstrumented ? fn.limits.fuel : null,
+    fn: { name: fn.name, version: fn.version, env: fn.env },
+  };
 }
 
 export interface ForgetMessage {
@@ -54,6 +67,8 @@ export interface WorkerInit {
   bell: SharedArrayBuffer;
   port: MessagePort;
   maxResponseBytes: number;
+  /** The worker's budget for zeroed memories kept for reuse. */
+  memoryPool: { maxBytes: number; maxMemoryBytes: number };
   /** Levels of the invocation log lines the worker formats. */
   lineLevels: LineLevels;
 }

@@ -11,7 +11,8 @@ import type { LineLevels } from '../observe/invocation-line.js';
 import type { ControlMessage, ModuleMessage, ResultMessage, WorkerInit } from './protocol.js';
 
 export interface DispatchedJob {
-  readonly id: number;
+  /** Numbered at each dispatch: a worker runs its jobs in this order, and their records and results carry it. */
+  id: number;
   readonly input: JobInput;
   readonly enqueuedAt: number;
   moduleId: number;
@@ -21,6 +22,7 @@ export interface WorkerSpec {
   shape: ChannelShape;
   bell: ReplyBell;
   maxResponseBytes: number;
+  memoryPool: { maxBytes: number; maxMemoryBytes: number };
   heapMb: number;
   lineLevels: LineLevels;
 }
@@ -58,7 +60,7 @@ export class WorkerHandle<J extends DispatchedJob> {
     this.jobs = new Array<J | null>(spec.shape.slots).fill(null);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, lineLevels: spec.lineLevels };
+    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, memoryPool: spec.memoryPool, lineLevels: spec.lineLevels };
     letWorkersOwnTheirHeapLimits();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: init,
@@ -134,6 +136,11 @@ export class WorkerHandle<J extends DispatchedJob> {
     }
   }
 
+  /** Bytes of zeroed memories the worker keeps for reuse (what it holds beyond the job it runs). */
+  pooledMemoryBytes(): number {
+    return this.channel.pooledPages() * 65536;
+  }
+
   /** The slot whose job is running now, or -1 (a worker runs one job at a time). */
   runningSlot(): number {
     for (let slot = 0; slot < this.jobs.length; slot++) if (this.jobs[slot] && this.channel.state(slot) === SlotState.Running) return slot;
@@ -170,9 +177,13 @@ export class WorkerHandle<J extends DispatchedJob> {
     return { running: runningJob, rest };
   }
 
-  terminate(): Promise<number> {
-    this.port.close();
-    return this.worker.terminate();
+  /** Stops the thread; the port closes once it is gone, so results it posted can still be collected until then. */
+  async terminate(): Promise<number> {
+    try {
+      return await this.worker.terminate();
+    } finally {
+      this.port.close();
+    }
   }
 
   private release(slot: number): void {

@@ -21,10 +21,11 @@ const init = workerData as WorkerInit;
 const channel = new Channel(init.channel, init.shape);
 const bell = new ReplyBell(init.bell);
 const port: MessagePort = init.port;
-const executor = new Executor();
+const executor = new Executor({ memoryPool: init.memoryPool });
 const modules = new Map<number, ModuleEntry>();
 const payloads = new Map<number, Uint8Array>();
 let seenControl = -1;
+const PAGE = 65536;
 
 function drainControl(): void {
   seenControl = channel.control();
@@ -180,6 +181,8 @@ function loop(): never {
     publish(slot, jobId, r);
     // Zeroing the memory for its next use happens here, after the result is out.
     executor.recycle();
+    const pooled = executor.memories.bytes / PAGE;
+    if (pooled !== channel.pooledPages()) channel.setPooledPages(pooled);
   }
 }
 

@@ -70,7 +70,7 @@ export class ExecutorContender implements Contender {
     private readonly poolPerShape: number,
     readonly host?: true,
   ) {
-    this.executor = new Executor({ memoryPoolPerShape: poolPerShape });
+    this.executor = new Executor({ memoryPool: { perShape: poolPerShape } });
   }
 
   private job(d: Deployed): RunJob {
