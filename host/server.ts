@@ -16,6 +16,7 @@ import { BodyBudget } from './http/body-budget.js';
 import { deployExamples } from './examples.js';
 import { createLogger, type Logger } from './observe/logger.js';
 import { Observability } from './observe/observability.js';
+import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 
 export interface RunningHost {
@@ -89,7 +90,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     token,
     sink: observability,
     bodies,
-    extend: (a) => observability.mount(a, token),
+    extend: (a) => mountObserveRoutes(a, token, observability.routeDeps()),
     onInternalError: (e) => log.error({ err: e }, 'internal error'),
   });
 

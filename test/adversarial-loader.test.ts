@@ -12,7 +12,7 @@ import { callContext, preparedFunction, thrownCode, utf8 } from './helpers/abi-c
 import { invokeLoader } from '../host/abi/loader.js';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../host/wasm/prepare.js';
 import { WasmfnError } from '../host/errors.js';
-import { sharedNow } from '../host/sandbox/channel.js';
+import { sharedNow } from '../host/invocation/clock.js';
 import type { LiveFunction } from '../host/store/registry.js';
 
 const adv = suite('adversarial: loader-form modules');

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withHost, deploy, deployBuilt, errorCode, until, auth } from './helpers/host.js';
 import { wat } from './helpers/wat.js';
-import { sharedNow } from '../host/sandbox/channel.js';
+import { sharedNow } from '../host/invocation/clock.js';
 import { MemoryPool } from '../host/sandbox/memory-pool.js';
 import type { JobInput } from '../host/sandbox/job-codec.js';
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { invocationLine } from '../host/observe/invocation-line.js';
-import { writeSuccessLine, type SuccessLineFacts } from '../host/observe/invocation-line-bytes.js';
+import { invocationLine } from '../host/invocation/line.js';
+import { writeSuccessLine, type SuccessLineFacts } from '../host/invocation/line-bytes.js';
 
 const bytes = suite('observe: the invocation line written as bytes');
 

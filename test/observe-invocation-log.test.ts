@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InvocationLog } from '../host/observe/invocation-log.js';
-import type { InvocationRecord } from '../host/observe/invocation.js';
+import type { InvocationRecord } from '../host/invocation/record.js';
 import { captureLog } from './helpers/log-capture.js';
 
 const test = suite('observe invocation log');

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { admin, deploy, deployBuilt, withHost } from './helpers/host.js';
 import { watNamed } from './helpers/wat.js';
-import type { LogEntry } from '../host/observe/observe-routes.js';
+import type { LogEntry } from '../host/http/observe-routes.js';
 
 const test = suite('observe logs');
 

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DAY_MS, HOUR_MS, MINUTE_MS, addRecord, compact, emptyBucket, summarize, type UsageBucket } from '../host/observe/usage-buckets.js';
-import type { InvocationRecord } from '../host/observe/invocation.js';
+import type { InvocationRecord } from '../host/invocation/record.js';
 
 const test = suite('observe usage buckets');
 

@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withHost, deployBuilt, errorCode, auth, until } from './helpers/host.js';
-import { sharedNow } from '../host/sandbox/channel.js';
+import { sharedNow } from '../host/invocation/clock.js';
 
 const pool = suite('sandbox pool');
 

@@ -3,8 +3,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
-import { Wasi, type WasiOptions } from '../host/abi/wasi.js';
-import { PREVIEW1_FUNCTIONS } from '../host/abi/wasi-defs.js';
+import { Wasi, type WasiOptions } from '../host/abi/wasi/preview1.js';
+import { PREVIEW1_FUNCTIONS } from '../host/abi/wasi/defs.js';
 import { wat } from './helpers/wat.js';
 
 const FIXTURES = new URL('../../test/fixtures/wagi/', import.meta.url);

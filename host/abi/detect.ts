@@ -1,7 +1,7 @@
 // Which guest ABI a module speaks, judged from its imports and exports, and which imports each ABI may have.
 
 import type { AbiName } from './types.js';
-import { PREVIEW1_FUNCTIONS } from './wasi-defs.js';
+import { PREVIEW1_FUNCTIONS } from './wasi/defs.js';
 
 export interface ImportDesc { module: string; name: string; kind: string }
 

@@ -4,7 +4,7 @@ import type { GuestRequest } from './types.js';
 import type { InvokeFn } from './runtime.js';
 import { WASI_MODULE } from './detect.js';
 import { WasmfnError } from '../errors.js';
-import { Wasi } from './wasi.js';
+import { Wasi } from './wasi/preview1.js';
 import { importNamespace } from './import-object.js';
 import { MAX_HEADER_BLOCK_BYTES, parseCgiResponse } from './wagi-response.js';
 

@@ -5,7 +5,7 @@ import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
 import type { Registry } from '../store/registry.js';
 import type { WorkerPool } from '../sandbox/pool.js';
-import type { InvocationSink } from '../observe/invocation.js';
+import type { InvocationSink } from '../invocation/record.js';
 import { adminRoutes } from './admin-routes.js';
 import { invokeRoutes } from './invoke-routes.js';
 import { errorResponse } from './error-response.js';

@@ -11,13 +11,13 @@ import type { HostOptions } from '../config.js';
 import type { LiveFunction, Registry } from '../store/registry.js';
 import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
 import type { JobInput } from '../sandbox/job-codec.js';
-import type { InvocationRecord, InvocationSink } from '../observe/invocation.js';
+import type { InvocationRecord, InvocationSink } from '../invocation/record.js';
 import { declaredLength, fetchJobInput, headerFacts, nodeJobInput, nodeOf, readIncomingBody, rewrittenByUrlParsing, splitTarget, type HeaderFacts, type NodePair } from './incoming.js';
 import { BodyLease, type BodyBudget } from './body-budget.js';
 import { errorResponse, writeError } from './error-response.js';
 import { newRequestId } from './request-id.js';
 import { hostHeaders, writeSuccess, successResponse } from './invocation-response.js';
-import { sharedNow } from '../sandbox/channel.js';
+import { sharedNow } from '../invocation/clock.js';
 
 type Env = { Variables: { requestId: string } };
 

@@ -3,8 +3,8 @@
 
 import pino from 'pino';
 import type { Logger } from './logger.js';
-import type { InvocationRecord } from './invocation.js';
-import { invocationLine, type LineLevels } from './invocation-line.js';
+import type { InvocationRecord } from '../invocation/record.js';
+import { invocationLine, type LineLevels } from '../invocation/line.js';
 
 const CHUNK_BYTES = 64 * 1024;
 const FLUSH_AFTER_MS = 50;

@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry as PromRegistry } from 'prom-client';
 import type { WorkerPool } from '../sandbox/pool.js';
 import type { Registry, RegistryEvent } from '../store/registry.js';
-import { outcomeOf, type InvocationRecord } from './invocation.js';
+import { outcomeOf, type InvocationRecord } from '../invocation/record.js';
 
 /** Seconds; invocations range from tens of µs (hello) to the 30 s timeout ceiling. */
 const DURATION_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -1,16 +1,14 @@
 // Observability hub: receives every invocation record and fans it out to the log, metrics, recent logs and usage.
 
 import crypto from 'node:crypto';
-import type { Hono } from 'hono';
 import type { Logger } from './logger.js';
-import type { InvocationRecord, InvocationSink } from './invocation.js';
+import type { InvocationRecord, InvocationSink } from '../invocation/record.js';
 import type { WorkerPool } from '../sandbox/pool.js';
 import type { Registry } from '../store/registry.js';
 import { InvocationLog } from './invocation-log.js';
 import { HostMetrics } from './metrics.js';
 import { DEFAULT_RECENT, RecentInvocations, type RecentOptions, type RecentStats } from './recent-invocations.js';
 import { UsageStore } from './usage-store.js';
-import { mountObserveRoutes } from './observe-routes.js';
 
 export interface ObservabilityDeps {
   dataDir: string;
@@ -47,12 +45,10 @@ export class Observability implements InvocationSink {
       onError: (e, name) => deps.log.error({ err: e, function: name }, 'could not read or write usage'),
     });
     const o = new Observability(deps, usage);
-    const previous = deps.pool.onRestart;
-    deps.pool.onRestart = (reason) => {
-      previous(reason);
+    deps.pool.onRestart((reason) => {
       o.metrics.workerRestarted(reason);
       deps.log.warn({ event: 'worker_restart', reason }, `worker replaced (${reason})`);
-    };
+    });
     deps.registry.onChange((e) => {
       o.metrics.registryChanged(e);
       if (e.type === 'delete') o.recent.drop(e.name);
@@ -92,16 +88,16 @@ export class Observability implements InvocationSink {
     }
   };
 
-  /** Mounts /metrics and the per-function logs and usage routes. */
-  mount(app: Hono<{ Variables: { requestId: string } }>, token: string): void {
-    mountObserveRoutes(app, token, {
+  /** What the /metrics, logs and usage routes read (mounted by the HTTP layer). */
+  routeDeps() {
+    return {
       registry: this.deps.registry,
       metrics: this.metrics,
       recent: this.recent,
       usage: this.usage,
       hostId: this.hostId,
       catchUp: this.drain,
-    });
+    };
   }
 
   /** What the recent-logs ring keeps (the logs endpoint's memory). */

@@ -1,7 +1,7 @@
 // The most recent invocations of each function, for the logs endpoint: bounded by count and by heap bytes, per
 // function and host-wide, with the log text of any one invocation cut to a size.
 
-import type { InvocationRecord } from './invocation.js';
+import type { InvocationRecord } from '../invocation/record.js';
 import { clipRecord, recordBytes } from './record-bytes.js';
 
 export interface RecentOptions {

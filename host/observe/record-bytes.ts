@@ -1,7 +1,7 @@
 // What an invocation record costs to keep in the main thread's heap, and a copy of one with its text cut to size.
 
-import type { InvocationRecord } from './invocation.js';
-import type { GuestLogLine } from '../sandbox/guest-log.js';
+import type { InvocationRecord } from '../invocation/record.js';
+import type { GuestLogLine } from '../invocation/guest-log.js';
 
 const RECORD_OVERHEAD = 512;
 const LINE_OVERHEAD = 48;

@@ -1,6 +1,6 @@
 // Usage buckets: what one function used in a span of time, how spans roll up as they age, and their sum.
 
-import type { InvocationRecord } from './invocation.js';
+import type { InvocationRecord } from '../invocation/record.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;

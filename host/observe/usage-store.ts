@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isTempName, mkdirPrivate, writeFileAtomic } from '../store/atomic-fs.js';
 import { NAME_RE } from '../store/deploy-config.js';
-import type { InvocationRecord } from './invocation.js';
+import type { InvocationRecord } from '../invocation/record.js';
 import { MINUTE_MS, addRecord, compact, emptyBucket, summarize, type UsageBucket, type UsageSummary } from './usage-buckets.js';
 
 const FILE_VERSION = 1;

@@ -35,11 +35,6 @@ const SEQ = 1;       // dispatch order: the worker runs READY jobs oldest first
 const REQ_LEN = 2;
 const RES_LEN = 3;
 
-/** Milliseconds on a clock every thread of the process shares (performance.now() alone is per thread). */
-export function sharedNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 export class Channel {
   readonly ctl: Int32Array;
   /** Per slot: when the worker started its job, on the sharedNow() clock. */

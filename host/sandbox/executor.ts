@@ -5,7 +5,7 @@ import type { InvokeContext } from '../abi/runtime.js';
 import { INVOKERS } from '../abi/index.js';
 import { DEFAULT_MEMORY_POOL, MemoryPool, type MemoryPoolOptions, type MemoryShape } from './memory-pool.js';
 import { classifyFailure, wasmFrames } from './classify.js';
-import { GuestLog, type GuestLogLine } from './guest-log.js';
+import { GuestLog, type GuestLogLine } from '../invocation/guest-log.js';
 import { Scratch } from './scratch.js';
 import type { SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';

@@ -3,17 +3,19 @@
 
 import { WasmfnError } from '../errors.js';
 import type { LiveFunction } from '../store/registry.js';
-import { DEFAULT_CHANNEL_SHAPE, ReplyBell, sharedNow, type ChannelShape } from './channel.js';
+import { DEFAULT_CHANNEL_SHAPE, ReplyBell, type ChannelShape } from './channel.js';
+import { sharedNow } from '../invocation/clock.js';
 import { FairQueue, type Lane } from './fair-queue.js';
 import type { JobInput } from './job-codec.js';
 import { moduleMessage } from './protocol.js';
 import type { InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
 import { crashError } from './classify.js';
-import type { LineLevels } from '../observe/invocation-line.js';
+import type { LineLevels } from '../invocation/line.js';
 import { WorkerHandle, type Collected, type DispatchedJob } from './worker-handle.js';
 
 export type { InvokeOutcome } from './result-codec.js';
+export type RestartReason = 'timeout' | 'crash';
 
 export interface PoolOptions {
   workers: number;                   // guest threads, default one per core
@@ -71,8 +73,7 @@ export class WorkerPool {
   private bellSeen = 0;
   private closed = false;
   restarts = 0;
-  /** Called whenever a worker is replaced, with why. */
-  onRestart: (reason: 'timeout' | 'crash') => void = () => {};
+  private readonly restartListeners: ((reason: RestartReason) => void)[] = [];
 
   /** Jobs sitting in workers' slots (published and not yet collected). */
   private get inflight(): number {
@@ -86,6 +87,11 @@ export class WorkerPool {
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
   }
+  /** Called whenever a worker is replaced, with why. */
+  onRestart(fn: (reason: RestartReason) => void): void {
+    this.restartListeners.push(fn);
+  }
+
 
   /** Resolves once every worker (and the spare) can take jobs. */
   async ready(): Promise<void> {
@@ -403,7 +409,7 @@ export class WorkerPool {
       this.active[i] = this.spare ?? this.spawn();
       this.spare = null;
       this.restarts++;
-      this.onRestart(reason);
+      for (const l of this.restartListeners) l(reason);
     } else if (this.spare === h) this.spare = null;
     // A new spare after this turn: creating a thread costs the main thread a millisecond or more, which the
     // answer to the culprit and the jobs moved elsewhere should not wait for.

@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { AbiName } from '../abi/types.js';
 import type { ChannelShape } from './channel.js';
-import type { LineLevels } from '../observe/invocation-line.js';
+import type { LineLevels } from '../invocation/line.js';
 import type { MemoryShape } from './memory-pool.js';
 import type { FunctionFacts } from './job-codec.js';
 import type { LiveFunction } from '../store/registry.js';

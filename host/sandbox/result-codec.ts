@@ -8,7 +8,7 @@
 
 import { ERROR_STATUS, type ErrorCode, type SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
-import type { GuestLogLine } from './guest-log.js';
+import type { GuestLogLine } from '../invocation/guest-log.js';
 import type { ByteReader, ByteWriter } from './bytes.js';
 
 export interface OutcomeStats {

@@ -1,7 +1,7 @@
 // One timer for all wall-clock deadlines of a pool: armed for the earliest moment something could be due, so a
 // request costs no timer of its own.
 
-import { sharedNow } from './channel.js';
+import { sharedNow } from '../invocation/clock.js';
 
 export class Watchdog {
   private timer: NodeJS.Timeout | null = null;

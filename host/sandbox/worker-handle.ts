@@ -7,7 +7,7 @@ import { Channel, ON_PORT, SlotState, type ChannelShape, type ReplyBell } from '
 import { ByteReader, ByteWriter } from './bytes.js';
 import { encodeJob, jobBytes, type JobInput } from './job-codec.js';
 import { decodeResult, type InvokeOutcome } from './result-codec.js';
-import type { LineLevels } from '../observe/invocation-line.js';
+import type { LineLevels } from '../invocation/line.js';
 import type { ControlMessage, ModuleMessage, ResultMessage, WorkerInit } from './protocol.js';
 
 export interface DispatchedJob {

@@ -3,14 +3,15 @@
 
 import { receiveMessageOnPort, workerData, parentPort, type MessagePort } from 'node:worker_threads';
 import { Executor, type RunResult } from './executor.js';
-import { Channel, ON_PORT, ReplyBell, SlotState, sharedNow } from './channel.js';
+import { Channel, ON_PORT, ReplyBell, SlotState } from './channel.js';
+import { sharedNow } from '../invocation/clock.js';
 import { ByteWriter, Overflow } from './bytes.js';
 import { decodeJob, jobRequest, wireMethodPath, wireMethodPathBytes, type JobView } from './job-codec.js';
 import { encodeResult, type WorkerResult } from './result-codec.js';
 import { httpHeaders } from '../abi/response-headers.js';
 import { ERROR_STATUS, WasmfnError } from '../errors.js';
-import { invocationLine } from '../observe/invocation-line.js';
-import { writeSuccessLine } from '../observe/invocation-line-bytes.js';
+import { invocationLine } from '../invocation/line.js';
+import { writeSuccessLine } from '../invocation/line-bytes.js';
 import type { ControlMessage, ModuleMessage, WorkerInit } from './protocol.js';
 
 interface ModuleEntry extends ModuleMessage {

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import { fnBytes, tempDir } from './host.js';
 import { spawnHost, stopHost, type HostProcess } from './process.js';
-import type { LogEntry } from '../../host/observe/observe-routes.js';
+import type { LogEntry } from '../../host/http/observe-routes.js';
 
 const TOKEN = 'adversarial-test-token';
 

@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from '../command.js';
-import type { LogEntry } from '../../observe/observe-routes.js';
+import type { LogEntry } from '../../http/observe-routes.js';
 import { ApiError } from '../client.js';
 import { escapeControl as esc } from '../../control-chars.js';
 

@@ -1,5 +1,5 @@
 // Measures what observability costs: requests/s on `hello` with metrics and logging on versus off, in alternating rounds.
-// Run: node dist/host/observe/bench-overhead.js [--rounds 3] [--duration 10] [--connections 50] [--workers N]
+// Run: npm run bench:observe -- [--rounds 3] [--duration 10] [--connections 50] [--workers N]
 
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { sampleProcess } from '../bench/thread-cpu.js';
+import { sampleProcess } from './thread-cpu.js';
 
 type Mode = 'on' | 'off';
 type FromChild = { type: 'ready'; url: string } | { type: 'busy'; mainMs: number; processMs: number };
@@ -28,7 +28,7 @@ function busy(): FromChild {
 
 async function serve(mode: Mode, workers: number | undefined): Promise<void> {
   const { startHost } = await import('../server.js');
-  const { createLogger } = await import('./logger.js');
+  const { createLogger } = await import('../observe/logger.js');
   const { BUILT_FUNCTIONS_DIR } = await import('../examples.js');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmfn-obs-bench-'));
   // "on" is the host as shipped: JSON lines to stdout at info (the parent points stdout at /dev/null).

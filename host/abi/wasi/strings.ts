@@ -1,7 +1,7 @@
 // argv and environ for a WASI guest: NUL-terminated UTF-8 strings plus a pointer array, as *_sizes_get/*_get expect.
 
-import { ERRNO } from './wasi-defs.js';
-import type { GuestMemory } from './wasi-memory.js';
+import { ERRNO } from './defs.js';
+import type { GuestMemory } from './memory.js';
 
 const encoder = new TextEncoder();
 

@@ -2,13 +2,13 @@
 
 import type { Hono, Context } from 'hono';
 import { WasmfnError } from '../errors.js';
-import { bearerAuth } from '../http/auth.js';
+import { bearerAuth } from './auth.js';
 import { checkName } from '../store/deploy-config.js';
 import type { Registry } from '../store/registry.js';
-import type { HostMetrics } from './metrics.js';
-import type { RecentEntry, RecentInvocations } from './recent-invocations.js';
-import type { UsageStore } from './usage-store.js';
-import { parseIsoDateTime } from './usage-buckets.js';
+import type { HostMetrics } from '../observe/metrics.js';
+import type { RecentEntry, RecentInvocations } from '../observe/recent-invocations.js';
+import type { UsageStore } from '../observe/usage-store.js';
+import { parseIsoDateTime } from '../observe/usage-buckets.js';
 
 type App = Hono<{ Variables: { requestId: string } }>;
 

@@ -1,13 +1,13 @@
 // An in-memory WASI preview 1: args, environ, clocks, random, stdio; no files, no sockets, nothing of the host.
 
 import { randomFillSync } from 'node:crypto';
-import { ERRNO, FILETYPE_UNKNOWN, IOV_MAX, LAYOUT, PREVIEW1_FUNCTIONS, RIGHTS, type Preview1Name } from './wasi-defs.js';
-import { GuestFault, GuestMemory } from './wasi-memory.js';
-import { BoundedOutput, InputStream, LineSplitter } from './wasi-stdio.js';
-import { clockNow, clockResolution } from './wasi-clock.js';
-import { pollOneoff } from './wasi-poll.js';
-import { StringTable } from './wasi-strings.js';
-import { frozenFunctions, importNamespace } from './import-object.js';
+import { ERRNO, FILETYPE_UNKNOWN, IOV_MAX, LAYOUT, PREVIEW1_FUNCTIONS, RIGHTS, type Preview1Name } from './defs.js';
+import { GuestFault, GuestMemory } from './memory.js';
+import { BoundedOutput, InputStream, LineSplitter } from './stdio.js';
+import { clockNow, clockResolution } from './clock.js';
+import { pollOneoff } from './poll.js';
+import { StringTable } from './strings.js';
+import { frozenFunctions, importNamespace } from '../import-object.js';
 
 export interface WasiOptions {
   memory: WebAssembly.Memory;

@@ -4,7 +4,7 @@
 // it in the worker). Anything it cannot write exactly (a failure; a method or path that JSON would escape, or
 // that is not ASCII) is left to invocationLine(): write() then returns -1.
 
-import type { LineFacts } from './invocation-line.js';
+import type { LineFacts } from './line.js';
 
 /** What a success line holds: a line's facts without a failure's, method and path as the request's raw bytes. */
 export type SuccessLineFacts = Omit<LineFacts, 'code' | 'message' | 'trapStack' | 'method' | 'path'> & {

@@ -1,7 +1,7 @@
 // The record of one invocation, as observability (logs, metrics, usage) receives it.
 
 import type { ErrorCode } from '../errors.js';
-import type { GuestLogLine } from '../sandbox/guest-log.js';
+import type { GuestLogLine } from './guest-log.js';
 
 export interface InvocationRecord {
   requestId: string;

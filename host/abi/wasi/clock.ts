@@ -1,6 +1,6 @@
 // WASI clocks and sleeping: wall time, monotonic time, per-request "CPU" time, and a blocking sleep.
 
-import { CLOCK } from './wasi-defs.js';
+import { CLOCK } from './defs.js';
 
 /** One cell to wait on; nothing ever notifies it, so Atomics.wait is a plain sleep. */
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

@@ -1,8 +1,8 @@
 // poll_oneoff: clock subscriptions sleep, stdio subscriptions are always ready, anything else is EBADF.
 
-import { ERRNO, EVENTTYPE, LAYOUT, SUBCLOCKFLAGS_ABSTIME } from './wasi-defs.js';
-import type { GuestMemory } from './wasi-memory.js';
-import { clockNow, sleepNs } from './wasi-clock.js';
+import { ERRNO, EVENTTYPE, LAYOUT, SUBCLOCKFLAGS_ABSTIME } from './defs.js';
+import type { GuestMemory } from './memory.js';
+import { clockNow, sleepNs } from './clock.js';
 
 export interface PollHost {
   startNs: bigint;
