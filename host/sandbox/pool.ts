@@ -7,7 +7,7 @@ import { DEFAULT_CHANNEL_SHAPE, ReplyBell, sharedNow, type ChannelShape } from '
 import { FairQueue, type Lane } from './fair-queue.js';
 import type { JobInput } from './job-codec.js';
 import { moduleMessage } from './protocol.js';
-import type { InvokeOutcome } from './result-codec.js';
+import { failedOutcome, unmeasured, type InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../observe/invocation-line.js';
@@ -422,8 +422,7 @@ export class WorkerPool {
 
   private fail(job: Job, err: WasmfnError): void {
     // No line: the route formats the log line of a job that never ran to a result.
-    const totalMs = sharedNow() - job.input.receivedAt;
-    this.finish(job, { ok: false, error: err.toJSON(), trapStack: [], queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs, line: null, workerId: -1 });
+    this.finish(job, failedOutcome(err.toJSON(), unmeasured(sharedNow() - job.input.receivedAt)));
   }
 
   private finish(job: Job, outcome: InvokeOutcome): void {

@@ -6,7 +6,7 @@ import { Executor, type RunResult } from './executor.js';
 import { Channel, ON_PORT, ReplyBell, SlotState, sharedNow } from './channel.js';
 import { ByteWriter, Overflow } from './bytes.js';
 import { decodeJob, jobRequest, wireMethodPath, wireMethodPathBytes, type JobView } from './job-codec.js';
-import { encodeResult, type WorkerResult } from './result-codec.js';
+import { encodeResult, unmeasured, type WorkerResult } from './result-codec.js';
 import { httpHeaders } from '../abi/response-headers.js';
 import { ERROR_STATUS, WasmfnError } from '../errors.js';
 import { invocationLine } from '../observe/invocation-line.js';
@@ -136,8 +136,7 @@ function result(slot: number, jobId: number): WorkerResult {
 }
 
 function internal(message: string): WorkerResult {
-  const stats = { queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs: 0, line: null };
-  return { kind: 'error', error: new WasmfnError('internal', message).toJSON(), trapStack: [], stats };
+  return { kind: 'error', error: new WasmfnError('internal', message).toJSON(), trapStack: [], stats: unmeasured() };
 }
 
 /** Into the slot; a result bigger than the response area goes over the port (its buffer transferred). */
