@@ -17,7 +17,7 @@ export interface HostOptions {
   maxQueue: number;              // WASMFN_MAX_QUEUE, default 1024 requests waiting host-wide
   maxConcurrencyPerFunction: number; // WASMFN_MAX_CONCURRENCY, default 64 in flight (running + queued) per function
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
-  maxTableElements: number;      // table size cap for uploaded modules, default 100000
+  maxTableElements: number;      // WASMFN_MAX_TABLE_ELEMENTS, default 100000 elements over all of a module's tables
   logLevel: string;              // LOG_LEVEL, default info
   defaults: FunctionLimits;      // per-function defaults
   maxima: FunctionLimits;        // host-wide ceilings a deploy may not exceed
@@ -75,6 +75,7 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxResponseBytes = num('WASMFN_MAX_RESPONSE_MB', o.maxResponseBytes / MiB, MiB);
   o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
+  o.maxTableElements = num('WASMFN_MAX_TABLE_ELEMENTS', o.maxTableElements);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
   const merged: HostOptions = {
     ...o,
@@ -103,6 +104,8 @@ function validate(o: HostOptions): void {
   int('maxResponseBytes', o.maxResponseBytes, 0);
   int('maxQueue', o.maxQueue, 0);
   int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
+  // V8's own ceiling for one table.
+  int('maxTableElements', o.maxTableElements, 0, 10_000_000);
   for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);

@@ -11,8 +11,9 @@ export interface HostProcess {
   exited: Promise<number | null>;
 }
 
-export async function spawnHost(dataDir: string, env: Record<string, string> = {}, args: string[] = []): Promise<HostProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, ...args], {
+/** `nodeArgs` go to node itself, e.g. a heap limit so that a host about to run out of memory dies quickly. */
+export async function spawnHost(dataDir: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = []): Promise<HostProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--port', '0', '--data', dataDir, ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', WASMFN_WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
