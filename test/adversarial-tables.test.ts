@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { deploy, errorCode, fnBytes, tempDir, withHost } from './helpers/host.js';
 import { spawnHost, stopHost } from './helpers/process.js';
 import { ModuleWriter } from './helpers/wasm-writer.js';
@@ -79,6 +80,35 @@ test('a declared maximum above the cap is lowered to the cap, not refused', asyn
     assert.is((await deploy(h, 'big-max', sdkGuest('(table 1 5000000 funcref)', checks))).status, 201);
     assert.is((await fetch(`${h.url}/fn/big-max`)).status, 200);
   });
+});
+
+test('a version stored with a table without a maximum is prepared again when the host loads it', async () => {
+  const dataDir = await tempDir();
+  try {
+    const decls = '(table 1 funcref)';
+    const checks = [`(i32.eq ${grow(0, 1000)} (i32.const -1))`];
+    const version = await withHost({ dataDir, maxTableElements: 1000 }, async (h) => {
+      const res = await deploy(h, 'old', sdkGuest(decls, checks));
+      assert.is(res.status, 201);
+      return ((await res.json()) as { version: string }).version;
+    });
+    // What an earlier wasmfn stored: memory imported, the table left as declared.
+    const legacy = wat(`(module
+      (import "env" "memory" (memory 1 256))
+      (import "wasmfn" "response_write" (func $write (param i32 i32)))
+      (data (i32.const 16) "\\c8\\00\\00\\00" "\\00\\00\\00\\00" "\\02\\00\\00\\00" "ok")
+      ${decls}
+      (func (export "handle")
+        (if (i32.eqz ${checks[0]}) (then unreachable))
+        (call $write (i32.const 16) (i32.const 14))))`);
+    await fs.writeFile(path.join(dataDir, 'functions', 'old', 'versions', version, 'prepared.wasm'), legacy);
+    await withHost({ dataDir, maxTableElements: 1000 }, async (h) => {
+      const res = await fetch(`${h.url}/fn/old`);
+      assert.is(res.status, 200, await res.clone().text());
+    });
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 /** `count` tables of `elements` each, written as bytes: WAT text for a thousand tables is slow to compile. */

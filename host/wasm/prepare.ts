@@ -12,7 +12,7 @@ import { mergeDataSegments } from './data-merge.js';
 import { keepBoundedNames } from './custom-sections.js';
 import { capProblems, engineLimitProblems } from './module-caps.js';
 import { readCounts, type ModuleCounts } from './module-counts.js';
-import { capTableMaxima, planTableMaxima } from './table-limits.js';
+import { capTableMaxima, planTableMaxima, tablesWithinCap } from './table-limits.js';
 
 export interface PrepareOptions {
   /** The function's memory cap; the rewritten import gets maximum = memoryMb * 16 pages. */
@@ -131,9 +131,8 @@ function checkRewritten(out: Uint8Array, maxTableElements: number): void {
   if (tooBig.length > 0) throw invalid(tooBig);
   const broken = v8Problem(out);
   if (broken) throw new WasmfnError('internal', 'preparing the module produced invalid WebAssembly', { details: [broken] });
-  const tableElements = layout.tables.reduce((n, t) => n + (t.limits.maximum ?? Infinity), 0);
-  if (tableElements > maxTableElements) {
-    throw new WasmfnError('internal', `preparing the module left tables of ${tableElements} elements at most, above the limit of ${maxTableElements}`);
+  if (!tablesWithinCap(layout.tables, maxTableElements)) {
+    throw new WasmfnError('internal', `preparing the module left tables that can grow past the limit of ${maxTableElements} elements`);
   }
 }
 

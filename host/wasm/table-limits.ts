@@ -28,6 +28,11 @@ export function planTableMaxima(tables: readonly TableDecl[], cap: number): numb
   return tables.map((t, i) => t.limits.initial + granted[i]!);
 }
 
+/** Whether every table has a maximum and all maxima together fit within `cap`. */
+export function tablesWithinCap(tables: readonly TableDecl[], cap: number): boolean {
+  return tables.reduce((n, t) => n + (t.limits.maximum ?? Infinity), 0) <= cap;
+}
+
 /**
  * Returns the module with its table section rewritten so that table i has maximum `maxima[i]`. The caller has
  * checked that every table is defined by the module (none imported).
