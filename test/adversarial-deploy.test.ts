@@ -58,8 +58,8 @@ test('999,999 functions: refused before Binaryen spends seconds on them', async 
 test('counts that make every instantiation expensive are refused: globals, imports, element segments, types', async () => {
   await withHost({}, async (h) => {
     await refused(h, moduleWith((m) => {
-      for (let i = 0; i < 1_000_000; i++) m.global(i);
-    }), '1000000 globals', 'limit of 100000');
+      for (let i = 0; i < 200_000; i++) m.global(i);
+    }), '200000 globals', 'limit of 100000');
     const imports = new ModuleWriter();
     const fdWrite = imports.type([T.i32, T.i32, T.i32, T.i32], [T.i32]);
     for (let i = 0; i < 20_000; i++) imports.importFunc('wasi_snapshot_preview1', 'fd_write', fdWrite);
@@ -107,6 +107,29 @@ test('custom sections do not reach Binaryen: a malformed target_features section
     const res = await deploy(h, 'features', m.bytes());
     assert.is(res.status, 201, await res.text());
     assert.is(await (await fetch(`${h.url}/fn/features`)).text(), 'ok');
+  });
+});
+
+test('thousands of custom sections are refused before the host keeps anything per section', async () => {
+  await withHost({}, async (h) => {
+    await refused(h, moduleWith((m) => {
+      for (let i = 0; i < 2000; i++) m.custom('', new Uint8Array(0));
+    }), 'more than 1000 custom sections');
+  });
+});
+
+test('import and export names past 1 KiB are refused, and the reason does not repeat them', async () => {
+  await withHost({}, async (h) => {
+    const long = 'n'.repeat(100_000);
+    const res = await deploy(h, 'names', moduleWith((m, handle) => {
+      m.export(long, KIND.function, handle);
+      m.importFunc('env', long, m.type());
+    }));
+    const text = await res.text();
+    assert.is(res.status, 422);
+    assert.ok(text.includes('export 1 has a name of 100000 bytes'), text.slice(0, 500));
+    assert.ok(text.length < 20_000, `a response of ${text.length} characters`);
+    await deploysValid(h);
   });
 });
 

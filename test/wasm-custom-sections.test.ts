@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ByteReader } from '../host/wasm/byte-reader.js';
-import { keepBoundedNames, MAX_NAME_BYTES } from '../host/wasm/custom-sections.js';
+import { keepBoundedNames } from '../host/wasm/custom-sections.js';
+import { MAX_NAME_BYTES } from '../host/wasm/module-caps.js';
 import { readLayout, SECTION } from '../host/wasm/layout.js';
 import { ModuleWriter, OP } from './helpers/wasm-writer.js';
 

@@ -8,8 +8,8 @@
 
 import { ByteReader, concatBytes, encodeName, encodeU32, MalformedWasm } from './byte-reader.js';
 import { SECTION, type ModuleLayout } from './layout.js';
+import { MAX_NAME_BYTES } from './module-caps.js';
 
-export const MAX_NAME_BYTES = 1024;
 const NAME_SECTION = 'name';
 const SUB = { module: 0, functions: 1 } as const;
 /** C0 controls, DEL and C1 controls: terminal escapes and line breaks in a log or a stack. */

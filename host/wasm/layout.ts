@@ -5,6 +5,13 @@ import { ByteReader, MalformedWasm } from './byte-reader.js';
 export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
 export const WASM_VERSION = [0x01, 0x00, 0x00, 0x00] as const;
 export const HEADER_BYTES = 8;
+/**
+ * Known sections appear once each, custom sections any number of times: a module of millions of empty ones would
+ * cost an object each here. No toolchain emits more than a few dozen.
+ */
+export const MAX_CUSTOM_SECTIONS = 1000;
+/** V8 bounds the other counts read here (imports, exports, data segments), not element segments. */
+export const MAX_ELEMENT_SEGMENTS = 100_000;
 
 export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, dataCount: 12 } as const;
 
@@ -134,7 +141,9 @@ function skipElementExpr(r: ByteReader): void {
 
 /** Element segments, flags 0-7: bit 0 passive/declarative, bit 1 explicit table (active) or declarative, bit 2 expressions. */
 function readElements(r: ByteReader, layout: ModuleLayout): void {
-  for (let n = r.u('element segment count'); n > 0; n--) {
+  const count = r.u('element segment count');
+  if (count > MAX_ELEMENT_SEGMENTS) throw new MalformedWasm(`${count} element segments, more than ${MAX_ELEMENT_SEGMENTS}`, r.pos);
+  for (let n = count; n > 0; n--) {
     const flags = r.u('element segment flags');
     if (flags > 7) throw new MalformedWasm(`unknown element segment flags ${flags}`, r.pos);
     const active = (flags & 0x01) === 0;
@@ -212,9 +221,11 @@ function readSection(r: ByteReader, id: number, layout: ModuleLayout): void {
 export function readLayout(bytes: Uint8Array): ModuleLayout {
   const layout: ModuleLayout = { sections: [], imports: [], exports: [], memories: [], tables: [], data: [], elements: [] };
   const r = new ByteReader(bytes, HEADER_BYTES);
+  let customs = 0;
   while (!r.atEnd) {
     const start = r.pos;
     const id = r.byte('section id');
+    if (id === SECTION.custom && ++customs > MAX_CUSTOM_SECTIONS) throw new MalformedWasm(`more than ${MAX_CUSTOM_SECTIONS} custom sections`, start);
     const size = r.u('section size');
     const contentStart = r.pos;
     if (size > bytes.length - contentStart) {

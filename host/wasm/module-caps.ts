@@ -6,6 +6,7 @@
 // keeps interned types for the thread's lifetime. Each cap below is far above what toolchains emit and keeps one
 // instantiation to a few milliseconds and megabytes.
 
+import type { ModuleLayout } from './layout.js';
 import type { ModuleCounts } from './module-counts.js';
 
 /** V8's limits (src/wasm/wasm-limits.h): it refuses a module past any of them. */
@@ -49,6 +50,26 @@ const WHAT: Record<Capped, string> = {
   elementSegments: 'element segments',
   elementEntries: 'entries over all element segments',
 };
+
+/** Import and export names are stored with the version and shown by the API and the CLI. */
+export const MAX_NAME_BYTES = 1024;
+
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+
+/** One reason per import or export name longer than MAX_NAME_BYTES (the name itself is not repeated). */
+export function nameProblems(layout: ModuleLayout): string[] {
+  const problems: string[] = [];
+  const check = (what: string, name: string) => {
+    const n = utf8Bytes(name);
+    if (n > MAX_NAME_BYTES) problems.push(`${what} has a name of ${n} bytes, above the limit of ${MAX_NAME_BYTES}`);
+  };
+  layout.imports.forEach((i, k) => {
+    check(`import ${k} (module name)`, i.module);
+    check(`import ${k}`, i.name);
+  });
+  layout.exports.forEach((e, k) => check(`export ${k}`, e.name));
+  return problems;
+}
 
 /** One reason per count above its cap. */
 export function capProblems(counts: ModuleCounts): string[] {

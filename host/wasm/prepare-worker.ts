@@ -15,6 +15,11 @@ const STDERR_KEEP_BYTES = 4096;
 const JOBS_PER_WORKER = 200;
 /** An idle worker (100-200 MB with Binaryen loaded) is stopped after this long. */
 const IDLE_STOP_MS = 60_000;
+/**
+ * JS heap of the worker (Binaryen's own heap is a wasm memory outside it). Past it the worker ends, not the process,
+ * and the module is refused; what one within the caps needs is far less.
+ */
+const HEAP_MB = 512;
 /** A worker that prepared a module this big is replaced: Binaryen grew its heap to hold it and never gives it back. */
 const RETIRE_AFTER_BYTES = 4 * 1024 * 1024;
 
@@ -60,7 +65,7 @@ class PrepareService {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(ENTRY, { stderr: true, stdout: true });
+    const worker = new Worker(ENTRY, { stderr: true, stdout: true, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
     this.worker = worker;
     this.started++;
     this.stderr = '';
@@ -72,7 +77,7 @@ class PrepareService {
     worker.on('message', (m: PrepareResponse | { ready: true }) => {
       if ('reply' in m) this.onReply(m);
     });
-    worker.once('error', (e: Error) => this.onDeath(worker, e.message));
+    worker.once('error', (e: NodeJS.ErrnoException) => this.onDeath(worker, e.message, e.code === 'ERR_WORKER_OUT_OF_MEMORY'));
     worker.once('exit', (code: number) => this.onDeath(worker, `worker exited with code ${code}`));
     return new Promise<void>((resolve) => worker.once('message', () => resolve()));
   }
@@ -114,15 +119,20 @@ class PrepareService {
     this.settle();
   }
 
-  private onDeath(worker: Worker, why: string): void {
+  private onDeath(worker: Worker, why: string, outOfMemory = false): void {
     if (this.worker !== worker) return;
     this.worker = null;
     const job = this.running;
     if (!job) return;
     this.running = null;
     if (job.timer) clearTimeout(job.timer);
-    const details = this.stderr.trim() ? [why, this.stderr.trim()] : [why];
-    job.reject(new WasmfnError('internal', 'the module preparation worker failed', { details }));
+    if (outOfMemory) {
+      const reason = `preparing the module needed more than ${HEAP_MB} MiB of heap`;
+      job.reject(new WasmfnError('invalid_module', reason, { details: [reason] }));
+    } else {
+      const details = this.stderr.trim() ? [why, this.stderr.trim()] : [why];
+      job.reject(new WasmfnError('internal', 'the module preparation worker failed', { details }));
+    }
     this.settle();
   }
 

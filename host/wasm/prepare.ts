@@ -10,7 +10,7 @@ import { abiVerdict, capPages, limitProblems, memoryDecls, unsupportedFeaturePro
 import { importMemory } from './memory-import.js';
 import { mergeDataSegments } from './data-merge.js';
 import { keepBoundedNames } from './custom-sections.js';
-import { capProblems, engineLimitProblems } from './module-caps.js';
+import { capProblems, engineLimitProblems, nameProblems } from './module-caps.js';
 import { readCounts, type ModuleCounts } from './module-counts.js';
 import { capTableMaxima, planTableMaxima, tablesWithinCap } from './table-limits.js';
 
@@ -40,9 +40,13 @@ export interface PreparedModule {
 
 export const DEFAULT_MAX_TABLE_ELEMENTS = 100_000;
 
+/** Enough reasons to fix a module by; a hostile one can have a reason per import or segment. */
+const MAX_DETAILS = 100;
+
 function invalid(details: string[]): WasmfnError {
   const summary = details.length === 1 ? details[0]! : `${details.length} problems`;
-  return new WasmfnError('invalid_module', `the module cannot be deployed: ${summary}`, { details });
+  const shown = details.length > MAX_DETAILS ? [...details.slice(0, MAX_DETAILS), `... and ${details.length - MAX_DETAILS} more`] : details;
+  return new WasmfnError('invalid_module', `the module cannot be deployed: ${summary}`, { details: shown });
 }
 
 /** V8's reason for refusing the bytes, or null if it compiles them. */
@@ -76,10 +80,12 @@ function check(bytes: Uint8Array, layout: ModuleLayout, opts: PrepareOptions): {
   if (v8 && details.length === 0) details.push(`not valid WebAssembly: ${v8}`);
   const counts = v8 ? null : countsOf(bytes, layout);
   if (!v8 && !counts) details.push('could not read the module\'s type, function, global or code section');
-  if (counts) details.push(...capProblems(counts));
+  // Past a cap, the checks below would make a reason per import or segment, quoting names of any length: the caps
+  // alone say enough.
+  const capped = (counts ? capProblems(counts) : []).concat(nameProblems(layout));
+  if (capped.length > 0) return { abi: null, details: details.concat(capped), counts };
   const verdict = abiVerdict(layout, opts.abi);
-  details.push(...limitProblems(layout, opts), ...verdict.problems);
-  return { abi: verdict.abi, details, counts };
+  return { abi: verdict.abi, details: details.concat(limitProblems(layout, opts), verdict.problems), counts };
 }
 
 function readOrReject(bytes: Uint8Array): ModuleLayout {
