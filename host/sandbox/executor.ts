@@ -9,7 +9,7 @@ import { GuestLog, type GuestLogLine } from '../invocation/guest-log.js';
 import { Scratch } from './scratch.js';
 import type { SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
-import { FUEL_EXPORT, RUNTIME_IMPORTS } from '../abi/detect.js';
+import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../wasm/fuel-contract.js';
 import { frozenObject, importNamespace } from '../abi/import-object.js';
 
 const PAGE = 65536;
@@ -71,7 +71,7 @@ export class Executor {
     this.ctx = {
       module: null as unknown as WebAssembly.Module,
       memory: this.noMemory,
-      runtimeImports: { wasmfn_rt: this.runtime },
+      runtimeImports: { [RUNTIME_MODULE]: this.runtime },
       request: null as unknown as RequestSource,
       maxResponseBytes: 0,
       log: (level: LogLevel, line: string) => (this.log ??= new GuestLog()).push(level, line),

@@ -29,7 +29,7 @@
 // grow_failed to 1 when the result is -1, so the sandbox can report memory_limit rather than a bare trap.
 
 import binaryen from 'binaryen';
-import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../abi/detect.js';
+import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from './fuel-contract.js';
 import { REF_FUNC_ID, replaceChild, UnsupportedExpression } from './binaryen-tree.js';
 import { addGrowHelper, cachedFuelCheck, fuelCheck, prefixed, type FuelNames } from './fuel-code.js';
 import { analyzeFunction, planCharges, type ChargePlan, type FunctionFacts, type Region } from './fuel-plan.js';
