@@ -49,24 +49,6 @@ executor('a module prepared now is charged the same fuel on every run, and stopp
   ex.recycle();
 });
 
-executor('a module prepared before the counter moved into it (it imports wasmfn_rt.fuel) still runs and is charged', () => {
-  const ex = new Executor();
-  // What earlier versions stored in prepared.wasm: the counter imported, `unreachable` when it goes negative.
-  const legacy = new WebAssembly.Module(wat(`(module
-    (import "wasmfn_rt" "fuel" (global $fuel (mut i64)))
-    (import "wasmfn_rt" "grow_failed" (global $grow_failed (mut i32)))
-    ${handler(100, `(global.set $fuel (i64.sub (global.get $fuel) (i64.const 10)))
-      (if (i64.lt_s (global.get $fuel) (i64.const 0)) (then unreachable))`)})`.replace('(memory 1)', '(import "env" "memory" (memory 1 1))')) as Uint8Array<ArrayBuffer>);
-  const ok = ex.run(job(legacy, 5000n));
-  ex.recycle();
-  assert.ok(ok.ok, JSON.stringify(ok));
-  assert.is(ok.fuelUsed, 1000);
-  const out = ex.run(job(legacy, 500n));
-  ex.recycle();
-  assert.is(!out.ok && out.error.code, 'fuel_exhausted');
-  assert.is(out.fuelUsed, 500);
-});
-
 executor('running out of fuel in a start function is fuel_exhausted, charged the whole budget', () => {
   const ex = new Executor();
   const module = prepared(`(module ${handler(1, '')}

@@ -14,8 +14,6 @@ export const RUNTIME_IMPORTS = {
   fuelOut: 'fuel_out',
   /** i32, mutable: raised when memory.grow fails. */
   growFailed: 'grow_failed',
-  /** i64, mutable: the counter itself, in modules prepared by earlier versions. */
-  legacyFuel: 'fuel',
 } as const;
 
 /** The export fuel instrumentation adds (the fuel left); never allowed in an uploaded module. */

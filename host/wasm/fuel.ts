@@ -6,7 +6,8 @@
 // before trapping, which also identifies a trap in a start function, whose instance never exists) and
 // `wasmfn_rt.grow_failed`. The counter is the module's own because V8 reaches an imported mutable global
 // through an extra indirection on every check (measured: fib(30) x1.19 with an imported counter, x1.10 own).
-// Modules prepared before this imported the counter as `wasmfn_rt.fuel`; the sandbox still runs them.
+// Modules prepared before this imported the counter as `wasmfn_rt.fuel`; they are prepared again when the host
+// loads them (prepared-check.ts).
 //
 // What one unit of fuel is: one Binaryen IR expression (every node: constants, local gets, operators,
 // blocks, calls...), roughly one wasm instruction. Costs are static and charged upfront, before the code

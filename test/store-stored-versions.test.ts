@@ -1,0 +1,63 @@
+// Versions stored by earlier releases: brought to today's form once, when the host loads them.
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { deploy, tempDir, withHost } from './helpers/host.js';
+import { wat } from './helpers/wat.js';
+
+const test = suite('store: versions stored by earlier releases');
+
+/** An SDK handler that loops `iterations` times, running `charge` each time, and answers 200 "ok". */
+const handler = (iterations: number, charge = '') => `
+  (data (i32.const 16) "\\c8\\00\\00\\00" "\\00\\00\\00\\00" "\\02\\00\\00\\00" "ok")
+  (func (export "handle") (local $i i32)
+    (loop $again
+      ${charge}
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $i) (i32.const ${iterations}))))
+    (call $write (i32.const 16) (i32.const 14)))`;
+
+const WRITE = '(import "wasmfn" "response_write" (func $write (param i32 i32)))';
+
+/** Deploys `upload` as `name` into `dataDir`, returning its version and the fuel one call of it uses. */
+async function deployed(dataDir: string, name: string, upload: Uint8Array): Promise<{ version: string; fuel: string }> {
+  return withHost({ dataDir }, async (h) => {
+    const res = await deploy(h, name, upload);
+    assert.is(res.status, 201, await res.clone().text());
+    const call = await fetch(`${h.url}/fn/${name}`);
+    assert.is(call.status, 200);
+    return { version: ((await res.json()) as { version: string }).version, fuel: call.headers.get('x-wasmfn-fuel')! };
+  });
+}
+
+test('a version whose prepared module imports its fuel counter is prepared again at load, and its fuel counted', async () => {
+  const dataDir = await tempDir();
+  try {
+    const { version, fuel } = await deployed(dataDir, 'old', wat(`(module ${WRITE} (memory 1) ${handler(100)})`));
+    // What earlier releases stored: the counter imported and charged by the module, trapping once it is negative.
+    const legacy = wat(`(module
+      (import "wasmfn_rt" "fuel" (global $fuel (mut i64)))
+      (import "wasmfn_rt" "grow_failed" (global $grow_failed (mut i32)))
+      ${WRITE}
+      (import "env" "memory" (memory 1 256))
+      ${handler(100, `(global.set $fuel (i64.sub (global.get $fuel) (i64.const 1)))
+        (if (i64.lt_s (global.get $fuel) (i64.const 0)) (then unreachable))`)})`);
+    const file = path.join(dataDir, 'functions', 'old', 'versions', version, 'prepared.wasm');
+    await fs.writeFile(file, legacy);
+    await withHost({ dataDir }, async (h) => {
+      const res = await fetch(`${h.url}/fn/old`);
+      assert.is(res.status, 200, await res.clone().text());
+      assert.is(await res.text(), 'ok');
+      assert.is(res.headers.get('x-wasmfn-fuel'), fuel, 'charged as the module prepared today is');
+    });
+    const stored = new WebAssembly.Module(new Uint8Array(await fs.readFile(file)));
+    assert.not.ok(WebAssembly.Module.imports(stored).some((i) => i.module === 'wasmfn_rt' && i.name === 'fuel'), 'the stored form was rewritten');
+    assert.ok(WebAssembly.Module.exports(stored).some((e) => e.name === '__wasmfn_fuel'));
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test.run();
