@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { deploy, tempDir, withHost } from './helpers/host.js';
-import { wat } from './helpers/wat.js';
+import { RUNTIME_MODULE, runtimeNamespace } from '../host/wasm/fuel-contract.js';
+import { wat, watNamed } from './helpers/wat.js';
 
 const test = suite('store: versions stored by earlier releases');
 
@@ -22,12 +23,12 @@ const handler = (iterations: number, charge = '') => `
 const WRITE = '(import "wasmfn" "response_write" (func $write (param i32 i32)))';
 
 /** Deploys `upload` as `name` into `dataDir`, returning its version and the fuel one call of it uses. */
-async function deployed(dataDir: string, name: string, upload: Uint8Array): Promise<{ version: string; fuel: string }> {
+async function deployed(dataDir: string, name: string, upload: Uint8Array, status = 200): Promise<{ version: string; fuel: string }> {
   return withHost({ dataDir }, async (h) => {
     const res = await deploy(h, name, upload);
     assert.is(res.status, 201, await res.clone().text());
     const call = await fetch(`${h.url}/fn/${name}`);
-    assert.is(call.status, 200);
+    assert.is(call.status, status);
     return { version: ((await res.json()) as { version: string }).version, fuel: call.headers.get('x-wasmfn-fuel')! };
   });
 }
@@ -55,6 +56,40 @@ test('a version whose prepared module imports its fuel counter is prepared again
     const stored = new WebAssembly.Module(new Uint8Array(await fs.readFile(file)));
     assert.not.ok(WebAssembly.Module.imports(stored).some((i) => i.module === 'wasmfn_rt' && i.name === 'fuel'), 'the stored form was rewritten');
     assert.ok(WebAssembly.Module.exports(stored).some((e) => e.name === '__wasmfn_fuel'));
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+function trapStack(run: () => void): string {
+  try {
+    run();
+  } catch (e) {
+    return String((e as Error).stack);
+  }
+  throw new Error('expected a trap');
+}
+
+test('a version whose prepared module names a function with megabytes is prepared again: its trap frames stay short', async () => {
+  const dataDir = await tempDir();
+  try {
+    const body = (fn: string) => `(func (export "handle") (call ${fn})) (func ${fn} unreachable)`;
+    const { version } = await deployed(dataDir, 'named', watNamed(`(module (memory 1) ${body('$short')})`), 500);
+    // What a release before the names were bounded stored: the name section as the upload had it.
+    const long = `$${'N'.repeat(1024 * 1024)}`;
+    const file = path.join(dataDir, 'functions', 'named', 'versions', version, 'prepared.wasm');
+    await fs.writeFile(file, watNamed(`(module (import "env" "memory" (memory 1 256)) ${body(long)})`));
+    await withHost({ dataDir }, async (h) => {
+      const res = await fetch(`${h.url}/fn/named`);
+      assert.is(res.status, 500);
+      // The stack V8 builds for a trap of the live module, before anything of ours cuts its frames.
+      const live = h.registry.require('named').module;
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 256 });
+      const instance = new WebAssembly.Instance(live, { env: { memory }, [RUNTIME_MODULE]: runtimeNamespace(1_000_000n) } as unknown as WebAssembly.Imports);
+      const stack = trapStack(() => (instance.exports['handle'] as () => void)());
+      assert.ok(stack.length < 8 * 1024, `a stack of ${stack.length} characters`);
+    });
+    assert.ok((await fs.stat(file)).size < 64 * 1024, 'the stored form was rewritten');
   } finally {
     await fs.rm(dataDir, { recursive: true, force: true });
   }

@@ -7,7 +7,6 @@ import { WasmfnError } from '../errors.js';
 import type { HostOptions, FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 import type { PreparedModule, PrepareOptions } from '../wasm/prepare.js';
-import { boundNames } from '../wasm/name-section.js';
 import { needsPreparingAgain } from '../wasm/prepared-check.js';
 import type { FunctionStore, VersionMeta } from './function-store.js';
 import type { DeployConfig } from './deploy-config.js';
@@ -55,7 +54,8 @@ export class DeployPipeline {
     }
     let prepared = stored.prepared;
     if (needsPreparingAgain(prepared, this.opts.maxTableElements)) {
-      // Prepared under older rules (a table without a maximum, say): prepared again from the upload, or refused.
+      // Prepared under older rules (a table without a maximum, a name of megabytes, the fuel counter imported):
+      // prepared again from the upload, or refused.
       prepared = (await this.prepareUnder(await this.store.readModule(name, version), stored.meta.limits, stored.config.abi)).bytes;
       await this.store.replacePrepared(name, version, prepared);
     }
@@ -72,10 +72,9 @@ export class DeployPipeline {
   }
 }
 
-/** Names are bounded here rather than at deploy so that versions stored before the bound get it too. */
 async function compile(bytes: Uint8Array): Promise<WebAssembly.Module> {
   try {
-    return await WebAssembly.compile(boundNames(bytes) as Uint8Array<ArrayBuffer>);
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     throw new WasmfnError('invalid_module', 'module failed to compile', { details: [(e as Error).message] });
   }

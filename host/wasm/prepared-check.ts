@@ -1,9 +1,10 @@
 // Whether a module prepared earlier (by an older wasmfn, or under a higher table cap) breaks today's rules or
 // contract and must be prepared again from its original: a table without a maximum would let one request kill the
-// host, and a runtime import the sandbox no longer supplies (the fuel counter itself, `wasmfn_rt.fuel`, which
-// modules kept outside themselves before) would not link.
+// host, a name of megabytes would be copied into every frame of a trap, and a runtime import the sandbox no longer
+// supplies (the fuel counter itself, `wasmfn_rt.fuel`, which modules kept outside themselves before) would not link.
 
 import { MalformedWasm } from './byte-reader.js';
+import { namesWithinBounds } from './custom-sections.js';
 import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from './fuel-contract.js';
 import { headerProblem, readLayout, type ModuleLayout } from './layout.js';
 import { capProblems, REWRITE_ADDS } from './module-caps.js';
@@ -30,7 +31,8 @@ export function needsPreparingAgain(prepared: Uint8Array, maxTableElements: numb
   if (headerProblem(prepared)) return false;
   try {
     const layout = readLayout(prepared);
-    return !tablesWithinCap(layout.tables, maxTableElements) || olderRuntime(layout) || capProblems(original(readCounts(prepared, layout))).length > 0;
+    return !tablesWithinCap(layout.tables, maxTableElements) || olderRuntime(layout) || !namesWithinBounds(prepared, layout)
+      || capProblems(original(readCounts(prepared, layout))).length > 0;
   } catch (e) {
     if (e instanceof MalformedWasm) return false;
     throw e;
