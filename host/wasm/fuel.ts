@@ -5,7 +5,8 @@
 // sandbox to read after the call; the imported i32 flags `wasmfn_rt.fuel_out` (an exhausted check raises it
 // before trapping, which also identifies a trap in a start function, whose instance never exists) and
 // `wasmfn_rt.grow_failed`. The counter is the module's own because V8 reaches an imported mutable global
-// through an extra indirection on every check (measured: fib(30) x1.19 with an imported counter, x1.10 own).
+// through an extra indirection on every check, which on CPU-heavy code costs more than the instantiation an own
+// counter adds (docs/design.md, "Fuel counter").
 // Modules prepared before this imported the counter as `wasmfn_rt.fuel`; they are prepared again when the host
 // loads them (prepared-check.ts).
 //

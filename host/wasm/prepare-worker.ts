@@ -1,6 +1,6 @@
 // Runs prepareModule in a long-lived worker thread under a per-module time limit, so a huge module never
-// blocks the event loop. Loading Binaryen costs more than preparing a typical module, so the worker is kept between
-// deploys; a module that runs over its limit gets the worker terminated and a fresh one is started for the next
+// blocks the event loop. Loading Binaryen costs many times what preparing a typical module does (docs/design.md,
+// "Costs behind the design"), so the worker is kept between deploys; a module that runs over its limit gets the worker terminated and a fresh one is started for the next
 // deploy. So does a module that made Binaryen fail (its heap may be left full or broken) or that was big (its heap
 // never shrinks).
 
@@ -14,7 +14,7 @@ const ENTRY = new URL('./prepare-worker-entry.js', import.meta.url);
 const STDERR_KEEP_BYTES = 4096;
 /** A worker is replaced after this many modules, so whatever Binaryen leaks cannot pile up. */
 const JOBS_PER_WORKER = 200;
-/** An idle worker (with Binaryen loaded, a heap of a hundred MB or more) is stopped after this long. */
+/** An idle worker (its heap large with Binaryen loaded, see docs/limits.md) is stopped after this long. */
 const IDLE_STOP_MS = 60_000;
 /**
  * JS heap of the worker (Binaryen's own heap is a wasm memory outside it). Past it the worker ends, not the process,
