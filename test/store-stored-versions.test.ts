@@ -7,20 +7,9 @@ import path from 'node:path';
 import { deploy, tempDir, withHost } from './helpers/host.js';
 import { RUNTIME_MODULE, runtimeNamespace } from '../host/wasm/fuel-contract.js';
 import { wat, watNamed } from './helpers/wat.js';
+import { loopingHandler } from './helpers/sdk-guest.js';
 
 const test = suite('store: versions stored by earlier releases');
-
-/** An SDK handler that loops `iterations` times, running `charge` each time, and answers 200 "ok". */
-const handler = (iterations: number, charge = '') => `
-  (data (i32.const 16) "\\c8\\00\\00\\00" "\\00\\00\\00\\00" "\\02\\00\\00\\00" "ok")
-  (func (export "handle") (local $i i32)
-    (loop $again
-      ${charge}
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $again (i32.lt_u (local.get $i) (i32.const ${iterations}))))
-    (call $write (i32.const 16) (i32.const 14)))`;
-
-const WRITE = '(import "wasmfn" "response_write" (func $write (param i32 i32)))';
 
 /** Deploys `upload` as `name` into `dataDir`, returning its version and the fuel one call of it uses. */
 async function deployed(dataDir: string, name: string, upload: Uint8Array, status = 200): Promise<{ version: string; fuel: string }> {
@@ -36,15 +25,13 @@ async function deployed(dataDir: string, name: string, upload: Uint8Array, statu
 test('a version whose prepared module imports its fuel counter is prepared again at load, and its fuel counted', async () => {
   const dataDir = await tempDir();
   try {
-    const { version, fuel } = await deployed(dataDir, 'old', wat(`(module ${WRITE} (memory 1) ${handler(100)})`));
+    const { version, fuel } = await deployed(dataDir, 'old', wat(`(module ${loopingHandler(100)})`));
     // What earlier releases stored: the counter imported and charged by the module, trapping once it is negative.
     const legacy = wat(`(module
       (import "wasmfn_rt" "fuel" (global $fuel (mut i64)))
       (import "wasmfn_rt" "grow_failed" (global $grow_failed (mut i32)))
-      ${WRITE}
-      (import "env" "memory" (memory 1 256))
-      ${handler(100, `(global.set $fuel (i64.sub (global.get $fuel) (i64.const 1)))
-        (if (i64.lt_s (global.get $fuel) (i64.const 0)) (then unreachable))`)})`);
+      ${loopingHandler(100, `(global.set $fuel (i64.sub (global.get $fuel) (i64.const 1)))
+        (if (i64.lt_s (global.get $fuel) (i64.const 0)) (then unreachable))`, '(import "env" "memory" (memory 1 256))')})`);
     const file = path.join(dataDir, 'functions', 'old', 'versions', version, 'prepared.wasm');
     await fs.writeFile(file, legacy);
     await withHost({ dataDir }, async (h) => {
