@@ -101,6 +101,8 @@ export function declaredLength(incoming: IncomingMessage, facts: HeaderFacts, ma
  * refused with payload_too_large past `maxBytes`, overloaded past the budget, bad_request when the client stops
  * halfway. On success body.byteLength bytes stay taken, for the caller to give back once the request is answered;
  * on failure none do. The connection of a request that failed here cannot be reused: its body was not all read.
+ * The pieces are copied into one buffer as they come: Node hands over one Buffer per piece the client sent, an
+ * object far bigger than a byte, so a body kept as its pieces would cost many times what the budget counts.
  */
 export async function readIncomingBody(incoming: IncomingMessage, declared: number, maxBytes: number, budget: BodyBudget): Promise<Uint8Array> {
   let taken = 0;
@@ -108,17 +110,25 @@ export async function readIncomingBody(incoming: IncomingMessage, declared: numb
     budget.take(declared);
     taken = declared;
   }
-  const chunks: Buffer[] = [];
+  let buf = declared > 0 ? new Uint8Array(declared) : EMPTY;
   let total = 0;
   try {
     for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      total += chunk.byteLength;
-      if (total > maxBytes) throw tooLarge(incoming, maxBytes);
-      if (total > taken) {
-        budget.take(total - taken);
-        taken = total;
+      const end = total + chunk.byteLength;
+      if (end > maxBytes) throw tooLarge(incoming, maxBytes);
+      if (end > buf.byteLength) {
+        // A chunked body grows by doubling; the budget counts what is allocated, so it is taken first.
+        const size = Math.min(Math.max(end, buf.byteLength * 2, MIN_GROWTH_BYTES), maxBytes);
+        if (size > taken) {
+          budget.take(size - taken);
+          taken = size;
+        }
+        const bigger = new Uint8Array(size);
+        bigger.set(buf.subarray(0, total));
+        buf = bigger;
       }
-      chunks.push(chunk);
+      buf.set(chunk, total);
+      total = end;
     }
   } catch (e) {
     budget.give(taken);
@@ -131,11 +141,19 @@ export async function readIncomingBody(incoming: IncomingMessage, declared: numb
     budget.give(taken);
     throw clientGone();
   }
-  if (chunks.length === 0) return EMPTY;
-  if (chunks.length === 1) return new Uint8Array(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength);
-  const all = Buffer.concat(chunks, total);
-  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+  if (total === 0) {
+    budget.give(taken);
+    return EMPTY;
+  }
+  if (total === buf.byteLength) return buf;
+  // Room left from growing: the body keeps only its own bytes, and only those stay taken.
+  const exact = buf.slice(0, total);
+  budget.give(taken - total);
+  return exact;
 }
+
+/** The first allocation of a chunked body. */
+const MIN_GROWTH_BYTES = 64 * 1024;
 
 function clientGone(): WasmfnError {
   return new WasmfnError('bad_request', 'the client closed the connection before sending the whole body');

@@ -152,8 +152,9 @@ export class WorkerPool {
       throw new WasmfnError('overloaded', `function "${fn.name}" has ${count} requests in flight, its limit`, { retryAfterS: 1 });
     }
     // Only a request no slot can take waits in the queue, so with maxQueue 0 one that finds a free slot still runs.
+    // Calls still reading their bodies take no slot yet: a free slot is there for the first of them only.
     const waiting = this.queue.length + this.reserved;
-    if (waiting >= this.opts.maxQueue && (this.queue.length > 0 || !this.pick(sharedNow()))) {
+    if (waiting >= this.opts.maxQueue && (this.queue.length > 0 || waiting >= this.opts.maxQueue + this.freeSlots(sharedNow()))) {
       throw new WasmfnError('overloaded', `${waiting} requests are already waiting for a worker`, { retryAfterS: 1 });
     }
     this.queue.lane(fn.name).inFlight++;
@@ -258,6 +259,13 @@ export class WorkerPool {
       best = h;
     }
     return best;
+  }
+
+  /** Slots pick() could hand a job now, all workers together. */
+  private freeSlots(now: number): number {
+    let n = 0;
+    for (const h of this.active) if (h.ready && !h.dying && !this.isLong(h, now)) n += h.jobs.length - h.inflight;
+    return n;
   }
 
   private isLong(h: Handle, now: number): boolean {
