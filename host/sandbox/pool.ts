@@ -13,6 +13,7 @@ import { Watchdog } from './watchdog.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
 import { WorkerHandle, type Collected, type DispatchedJob } from './worker-handle.js';
+import { InlineRunner, type InlineAttempt } from './inline-runner.js';
 
 export type { InvokeOutcome } from './result-codec.js';
 export type RestartReason = 'timeout' | 'crash';
@@ -29,6 +30,7 @@ export interface PoolOptions {
   memoryPoolBytesPerWorker: number;  // zeroed memories a worker keeps for reuse, default 64 MiB
   memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
+  inlineFuel?: number;               // fuel slice of a call tried on the calling thread first, default 0: off
 }
 
 export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfterMs: 10 };
@@ -73,6 +75,8 @@ export class WorkerPool {
   private bellSeen = 0;
   private closed = false;
   restarts = 0;
+  /** The fast path on the calling thread; null when off. */
+  readonly inline: InlineRunner | null;
   private readonly restartListeners: ((reason: RestartReason) => void)[] = [];
 
   /** Jobs sitting in workers' slots (published and not yet collected). */
@@ -84,6 +88,9 @@ export class WorkerPool {
 
   constructor(private readonly opts: PoolOptions) {
     this.share = opts.maxRunningPerFunction || Math.max(1, opts.workers - 1);
+    this.inline = opts.inlineFuel ? new InlineRunner({
+      fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
+    }) : null;
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
   }
@@ -110,6 +117,14 @@ export class WorkerPool {
       workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight,
       restarts: this.restarts, modules: this.moduleIds.size, pooledMemoryBytes,
     };
+  }
+
+  /**
+   * Runs the call on this thread if it is eligible and fits its slice (see inline-runner.ts); null when it was not
+   * tried. After a hit call `inline.recycle()` once the answer is written; after a miss, invoke() as usual.
+   */
+  tryInline(fn: LiveFunction, input: JobInput): InlineAttempt | null {
+    return this.inline && !this.closed ? this.inline.attempt(fn, input) : null;
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {

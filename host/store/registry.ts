@@ -9,6 +9,7 @@ import { canonicalConfig, checkName, type DeployConfig } from './deploy-config.j
 import { prepareInWorker } from '../wasm/prepare-worker.js';
 import { boundNames } from '../wasm/name-section.js';
 import crypto from 'node:crypto';
+import { inlineEligibility } from '../abi/inline-eligibility.js';
 
 export interface LiveFunction {
   name: string;
@@ -132,6 +133,7 @@ export class Registry {
         compileMs,
         memory: prepared.memory,
         fuelInstrumented: prepared.fuelInstrumented,
+        ...eligibility(prepared.abi, prepared.imports),
       };
       await this.store.writeVersion(meta, config, module, prepared.bytes);
       await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
@@ -223,7 +225,15 @@ function pushHistory(ptr: { version: string; history: string[] } | null, next: s
   return [...ptr.history.filter((v) => v !== next && v !== ptr.version), ptr.version].filter((v) => v !== next);
 }
 
-function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
+/** The metadata fields of inline eligibility. */
+function eligibility(abi: VersionMeta['abi'], imports: VersionMeta['imports']): { inline: boolean; inlineReason: string } {
+  const e = inlineEligibility(abi, imports);
+  return { inline: e.inline, inlineReason: e.reason };
+}
+
+function toLive(stored: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
+  // Versions stored before eligibility was recorded get it from their imports here.
+  const meta = stored.inline === undefined ? { ...stored, ...eligibility(stored.abi, stored.imports) } : stored;
   return {
     name: meta.name,
     version: meta.version,
