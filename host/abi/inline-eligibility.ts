@@ -1,4 +1,4 @@
-// Whether a function may run on the HTTP thread: decided at deploy from its imports, recorded in its metadata.
+// Whether a function may run on the HTTP thread: decided at deploy from its imports and tables, recorded in its metadata.
 //
 // A call that runs out of its short slice there is thrown away and run again from scratch in a worker, so running
 // it inline must be invisible: every import it calls may act only on its own instance and its buffered output, and
@@ -30,7 +30,16 @@ function pure(i: ImportDesc): boolean {
   return PURE_IMPORTS[i.module]?.has(i.name) === true;
 }
 
-export function inlineEligibility(abi: AbiName, imports: readonly ImportDesc[]): InlineEligibility {
+/**
+ * Table elements a module may hold (all tables at their maximum, or their initial size where none is declared) past
+ * which it runs in the pool: V8 allocates tables on the heap of the thread that instantiates them.
+ */
+export const INLINE_MAX_TABLE_ELEMENTS = 10_000;
+
+export function inlineEligibility(abi: AbiName, imports: readonly ImportDesc[], tableElements: number): InlineEligibility {
+  if (tableElements > INLINE_MAX_TABLE_ELEMENTS) {
+    return { inline: false, reason: `its tables may hold ${tableElements} elements, more than ${INLINE_MAX_TABLE_ELEMENTS}` };
+  }
   const effectful = imports.find((i) => !pure(i));
   if (effectful) {
     const why = effectful.module === WASI_MODULE && BLOCKING_WASI.has(effectful.name) ? 'may block the thread' : 'may act outside its instance';

@@ -65,7 +65,7 @@ export class HostMetrics {
     gauge('wasmfn_pool_spares', 'Warm spare worker threads.', () => pool.stats().spares);
     gauge('wasmfn_pool_busy_workers', 'Worker threads running at least one request.', () => pool.stats().busy);
     gauge('wasmfn_pool_modules', 'Function versions whose compiled module the workers hold.', () => pool.stats().modules);
-    gauge('wasmfn_pool_memory_pooled_bytes', 'Zeroed linear memories the workers keep for reuse.', () => pool.stats().pooledMemoryBytes);
+    gauge('wasmfn_pool_memory_pooled_bytes', 'Zeroed linear memories the workers and the HTTP thread keep for reuse.', () => pool.stats().pooledMemoryBytes);
     gauge('wasmfn_functions', 'Live functions.', () => functions.list().length);
     for (const reason of ['timeout', 'crash']) this.restarts.labels(reason).inc(0);
   }

@@ -26,8 +26,10 @@ export const INLINE_WORKER_ID = 0;
 export interface InlineOptions {
   /** Fuel of one slice; 0 turns the fast path off. */
   fuel: number;
-  /** A function whose memory may grow past this runs in the pool. */
+  /** A function whose memory may grow past this runs in the pool; also the biggest memory kept for reuse. */
   maxMemoryBytes: number;
+  /** Zeroed memories this thread keeps for reuse, as a worker does. */
+  memoryPoolBytes: number;
   maxResponseBytes: number;
   lineLevels: LineLevels;
 }
@@ -45,7 +47,7 @@ export class InlineRunner {
   fallbacks = 0;
 
   constructor(private readonly opts: InlineOptions) {
-    this.executor = new Executor({ memoryPool: { perShape: 2, maxBytes: 2 * opts.maxMemoryBytes, maxMemoryBytes: opts.maxMemoryBytes } });
+    this.executor = new Executor({ memoryPool: { maxBytes: opts.memoryPoolBytes, maxMemoryBytes: opts.maxMemoryBytes } });
   }
 
   /** Null when the call is not tried here (not eligible, or its version is backing off): send it to the pool. */
@@ -72,6 +74,11 @@ export class InlineRunner {
   /** Zeroes and pools the memory of the last hit; call once its answer is written. */
   recycle(): void {
     this.executor.recycle();
+  }
+
+  /** Bytes of the zeroed memories kept for reuse. */
+  get pooledMemoryBytes(): number {
+    return this.executor.memories.bytes;
   }
 
   /** True while calls of `fn`'s version skip the fast path after repeated misses. */

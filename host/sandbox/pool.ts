@@ -52,7 +52,7 @@ export interface PoolStats {
   restarts: number;
   /** Function versions whose compiled module the workers hold. */
   modules: number;
-  /** Zeroed linear memories the workers keep for reuse, in bytes, all workers together. */
+  /** Zeroed linear memories the workers (and the fast path on the HTTP thread) keep for reuse, in bytes, all together. */
   pooledMemoryBytes: number;
 }
 
@@ -89,7 +89,7 @@ export class WorkerPool {
   constructor(private readonly opts: PoolOptions) {
     this.share = opts.maxRunningPerFunction || Math.max(1, opts.workers - 1);
     this.inline = opts.inlineFuel ? new InlineRunner({
-      fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
+      fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, memoryPoolBytes: opts.memoryPoolBytesPerWorker, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
     }) : null;
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
@@ -108,7 +108,7 @@ export class WorkerPool {
 
   stats(): PoolStats {
     let busy = 0;
-    let pooledMemoryBytes = 0;
+    let pooledMemoryBytes = this.inline?.pooledMemoryBytes ?? 0;
     for (const h of this.active) {
       if (h.inflight) busy++;
       pooledMemoryBytes += h.pooledMemoryBytes();
@@ -124,7 +124,10 @@ export class WorkerPool {
    * tried. After a hit call `inline.recycle()` once the answer is written; after a miss, invoke() as usual.
    */
   tryInline(fn: LiveFunction, input: JobInput): InlineAttempt | null {
-    return this.inline && !this.closed ? this.inline.attempt(fn, input) : null;
+    if (!this.inline || this.closed) return null;
+    // A function at its concurrency cap is refused by invoke(), as it would be without the fast path.
+    if ((this.queue.busy(fn.name)?.inFlight ?? 0) >= this.opts.maxConcurrencyPerFunction) return null;
+    return this.inline.attempt(fn, input);
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {

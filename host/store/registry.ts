@@ -10,6 +10,7 @@ import { prepareInWorker } from '../wasm/prepare-worker.js';
 import { boundNames } from '../wasm/name-section.js';
 import crypto from 'node:crypto';
 import { inlineEligibility } from '../abi/inline-eligibility.js';
+import { readLayout } from '../wasm/layout.js';
 
 export interface LiveFunction {
   name: string;
@@ -133,7 +134,7 @@ export class Registry {
         compileMs,
         memory: prepared.memory,
         fuelInstrumented: prepared.fuelInstrumented,
-        ...eligibility(prepared.abi, prepared.imports),
+        ...eligibility(prepared.abi, prepared.imports, prepared.bytes),
       };
       await this.store.writeVersion(meta, config, module, prepared.bytes);
       await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
@@ -195,7 +196,9 @@ export class Registry {
     if (stored.meta.name !== name || stored.meta.version !== version) {
       throw new WasmfnError('internal', `stored version ${name}@${version} holds the metadata of ${String(stored.meta.name)}@${String(stored.meta.version)}`);
     }
-    return toLive(stored.meta, stored.config, await compile(stored.prepared));
+    // Versions stored before eligibility was recorded get it here.
+    const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, stored.prepared) } : stored.meta;
+    return toLive(meta, stored.config, await compile(stored.prepared));
   }
 
   private swap(fn: LiveFunction, type: 'deploy' | 'rollback'): void {
@@ -225,15 +228,16 @@ function pushHistory(ptr: { version: string; history: string[] } | null, next: s
   return [...ptr.history.filter((v) => v !== next && v !== ptr.version), ptr.version].filter((v) => v !== next);
 }
 
-/** The metadata fields of inline eligibility. */
-function eligibility(abi: VersionMeta['abi'], imports: VersionMeta['imports']): { inline: boolean; inlineReason: string } {
-  const e = inlineEligibility(abi, imports);
+/** The metadata fields of inline eligibility, from the imports and the (prepared) module's tables. */
+function eligibility(abi: VersionMeta['abi'], imports: VersionMeta['imports'], bytes: Uint8Array): { inline: boolean; inlineReason: string } {
+  let tableElements = 0;
+  // A table without a maximum can grow as far as V8 lets it.
+  for (const t of readLayout(bytes).tables) tableElements += t.limits.maximum ?? Infinity;
+  const e = inlineEligibility(abi, imports, tableElements);
   return { inline: e.inline, inlineReason: e.reason };
 }
 
-function toLive(stored: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
-  // Versions stored before eligibility was recorded get it from their imports here.
-  const meta = stored.inline === undefined ? { ...stored, ...eligibility(stored.abi, stored.imports) } : stored;
+function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
   return {
     name: meta.name,
     version: meta.version,
