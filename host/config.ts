@@ -24,7 +24,7 @@ export interface HostOptions {
   memoryPoolMaxMemoryBytes: number; // WASMFN_MEMORY_POOL_MAX_MEMORY_MB, default 16 MiB: a bigger memory is not kept after its call
   maxRecentLogBytes: number;     // WASMFN_MAX_RECENT_LOGS_MB, default 16 MiB of recent invocations and their logs kept for the logs endpoint, all functions together
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
-  maxTableElements: number;      // table size cap for uploaded modules, default 100000
+  maxTableElements: number;      // WASMFN_MAX_TABLE_ELEMENTS, default 100000 elements over all of a module's tables
   inlineFuel: number;            // WASMFN_INLINE_FUEL, default 1500000 fuel units (about 1 ms of work): slice an eligible call gets on the HTTP thread before it goes to a worker; 0 = off
   workerHeapMb: number;          // WASMFN_WORKER_HEAP_MB, default 128 MiB of JS heap per worker thread (wasm memory not included)
   logLevel: string;              // LOG_LEVEL, default info
@@ -106,6 +106,7 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.memoryPoolBytesPerWorker = num('WASMFN_MEMORY_POOL_MB', o.memoryPoolBytesPerWorker / MiB, MiB);
   o.memoryPoolMaxMemoryBytes = num('WASMFN_MEMORY_POOL_MAX_MEMORY_MB', o.memoryPoolMaxMemoryBytes / MiB, MiB);
   o.maxRecentLogBytes = num('WASMFN_MAX_RECENT_LOGS_MB', o.maxRecentLogBytes / MiB, MiB);
+  o.maxTableElements = num('WASMFN_MAX_TABLE_ELEMENTS', o.maxTableElements);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
   const merged: HostOptions = {
     ...o,
@@ -146,6 +147,8 @@ function validate(o: HostOptions): void {
   int('memoryPoolBytesPerWorker', o.memoryPoolBytesPerWorker, 0);
   int('memoryPoolMaxMemoryBytes', o.memoryPoolMaxMemoryBytes, 0);
   int('maxRecentLogBytes', o.maxRecentLogBytes, 64 * 1024);
+  // V8's own ceiling for one table.
+  int('maxTableElements', o.maxTableElements, 0, 10_000_000);
   for (const k of ['memoryMb', 'timeoutMs', 'fuel'] as const) {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);

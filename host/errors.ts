@@ -21,18 +21,30 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+export interface WasmfnErrorOptions {
+  details?: string[];
+  /** Seconds a client should wait before retrying; sent as `Retry-After`. */
+  retryAfterS?: number;
+  /**
+   * The answer ends the connection (`Connection: close`): the request was refused before its body was all read,
+   * so what follows on the connection is not the start of another request.
+   */
+  closeConnection?: boolean;
+}
+
 export class WasmfnError extends Error {
   readonly code: ErrorCode;
   readonly details?: string[];
-  /** Seconds a client should wait before retrying; sent as `Retry-After`. */
   readonly retryAfterS?: number;
+  readonly closeConnection?: boolean;
 
-  constructor(code: ErrorCode, message: string, opts: { details?: string[]; retryAfterS?: number } = {}) {
+  constructor(code: ErrorCode, message: string, opts: WasmfnErrorOptions = {}) {
     super(message);
     this.name = 'WasmfnError';
     this.code = code;
     if (opts.details) this.details = opts.details;
     if (opts.retryAfterS !== undefined) this.retryAfterS = opts.retryAfterS;
+    if (opts.closeConnection) this.closeConnection = true;
   }
 
   get status(): number {
@@ -45,20 +57,21 @@ export class WasmfnError extends Error {
       code: this.code, message: this.message,
       ...(this.details ? { details: this.details } : {}),
       ...(this.retryAfterS !== undefined ? { retryAfterS: this.retryAfterS } : {}),
+      ...(this.closeConnection ? { closeConnection: true } : {}),
     };
   }
 
   static from(e: SerializedError): WasmfnError {
-    return new WasmfnError(e.code, e.message, {
-      ...(e.details ? { details: e.details } : {}),
-      ...(e.retryAfterS !== undefined ? { retryAfterS: e.retryAfterS } : {}),
-    });
+    return new WasmfnError(e.code, e.message, e);
+  }
+
+  /** The same error, answered with `Connection: close`. */
+  closingConnection(): WasmfnError {
+    return WasmfnError.from({ ...this.toJSON(), closeConnection: true });
   }
 }
 
-export interface SerializedError {
+export interface SerializedError extends WasmfnErrorOptions {
   code: ErrorCode;
   message: string;
-  details?: string[];
-  retryAfterS?: number;
 }

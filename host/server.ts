@@ -29,8 +29,6 @@ export interface RunningHost {
   /** Bytes of request bodies the host holds now, against maxBufferedBodyBytes. */
   bodies: BodyBudget;
   log: Logger;
-  /** The Hono application the server serves (app.request() reaches it without a socket). */
-  app: ReturnType<typeof createApp>;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -111,7 +109,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await observability.close();
     })());
 
-  return { url, token, opts, registry, pool, observability, bodies, log, app, close };
+  return { url, token, opts, registry, pool, observability, bodies, log, close };
 }
 
 /**

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { invokeSdk } from '../host/abi/sdk.js';
 import fs from 'node:fs/promises';
-import { callContext, prepared, preparedFunction, text, thrownCode, utf8 } from './helpers/abi-call.js';
+import { arrived, callContext, prepared, preparedFunction, text, thrownCode, utf8 } from './helpers/abi-call.js';
 import { wat } from './helpers/wat.js';
 
 const sdk = suite('abi sdk');
@@ -24,7 +24,7 @@ sdk('echo returns method, path, query, headers and body as JSON, repeated and no
     method: 'POST',
     path: '/a/b',
     query: 'x=1&y=%E2%82%AC+sign&flag&x=2',
-    headers: [['content-type', 'text/plain'], ['x-name', 'Zoë']],
+    headers: [['content-type', 'text/plain'], ['x-name', arrived('Zoë')]],
     body: utf8('héllo "quoted"\n'),
   }));
   assert.is(res.status, 200);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { invokeWagi } from '../host/abi/wagi.js';
 import type { GuestRequest, GuestResponse, LogLevel } from '../host/abi/types.js';
-import { requestSource } from '../host/abi/request-source.js';
+import { requestSource } from '../host/sandbox/job-codec.js';
 import { runtimeNamespace } from '../host/abi/runtime.js';
 import { WasmfnError, type ErrorCode } from '../host/errors.js';
 import { prepareModule } from '../host/wasm/prepare.js';

@@ -9,7 +9,7 @@ import { loaderGuest } from './fixtures/wasm/loader-guests.js';
 import { guestRequest } from './helpers/abi-call.js';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../host/wasm/prepare.js';
 import { Executor } from '../host/sandbox/executor.js';
-import { requestSource } from '../host/abi/request-source.js';
+import { requestSource } from '../host/sandbox/job-codec.js';
 import { WasmfnError } from '../host/errors.js';
 import type { AbiName } from '../host/abi/types.js';
 

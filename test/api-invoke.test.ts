@@ -101,6 +101,7 @@ invoke('HEAD gets the status and headers a GET would, no body, and the host keep
     assert.match(head.headers.get('content-type') ?? '', /text\/plain/);
     assert.ok(head.headers.get('x-request-id'), 'the host headers are there');
     assert.is(head.headers.get('x-hono-already-sent'), null);
+    assert.is(head.headers.get('content-length'), String('Hello, Ada!'.length));
     assert.is(await head.text(), '');
     const failed = await fetch(`${h.url}/fn/abort-message`, { method: 'HEAD' });
     assert.is(failed.status, 500);

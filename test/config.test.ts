@@ -83,6 +83,12 @@ options('HTTP caps and timeouts: defaults, environment, and combinations that co
   assert.throws(() => resolveOptions({ headersTimeoutMs: 0 }, {}), (e: WasmfnError) => e.code === 'bad_request');
 });
 
+options('the table element cap is read from WASMFN_MAX_TABLE_ELEMENTS and cannot pass V8 table limit', () => {
+  assert.is(resolveOptions({}, {}).maxTableElements, 100_000);
+  assert.is(resolveOptions({}, { WASMFN_MAX_TABLE_ELEMENTS: '5000' }).maxTableElements, 5000);
+  assert.throws(() => resolveOptions({ maxTableElements: 20_000_000 }, {}), (e: WasmfnError) => e.code === 'bad_request');
+});
+
 options('a default limit above its host maximum is refused', () => {
   assert.throws(() => resolveOptions({ defaults: { memoryMb: 512, timeoutMs: 1000, fuel: 1 } }, {}), (e: WasmfnError) => e.code === 'bad_request');
 });

@@ -14,4 +14,13 @@ errors('an error keeps its code, status, details and Retry-After through its ser
   assert.is(WasmfnError.from(new WasmfnError('trap', 'x').toJSON()).retryAfterS, undefined);
 });
 
+errors('an error that ends the connection says so, in its serialized form too', () => {
+  const e = new WasmfnError('overloaded', 'busy', { retryAfterS: 1 }).closingConnection();
+  assert.is(e.closeConnection, true);
+  assert.is(e.retryAfterS, 1);
+  assert.is(WasmfnError.from(JSON.parse(JSON.stringify(e.toJSON()))).closeConnection, true);
+  assert.is(new WasmfnError('overloaded', 'busy').closeConnection, undefined);
+  assert.not.ok('closeConnection' in new WasmfnError('trap', 'x').toJSON());
+});
+
 errors.run();

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, type RunJob } from '../host/sandbox/executor.js';
-import { requestSource } from '../host/abi/request-source.js';
+import { requestSource } from '../host/sandbox/job-codec.js';
 import { prepareModule } from '../host/wasm/prepare.js';
 import { guestRequest } from './helpers/abi-call.js';
 import { wat } from './helpers/wat.js';

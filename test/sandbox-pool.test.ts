@@ -1,5 +1,5 @@
 // The worker pool through real HTTP: the shared-memory slots and their overflow to the port, jobs moved off a
-// worker stuck in a long job, workers that fell asleep, bursts, and the same pool reached through app.request().
+// worker stuck in a long job, workers that fell asleep, bursts, and what a call carries in and out.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -124,22 +124,22 @@ pool('a burst larger than every slot is answered in full and leaves nothing in f
   });
 });
 
-pool('app.request() reaches the same pool without a socket, errors included', async () => {
+pool('a call reaches the pool with its request id, path, query and body; a trap comes back with its timings', async () => {
   await withHost({}, async (h) => {
     await deployBuilt(h, 'echo');
     await deployBuilt(h, 'abort-message');
-    const res = await h.app.request('/fn/echo/x?y=1', { method: 'POST', body: 'hi', headers: { 'x-request-id': 'abc-1' } });
+    const res = await fetch(`${h.url}/fn/echo/x?y=1`, { method: 'POST', body: 'hi', headers: { 'x-request-id': 'abc-1' } });
     assert.is(res.status, 200);
     assert.is(res.headers.get('x-request-id'), 'abc-1');
     const e = (await res.json()) as { path: string; body: string; query: Record<string, string> };
     assert.is(e.path, '/x');
     assert.is(e.body, 'hi');
     assert.is(e.query.y, '1');
-    const bad = await h.app.request('/fn/abort-message');
+    const bad = await fetch(`${h.url}/fn/abort-message`);
     assert.is(bad.status, 500);
     assert.is(await errorCode(bad), 'trap');
     assert.ok(bad.headers.get('server-timing'));
-    assert.is(await errorCode(await h.app.request('/fn/nobody')), 'function_not_found');
+    assert.is(await errorCode(await fetch(`${h.url}/fn/nobody`)), 'function_not_found');
   });
 });
 

@@ -63,10 +63,11 @@ test('an initial memory above the cap is refused, imported or not', () => {
   assert.ok(prepareModule(wat(`(module (memory 16) ${HANDLE})`), opts({ memoryMb: 1 })), 'exactly the cap is fine');
 });
 
-test('tables above the element limit are refused, by initial or by maximum size', () => {
+test('tables whose initial sizes add up to more than the element limit are refused', () => {
   oneReason(rejection(wat(`(module (table 11 funcref) ${HANDLE})`), opts({ maxTableElements: 10 })), 'table 0', '11');
-  oneReason(rejection(wat(`(module (table 1 11 funcref) ${HANDLE})`), opts({ maxTableElements: 10 })), 'maximum 11');
+  oneReason(rejection(wat(`(module (table 6 funcref) (table 5 funcref) ${HANDLE})`), opts({ maxTableElements: 10 })), '2 tables', '11 elements in total');
   assert.ok(prepareModule(wat(`(module (table 10 10 funcref) ${HANDLE})`), opts({ maxTableElements: 10 })));
+  assert.ok(prepareModule(wat(`(module (table 6 funcref) (table 4 funcref) ${HANDLE})`), opts({ maxTableElements: 10 })));
 });
 
 test('an active data segment outside the initial memory is refused', () => {

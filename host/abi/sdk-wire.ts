@@ -1,51 +1,12 @@
-// The SDK ABI's byte formats (functions/sdk/README.md): request encoding into guest memory, response decoding out of it.
+// The SDK ABI's byte formats (functions/sdk/README.md): the request wire read back (the main thread writes it:
+// sandbox/job-codec.ts), the response decoded out of guest memory.
 
 import { WasmfnError } from '../errors.js';
-import type { GuestRequest, GuestResponse } from './types.js';
+import type { GuestResponse } from './types.js';
 import { BAD_HEADER_VALUE, HEADER_NAME, MAX_RESPONSE_HEADERS, shownGuestText } from './response-headers.js';
 
-const MAX_I32 = 0x7fff_ffff;
 /** Headers are small in HTTP; a response spending more than this on them is broken or hostile. */
 export const MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
-
-const encoder = new TextEncoder();
-
-/** A request encoded as one head (strings and lengths, UTF-8) followed by the body, which is not copied. */
-export interface EncodedRequest {
-  head: Uint8Array;
-  body: Uint8Array;
-  /** head.length + body.length, what `request_len` returns. */
-  length: number;
-}
-
-export function encodeRequest(req: GuestRequest): EncodedRequest {
-  // UTF-8 never takes more than 3 bytes per UTF-16 unit, so one allocation always fits.
-  let bound = 4 * 5;
-  bound += 3 * (req.method.length + req.path.length + req.query.length);
-  for (const [name, value] of req.headers) bound += 8 + 3 * (name.length + value.length);
-  const buf = new Uint8Array(bound);
-  const view = new DataView(buf.buffer);
-  let off = 0;
-  const str = (s: string): void => {
-    const { written } = encoder.encodeInto(s, buf.subarray(off + 4));
-    view.setUint32(off, written, true);
-    off += 4 + written;
-  };
-  str(req.method);
-  str(req.path);
-  str(req.query);
-  view.setUint32(off, req.headers.length, true);
-  off += 4;
-  for (const [name, value] of req.headers) {
-    str(name);
-    str(value);
-  }
-  view.setUint32(off, req.body.length, true);
-  off += 4;
-  const length = off + req.body.length;
-  if (length > MAX_I32) throw new WasmfnError('payload_too_large', 'request too large for the SDK ABI');
-  return { head: buf.subarray(0, off), body: req.body, length };
-}
 
 /**
  * Reads the request fields back out of wire bytes the host encoded. The host writes Node's header and URL strings

@@ -8,7 +8,7 @@ import { prepareModule } from '../wasm/prepare.js';
 import { Executor } from '../sandbox/executor.js';
 import { BUILT_FUNCTIONS_DIR } from '../examples.js';
 import type { GuestRequest } from '../abi/types.js';
-import { requestSource } from '../abi/request-source.js';
+import { requestSource } from '../sandbox/job-codec.js';
 
 const runs = Number(process.argv[2] ?? 20_000);
 const WARM_UP = 2_000;

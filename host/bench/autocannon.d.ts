@@ -9,6 +9,9 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     timeout?: number;
+    method?: string;
+    body?: string;
+    headers?: Record<string, string>;
   }
 
   interface Result {

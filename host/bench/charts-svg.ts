@@ -105,12 +105,13 @@ function niceCeil(x: number): number {
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((v) => v >= x)!;
 }
 
-/** Requests per second at each concurrency, wasmfn next to the constant Hono route. */
+/** Requests per second at each concurrency, the targets side by side in the order of the table. */
 export function httpBars(http: HttpResult[]): string {
   const rows = http.filter((h) => !h.skipped);
   if (rows.length === 0) return '';
   const concurrencies = [...new Set(rows.map((h) => h.concurrency))];
-  const targets = ['wasmfn', 'hono'] as const;
+  const targets = [...new Set(rows.map((h) => h.target))];
+  const barW = 0.7 / targets.length;
   const max = niceCeil(Math.max(...rows.map((h) => h.requestsPerSec)));
   const f: Frame = { w: 900, h: 300, left: 70, right: 120, top: 16, bottom: 40 };
   const plotH = f.h - f.top - f.bottom;
@@ -126,14 +127,14 @@ export function httpBars(http: HttpResult[]): string {
       const h = rows.find((r) => r.concurrency === c && r.target === t);
       if (!h) return;
       const bh = (h.requestsPerSec / max) * plotH;
-      const x = f.left + gi * groupW + groupW * 0.15 + ti * groupW * 0.35;
-      svg += `<rect x="${x}" y="${f.top + plotH - bh}" width="${groupW * 0.33}" height="${bh}" fill="${ti === 0 ? colorOf(0) : '#555'}"><title>${t} c=${c}: ${fmtInt(h.requestsPerSec)} req/s</title></rect>`;
-      svg += `<text x="${x + groupW * 0.165}" y="${f.top + plotH - bh - 4}" text-anchor="middle">${fmtInt(h.requestsPerSec)}</text>`;
+      const x = f.left + gi * groupW + groupW * 0.15 + ti * groupW * barW;
+      svg += `<rect x="${x}" y="${f.top + plotH - bh}" width="${groupW * barW * 0.94}" height="${bh}" fill="${colorOf(ti)}"><title>${t} c=${c}: ${fmtInt(h.requestsPerSec)} req/s</title></rect>`;
+      svg += `<text x="${x + groupW * barW * 0.47}" y="${f.top + plotH - bh - 4}" text-anchor="middle">${fmtInt(h.requestsPerSec)}</text>`;
     });
     svg += `<text x="${f.left + gi * groupW + groupW / 2}" y="${f.h - f.bottom + 16}" text-anchor="middle">${c} connection${c === 1 ? '' : 's'}</text>`;
   });
   targets.forEach((t, ti) => {
-    svg += `<rect x="${f.w - f.right + 14}" y="${f.top + ti * 20}" width="14" height="12" fill="${ti === 0 ? colorOf(0) : '#555'}"/><text x="${f.w - f.right + 34}" y="${f.top + ti * 20 + 11}">${t}</text>`;
+    svg += `<rect x="${f.w - f.right + 14}" y="${f.top + ti * 20}" width="14" height="12" fill="${colorOf(ti)}"/><text x="${f.w - f.right + 34}" y="${f.top + ti * 20 + 11}">${t}</text>`;
   });
   svg += `<text x="14" y="${f.top + plotH / 2}" transform="rotate(-90 14 ${f.top + plotH / 2})" text-anchor="middle" class="label">requests/s</text>`;
   return `<svg viewBox="0 0 ${f.w} ${f.h}" width="100%" role="img" aria-label="HTTP requests per second">${svg}</svg>`;

@@ -1,112 +1,90 @@
-// End-to-end HTTP: `hello` on the real host against a constant Hono route, each served from its own child
-// process, loaded by autocannon from this one, concurrency by concurrency with the targets alternating.
+// End-to-end HTTP: the real host (`hello` through the SDK ABI, and a loader-form module) against a constant Hono
+// route and workerd running the same loader-form module, each server in its own process, loaded by autocannon from
+// this one, concurrency by concurrency with the targets alternating.
 
-import { fork, type ChildProcess } from 'node:child_process';
-import { load, type LoadRun } from './http-load.js';
+import { load, type LoadRequest, type LoadRun } from './http-load.js';
+import { startServer, stopServer, type Server } from './http-servers.js';
+import { TARGETS, type TargetSpec } from './http-targets.js';
 import { perRequest, sampleProcess, type CpuPerRequest } from './thread-cpu.js';
-import type { ChildMessage, ServerTarget } from './http-server-child.js';
+import type { ServerName } from './http-server-child.js';
 import type { Progress } from './progress.js';
 import type { HttpResult } from './results.js';
-import { EXPECTED, INPUT } from './contender.js';
+import { EXPECTED } from './contender.js';
+import { Unavailable } from './unavailable.js';
 
-const PATHS: Record<ServerTarget, string> = { wasmfn: `/fn/hello?name=${INPUT}`, hono: '/' };
-const START_TIMEOUT_MS = 60_000;
+const WARMUP_CONNECTIONS = 10;
 
-interface Server { target: ServerTarget; url: string; child: ChildProcess }
-
-function startServer(target: ServerTarget): Promise<Server> {
-  const child = fork(new URL('./http-server-child.js', import.meta.url), [target], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise<Server>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`${target} server did not start within ${START_TIMEOUT_MS} ms`));
-    }, START_TIMEOUT_MS);
-    child.once('message', (m: ChildMessage) => {
-      clearTimeout(timer);
-      if (m.type === 'ready') resolve({ target, url: m.url, child });
-      else reject(new Error(`${target} server: ${m.message}`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${target} server exited with ${code} before it was ready`));
-    });
-  });
+function request(s: Server, t: TargetSpec): LoadRequest {
+  return { url: s.url + t.path, method: t.method, ...(t.body === undefined ? {} : { body: t.body }) };
 }
 
-async function stopServer(s: Server): Promise<void> {
-  if (s.child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => s.child.once('exit', () => resolve()));
-  s.child.send('close');
-  const timer = setTimeout(() => s.child.kill(), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function check(s: Server): Promise<void> {
-  const res = await fetch(s.url + PATHS[s.target]);
+async function check(s: Server, t: TargetSpec): Promise<void> {
+  const res = await fetch(s.url + t.path, { method: t.method, ...(t.body === undefined ? {} : { body: t.body }) });
   const body = await res.text();
-  if (res.status !== 200 || body !== EXPECTED) throw new Error(`${s.target} answered ${res.status} ${JSON.stringify(body.slice(0, 200))}`);
+  if (res.status !== 200 || body !== EXPECTED) throw new Error(`${t.target} answered ${res.status} ${JSON.stringify(body.slice(0, 200))}`);
 }
 
-function skippedRows(target: ServerTarget, concurrencies: number[], reason: string): HttpResult[] {
+function skippedRows(t: TargetSpec, concurrencies: number[], reason: string): HttpResult[] {
   return concurrencies.map((concurrency) => ({
-    target, path: PATHS[target], concurrency, durationS: 0, requestsPerSec: 0,
+    target: t.target, isolation: t.isolation, method: t.method, path: t.path, concurrency, durationS: 0, requestsPerSec: 0,
     latencyMs: { p50: null, p90: null, p99: null, max: null, mean: null }, requests: 0, errors: 0, non2xx: 0, cpuPerRequest: null, skipped: reason,
   }));
 }
 
 /** One load run, with what it cost each side in CPU: both sides share this machine's cores. */
-async function measured(s: Server, connections: number, durationS: number): Promise<LoadRun & { cpuPerRequest: CpuPerRequest | null }> {
-  const server0 = sampleProcess(s.child.pid!);
+async function measured(s: Server, t: TargetSpec, connections: number, durationS: number): Promise<LoadRun & { cpuPerRequest: CpuPerRequest | null }> {
+  const server0 = sampleProcess(s.pid);
   const load0 = sampleProcess(process.pid);
-  const run = await load(s.url + PATHS[s.target], connections, durationS);
-  const server1 = sampleProcess(s.child.pid!);
+  const run = await load(request(s, t), connections, durationS);
+  const server1 = sampleProcess(s.pid);
   const load1 = sampleProcess(process.pid);
   return { ...run, cpuPerRequest: perRequest([server0, server1], [load0, load1], run.requests) };
 }
 
 export async function runHttp(opts: { concurrencies: number[]; durationS: number; warmupS: number }, progress: Progress): Promise<{ results: HttpResult[]; failures: string[] }> {
-  const targets: ServerTarget[] = ['hono', 'wasmfn'];
-  const servers = new Map<ServerTarget, Server>();
+  const names = [...new Set(TARGETS.map((t) => t.server))];
+  const servers = new Map<ServerName, Server>();
+  const down = new Map<ServerName, unknown>();
+  const runnable: TargetSpec[] = [];
   const results: HttpResult[] = [];
   const failures: string[] = [];
   try {
-    progress.update(`http: starting the ${targets.join(' and ')} servers`, true);
-    // Started together (nothing is measured yet); each is warmed up on its own below.
-    const started = await Promise.allSettled(targets.map(startServer));
-    for (const [i, target] of targets.entries()) {
-      const outcome = started[i]!;
+    progress.update(`http: starting the ${names.join(', ')} servers`, true);
+    // Started together (nothing is measured yet); each target is checked and warmed up on its own below.
+    const started = await Promise.allSettled(names.map(startServer));
+    started.forEach((outcome, i) => (outcome.status === 'fulfilled' ? servers.set(names[i]!, outcome.value) : down.set(names[i]!, outcome.reason)));
+    for (const t of TARGETS) {
       try {
-        if (outcome.status === 'rejected') throw outcome.reason;
-        servers.set(target, outcome.value);
-        await check(outcome.value);
-        progress.update(`http: warm-up ${target}`, true);
-        await load(outcome.value.url + PATHS[target], 10, opts.warmupS);
+        const s = servers.get(t.server);
+        if (!s) throw down.get(t.server);
+        await check(s, t);
+        progress.update(`http: warm-up ${t.target}`, true);
+        await load(request(s, t), WARMUP_CONNECTIONS, opts.warmupS);
+        runnable.push(t);
       } catch (e) {
-        const reason = `failed: ${(e as Error).message}`;
-        failures.push(`http ${target}: ${reason}`);
-        results.push(...skippedRows(target, opts.concurrencies, reason));
-        const s = servers.get(target);
-        servers.delete(target);
-        if (s) await stopServer(s);
+        // A server this machine cannot run is skipped with its reason; anything else fails the run.
+        const unavailable = e instanceof Unavailable;
+        const reason = unavailable ? `skipped: ${e.message}` : `failed: ${(e as Error).message}`;
+        progress.update(`http ${t.target}: ${reason}`, true);
+        if (!unavailable) failures.push(`http ${t.target}: ${reason}`);
+        results.push(...skippedRows(t, opts.concurrencies, reason));
       }
     }
     for (const [i, concurrency] of opts.concurrencies.entries()) {
-      const order = i % 2 === 0 ? targets : [...targets].reverse();
-      for (const target of order) {
-        const s = servers.get(target);
-        if (!s) continue;
-        progress.update(`http: ${target} at ${concurrency} connections for ${opts.durationS} s`, true);
+      const order = i % 2 === 0 ? runnable : [...runnable].reverse();
+      for (const t of order) {
+        progress.update(`http: ${t.target} at ${concurrency} connections for ${opts.durationS} s`, true);
         try {
-          results.push({ target, path: PATHS[target], concurrency, ...(await measured(s, concurrency, opts.durationS)) });
+          const run = await measured(servers.get(t.server)!, t, concurrency, opts.durationS);
+          results.push({ target: t.target, isolation: t.isolation, method: t.method, path: t.path, concurrency, ...run });
         } catch (e) {
-          failures.push(`http ${target} c=${concurrency}: ${(e as Error).message}`);
+          failures.push(`http ${t.target} c=${concurrency}: ${(e as Error).message}`);
         }
       }
     }
   } finally {
     await Promise.all([...servers.values()].map(stopServer));
   }
-  const rank = (r: HttpResult): number => opts.concurrencies.indexOf(r.concurrency) * 2 + (r.target === 'wasmfn' ? 0 : 1);
+  const rank = (r: HttpResult): number => opts.concurrencies.indexOf(r.concurrency) * TARGETS.length + TARGETS.findIndex((t) => t.target === r.target);
   return { results: results.sort((a, b) => rank(a) - rank(b)), failures };
 }

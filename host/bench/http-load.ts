@@ -17,10 +17,20 @@ export interface LoadRun {
  * autocannon's own histogram keeps whole milliseconds, which flattens sub-millisecond latencies to 0 or 1;
  * its per-response event carries the exact time, so percentiles are computed from those.
  */
-export function load(url: string, connections: number, durationS: number): Promise<LoadRun> {
+export interface LoadRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  /** Sent as text/plain with every request. */
+  body?: string;
+}
+
+export function load(req: LoadRequest, connections: number, durationS: number): Promise<LoadRun> {
   const latencies: number[] = [];
+  const request = req.body === undefined
+    ? { method: req.method }
+    : { method: req.method, body: req.body, headers: { 'content-type': 'text/plain; charset=utf-8' } };
   return new Promise<LoadRun>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: durationS, pipelining: 1, timeout: 10 }, (err, result) => {
+    const instance = autocannon({ url: req.url, connections, duration: durationS, pipelining: 1, timeout: 10, ...request }, (err, result) => {
       if (err) return reject(err);
       const s = summarize(latencies);
       resolve({

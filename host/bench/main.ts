@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { allContenders } from './contenders/index.js';
 import { WORKLOAD } from './contender.js';
 import { runHttp } from './http-bench.js';
+import { httpRatios } from './http-ratios.js';
 import { describeMachine } from './machine.js';
 import { parseOptions, USAGE, UsageError } from './options.js';
 import { Progress } from './progress.js';
@@ -51,6 +52,7 @@ export async function runBench(args: string[]): Promise<number> {
     workload: WORKLOAD,
     contenders: cold.results,
     http: http.results,
+    httpRatios: httpRatios(http.results),
   };
   await fs.mkdir(opts.outDir, { recursive: true });
   await fs.writeFile(path.join(opts.outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');

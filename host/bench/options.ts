@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { CONTENDER_NAMES } from './contenders/index.js';
 
 export const USAGE = `usage: npm run bench -- [--quick] [--out DIR] [--only NAME,...] [--iterations N]
-  --quick              a run of under a minute (fewer samples, 2 s HTTP points)
+  --quick              a run of about a minute (fewer samples, 2 s HTTP points)
   --out DIR            where results.json and report.html go (default bench-results/)
   --only NAME,...      contenders to run, and "http" for the HTTP part: ${CONTENDER_NAMES.join(', ')}, http
   --iterations N       cold starts per round for µs-scale contenders (thread/process ones get N/50)

@@ -1,9 +1,12 @@
 // report.html: one self-contained page (inline CSS and SVG, no scripts, no network) from results.json.
 
-import type { BenchResults, ContenderResult } from './results.js';
+import type { BenchResults, ContenderResult, HttpResult } from './results.js';
 import { cdfChart, httpBars, percentileBars } from './charts-svg.js';
 import { cpuTotalUs, fmtInt, fmtMs, fmtRatio, fmtUs } from './format.js';
 import { escapeHtml as e } from './html-escape.js';
+import { ratioLines } from './http-ratios.js';
+
+const onHost = (h: HttpResult): boolean => h.target === 'wasmfn' || h.target === 'wasmfn-loader';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#222}
@@ -35,10 +38,10 @@ function phasesTable(contenders: ContenderResult[]): string {
 
 function httpTable(r: BenchResults): string {
   if (r.http.length === 0) return '<p class="muted">HTTP part not run.</p>';
-  return `<table><tr><th>target</th><th class="l">path</th><th>connections</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>requests</th><th>errors + non-2xx</th></tr>` +
+  return `<table><tr><th>target</th><th class="l">isolation</th><th class="l">request</th><th>connections</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>requests</th><th>errors + non-2xx</th></tr>` +
     r.http.map((h) => h.skipped
-      ? `<tr><td>${e(h.target)}</td><td class="l">${e(h.path)}</td><td>${h.concurrency}</td><td class="l muted" colspan="7">${e(h.skipped)}</td></tr>`
-      : `<tr${h.target === 'wasmfn' ? ' class="host"' : ''}><td>${e(h.target)}</td><td class="l"><code>${e(h.path)}</code></td><td>${h.concurrency}</td><td>${fmtInt(h.requestsPerSec)}</td>` +
+      ? `<tr><td>${e(h.target)}</td><td class="l">${e(h.isolation)}</td><td class="l">${e(`${h.method} ${h.path}`)}</td><td>${h.concurrency}</td><td class="l muted" colspan="7">${e(h.skipped)}</td></tr>`
+      : `<tr${onHost(h) ? ' class="host"' : ''}><td>${e(h.target)}</td><td class="l">${e(h.isolation)}</td><td class="l"><code>${e(`${h.method} ${h.path}`)}</code></td><td>${h.concurrency}</td><td>${fmtInt(h.requestsPerSec)}</td>` +
         [h.latencyMs.p50, h.latencyMs.p90, h.latencyMs.p99, h.latencyMs.max].map((v) => `<td>${fmtMs(v)}</td>`).join('') +
         `<td>${fmtInt(h.requests)}</td><td>${h.errors + h.non2xx}</td></tr>`).join('') +
     '</table>';
@@ -51,7 +54,7 @@ function cpuTable(r: BenchResults): string {
     `<table><tr><th>target</th><th>connections</th><th>server main µs</th><th>server other threads µs</th><th>load generator µs</th><th>total µs</th><th>context switches</th></tr>` +
     rows.map((h) => {
       const c = h.cpuPerRequest!;
-      return `<tr${h.target === 'wasmfn' ? ' class="host"' : ''}><td>${e(h.target)}</td><td>${h.concurrency}</td>` +
+      return `<tr${onHost(h) ? ' class="host"' : ''}><td>${e(h.target)}</td><td>${h.concurrency}</td>` +
         [c.serverMainUs, c.serverOtherUs, c.loadGeneratorUs, cpuTotalUs(c)].map((v) => `<td>${fmtUs(v)}</td>`).join('') +
         `<td>${c.switches.toFixed(2)}</td></tr>`;
     }).join('') +
@@ -87,9 +90,11 @@ Phases that do not exist for a contender are absent; thread and process contende
 ${phasesTable(r.contenders)}
 
 <h2>HTTP end to end</h2>
-${r.http.length === 0 ? '' : `<p><code>hello</code> on the running wasmfn host (default options, its worker pool) against a constant-response Hono route,
-each in its own child process, loaded by autocannon (keep-alive, ${o.httpDurationS} s per point) from the bench process, on the same cores.</p>`}
+${r.http.length === 0 ? '' : `<p>On the running wasmfn host (default options, its worker pool): <code>hello</code> (SDK ABI) against a constant-response Hono route,
+and the loader-form <code>bench-greet</code> module (<code>handle(string): string</code>, called with the request body) against workerd running the same module
+in a JS worker that instantiates it per request. Each server in its own process, loaded by autocannon (keep-alive, ${o.httpDurationS} s per point) from the bench process, on the same cores.</p>`}
 ${httpTable(r)}
+${r.httpRatios.length === 0 ? '' : `<p>Ratios within this run (req/s: above 1 is faster; p50: above 1 is slower):</p><ul>${ratioLines(r.httpRatios).map((l) => `<li>${e(l)}</li>`).join('')}</ul>`}
 ${cpuTable(r)}
 ${httpBars(r.http)}
 

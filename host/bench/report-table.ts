@@ -2,22 +2,13 @@
 
 import type { BenchResults } from './results.js';
 import { cpuTotalUs, fmtInt, fmtMs, fmtRatio, fmtUs } from './format.js';
+import { ratioLines } from './http-ratios.js';
 
 function table(head: string[], rows: string[][], rightFrom = 1): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i >= rightFrom ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-/** "c=1 0.31x" per concurrency measured for both targets. */
-export function httpRatios(r: BenchResults): string[] {
-  const at = (target: string, c: number) => r.http.find((h) => h.target === target && h.concurrency === c && !h.skipped);
-  return [...new Set(r.http.map((h) => h.concurrency))].flatMap((c) => {
-    const w = at('wasmfn', c);
-    const h = at('hono', c);
-    return w && h && h.requestsPerSec > 0 ? [`c=${c} ${(w.requestsPerSec / h.requestsPerSec).toFixed(2)}x`] : [];
-  });
 }
 
 export function renderTable(r: BenchResults): string {
@@ -49,18 +40,19 @@ export function renderTable(r: BenchResults): string {
   if (r.http.length > 0) {
     out.push('', 'HTTP end to end (autocannon, keep-alive), latency ms');
     out.push(table(
-      ['target', 'path', 'connections', 'req/s', 'p50', 'p90', 'p99', 'max', 'errors'],
+      ['target', 'isolation', 'request', 'connections', 'req/s', 'p50', 'p90', 'p99', 'max', 'errors'],
       r.http.map((h) => {
-        if (h.skipped) notes.push(`http ${h.target} at ${h.concurrency}: ${h.skipped}`);
+        const request = `${h.method} ${h.path}`;
+        if (h.skipped) notes.push(`http ${h.target}: ${h.skipped}`);
         return h.skipped
-          ? [h.target, h.path, String(h.concurrency), '-', '-', '-', '-', '-', 'skipped']
-          : [h.target, h.path, String(h.concurrency), fmtInt(h.requestsPerSec), fmtMs(h.latencyMs.p50), fmtMs(h.latencyMs.p90),
+          ? [h.target, h.isolation, request, String(h.concurrency), '-', '-', '-', '-', '-', 'skipped']
+          : [h.target, h.isolation, request, String(h.concurrency), fmtInt(h.requestsPerSec), fmtMs(h.latencyMs.p50), fmtMs(h.latencyMs.p90),
             fmtMs(h.latencyMs.p99), fmtMs(h.latencyMs.max), String(h.errors + h.non2xx)];
       }),
-      2,
+      3,
     ));
-    const ratios = httpRatios(r);
-    if (ratios.length) out.push(`wasmfn req/s vs the constant Hono route: ${ratios.join(', ')}`);
+    const ratios = ratioLines(r.httpRatios);
+    if (ratios.length) out.push('', 'Ratios within this run (req/s: above 1 is faster; p50: above 1 is slower)', ...ratios);
     const withCpu = r.http.filter((h) => h.cpuPerRequest);
     if (withCpu.length) {
       out.push('', `CPU per request, µs (from /proc; the servers and the load generator share the ${r.machine.cores} cores)`);

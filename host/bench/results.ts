@@ -1,6 +1,7 @@
 // The shape of bench-results/results.json: the contract the report, the README table and the test read.
 
 import type { CpuPerRequest } from './thread-cpu.js';
+import type { HttpRatio } from './http-ratios.js';
 
 /** Percentiles of one set of samples; null everywhere when the contender produced none. */
 export interface Summary {
@@ -12,7 +13,7 @@ export interface Summary {
   n: number;
 }
 
-export type Isolation = 'wasm-instance' | 'worker' | 'process' | 'vm-context' | 'extism' | 'none';
+export type Isolation = 'wasm-instance' | 'worker' | 'process' | 'vm-context' | 'extism' | 'v8-isolate' | 'none';
 
 export interface ContenderResult {
   name: string;
@@ -39,9 +40,16 @@ export interface ContenderResult {
   skipped?: string;
 }
 
+/**
+ * `wasmfn`: GET /fn/hello (SDK ABI) on the real host; `hono`: a constant-response Hono route; `wasmfn-loader`:
+ * POST /fn/bench-greet (loader ABI) on the real host; `workerd`: the same module in a workerd JS worker.
+ */
+export type HttpTarget = 'wasmfn' | 'hono' | 'wasmfn-loader' | 'workerd';
+
 export interface HttpResult {
-  /** `wasmfn`: GET /fn/hello on the real host; `hono`: a constant-response Hono route. */
-  target: 'wasmfn' | 'hono';
+  target: HttpTarget;
+  isolation: Isolation;
+  method: 'GET' | 'POST';
   path: string;
   concurrency: number;
   durationS: number;
@@ -75,4 +83,6 @@ export interface BenchResults {
   workload: string;
   contenders: ContenderResult[];
   http: HttpResult[];
+  /** Ratios between HTTP targets measured in this run (see http-ratios.ts). */
+  httpRatios: HttpRatio[];
 }

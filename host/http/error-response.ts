@@ -1,9 +1,9 @@
 // The one place errors become HTTP responses: JSON {"error": {code, message, details?}}, never a stack or host path.
 
-import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { WasmfnError } from '../errors.js';
 import { escapeControl } from '../control-chars.js';
+import type { Outgoing } from './head-reply.js';
 
 /** Messages quote names and text from requests and guests; escaped here too, whatever made them. */
 export function errorBody(err: WasmfnError): { error: { code: string; message: string; details?: string[] } } {
@@ -20,6 +20,7 @@ function errorParts(e: unknown): { status: number; body: string; headers: Record
   const err = toWasmfnError(e);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   if (err.retryAfterS !== undefined) headers['retry-after'] = String(err.retryAfterS);
+  if (err.closeConnection) headers.connection = 'close';
   return { status: err.status, body: JSON.stringify(errorBody(err)), headers };
 }
 
@@ -32,7 +33,7 @@ export function errorResponse(c: Context, e: unknown): Response {
  * The same response written straight to Node's response (the invocation route answers that way once it has
  * handed Hono RESPONSE_ALREADY_SENT). `headers` is a flat name, value list added to the error's own.
  */
-export function writeError(res: ServerResponse, e: unknown, headers: string[]): void {
+export function writeError(res: Outgoing, e: unknown, headers: string[]): void {
   if (res.headersSent) {
     res.destroy();
     return;

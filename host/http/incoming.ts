@@ -1,13 +1,13 @@
-// An invocation's request as the pool takes it (JobInput), read straight from Node's IncomingMessage when served
-// by @hono/node-server: touching `Request.headers` or `.body` there builds a full undici Request (tens of µs).
-// Under app.request() (tests) the Fetch Request is read instead.
+// An invocation's request as the pool takes it (JobInput), read straight from Node's IncomingMessage that
+// @hono/node-server hands the route: touching `Request.headers` or `.body` there would build a full undici
+// Request on every invocation (docs/design.md, "Costs behind the design").
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { WasmfnError } from '../errors.js';
 import type { JobInput } from '../sandbox/job-codec.js';
-import { formatBytes, readBodyCapped } from './read-body.js';
-import type { BodyBudget, BodyLease } from './body-budget.js';
+import { formatBytes } from './read-body.js';
+import type { BodyBudget } from './body-budget.js';
 
 export interface NodePair {
   incoming: IncomingMessage;
@@ -86,16 +86,6 @@ export function nodeJobInput(incoming: IncomingMessage, remote: boolean, request
     requestId,
     receivedAt,
   };
-}
-
-/** The same from a Fetch Request (app.request() in tests, or another adapter); the body's bytes go on `lease`. */
-export async function fetchJobInput(req: Request, maxBytes: number, requestId: string, receivedAt: number, lease: BodyLease): Promise<JobInput> {
-  const url = new URL(req.url);
-  const { path, query } = splitTarget(url.pathname + url.search);
-  const rawHeaders: string[] = [];
-  for (const [k, v] of req.headers) rawHeaders.push(k, v);
-  const body = await readBodyCapped(req, maxBytes, 'request body', lease);
-  return { method: req.method, path, query, rawHeaders, body, remoteAddr: '', requestId, receivedAt };
 }
 
 /** The declared Content-Length (-1 without one), refused with payload_too_large before reading when over `maxBytes`. */

@@ -1,8 +1,8 @@
 // A successful invocation as HTTP: the guest's status, headers and body plus the host's own headers, written to
-// Node's response in one writeHead/end (no Response object), or built as a Response outside Node.
+// Node's response in one writeHead/end (no Response object).
 
-import type { ServerResponse } from 'node:http';
 import type { InvokeOutcome } from '../sandbox/pool.js';
+import type { Outgoing } from './head-reply.js';
 
 type Success = Extract<InvokeOutcome, { ok: true }>;
 
@@ -21,7 +21,7 @@ function hasBody(status: number): boolean {
 }
 
 /** The worker already dropped invalid, hop-by-hop and host-owned headers from the guest's list. */
-export function writeSuccess(res: ServerResponse, requestId: string, out: Success): void {
+export function writeSuccess(res: Outgoing, requestId: string, out: Success): void {
   const headers = out.headers;
   headers.push(...hostHeaders(requestId, out));
   const body = hasBody(out.status);
@@ -29,11 +29,4 @@ export function writeSuccess(res: ServerResponse, requestId: string, out: Succes
   res.writeHead(out.status, headers);
   if (body) res.end(out.body);
   else res.end();
-}
-
-export function successResponse(requestId: string, out: Success): Response {
-  const headers = new Headers();
-  const all = [...out.headers, ...hostHeaders(requestId, out)];
-  for (let i = 0; i < all.length; i += 2) headers.append(all[i]!, all[i + 1]!);
-  return new Response(hasBody(out.status) ? (out.body as Uint8Array<ArrayBuffer>) : null, { status: out.status, headers });
 }

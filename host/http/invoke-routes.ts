@@ -1,9 +1,10 @@
 // ANY /fn/:name[/*]: hands the request to the pool and the outcome back as the response. This runs on the main
-// thread for every invocation, so it does no more than it must. Under @hono/node-server the handler returns
-// RESPONSE_ALREADY_SENT at once (a synchronous handler is Hono's and node-server's fast path) and answers on
-// Node's response itself when the outcome arrives: headers come from Node's raw list, the request is encoded
-// once (by the pool, into shared memory), and the response is one writeHead/end.
+// thread for every invocation, so it does no more than it must. The handler returns RESPONSE_ALREADY_SENT at once
+// (a synchronous handler is Hono's and node-server's fast path) and answers on Node's response itself when the
+// outcome arrives: headers come from Node's raw list, the request is encoded once (by the pool, into shared
+// memory), and the response is one writeHead/end. A HEAD is answered the same way, onto a HeadReply.
 
+import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { WasmfnError } from '../errors.js';
@@ -12,15 +13,22 @@ import type { LiveFunction, Registry } from '../store/registry.js';
 import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
 import type { JobInput } from '../sandbox/job-codec.js';
 import type { InvocationRecord, InvocationSink } from '../invocation/record.js';
-import { declaredLength, fetchJobInput, headerFacts, nodeJobInput, nodeOf, readIncomingBody, rewrittenByUrlParsing, splitTarget, type HeaderFacts, type NodePair } from './incoming.js';
-import { BodyLease, type BodyBudget } from './body-budget.js';
-import { errorResponse, writeError } from './error-response.js';
+import { declaredLength, headerFacts, nodeJobInput, nodeOf, readIncomingBody, rewrittenByUrlParsing, type HeaderFacts } from './incoming.js';
+import type { BodyBudget } from './body-budget.js';
+import { writeError } from './error-response.js';
 import { newRequestId } from './request-id.js';
-import { hostHeaders, writeSuccess, successResponse } from './invocation-response.js';
+import { hostHeaders, writeSuccess } from './invocation-response.js';
+import { HeadReply, type Outgoing } from './head-reply.js';
 import { sharedNow } from '../invocation/clock.js';
 import { afterSlice, type InlineAttempt } from '../sandbox/inline-runner.js';
 
 type Env = { Variables: { requestId: string } };
+
+/** One request and where its answer goes: Node's response, or a HeadReply. */
+interface Exchange {
+  incoming: IncomingMessage;
+  outgoing: Outgoing;
+}
 
 export interface InvokeDeps {
   registry: Registry;
@@ -38,7 +46,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   /** After the handler returned: every outcome, including a host bug, is answered and recorded. */
-  const settle = (node: NodePair, fn: LiveFunction, input: JobInput, run: Promise<InvokeOutcome>): void => {
+  const settle = (node: Exchange, fn: LiveFunction, input: JobInput, run: Promise<InvokeOutcome>): void => {
     // The body's bytes stay taken until the answer: a queued job still holds its body.
     const held = input.body.byteLength;
     // Nothing may throw out of these: a rejection nobody handles would end the host process. (try/catch rather
@@ -55,7 +63,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       (e) => {
         if (held) bodies.give(held);
         try {
-          refuse(node, fn, input, e, false);
+          refuse(node, fn, input, e);
         } catch (again) {
           broken(node, fn, input, again);
         }
@@ -63,7 +71,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     );
   };
 
-  const answer = (node: NodePair, fn: LiveFunction, input: JobInput, out: InvokeOutcome): void => {
+  const answer = (node: Exchange, fn: LiveFunction, input: JobInput, out: InvokeOutcome): void => {
     if (out.ok) {
       const bytesOut = out.body.byteLength;
       writeSuccess(node.outgoing, input.requestId, out);
@@ -76,7 +84,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   };
 
   /** A call answered on this thread: answered at once, its memory recycled after. */
-  const answerInline = (node: NodePair, fn: LiveFunction, input: JobInput, out: InvokeOutcome): void => {
+  const answerInline = (node: Exchange, fn: LiveFunction, input: JobInput, out: InvokeOutcome): void => {
     try {
       answer(node, fn, input, out);
     } catch (e) {
@@ -91,7 +99,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     first ? run.then((o) => afterSlice(o, first.hit ? 0 : first.sliceFuel)) : run;
 
   /** A host bug while answering: a 500 if nothing went out yet, else the connection is cut (no half response). */
-  const broken = (node: NodePair, fn: LiveFunction, input: JobInput, e: unknown): void => {
+  const broken = (node: Exchange, fn: LiveFunction, input: JobInput, e: unknown): void => {
     deps.onInternalError?.(e);
     const failure = new WasmfnError('internal', 'the response could not be written');
     try {
@@ -103,30 +111,27 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     }
   };
 
-  /** `close`: the body was not (all) read, so the connection cannot carry another request. */
-  const refuse = (node: NodePair, fn: LiveFunction, input: JobInput, e: unknown, close: boolean): void => {
+  const refuse = (node: Exchange, fn: LiveFunction, input: JobInput, e: unknown): void => {
     if (!(e instanceof WasmfnError)) deps.onInternalError?.(e);
-    const headers = ['x-request-id', input.requestId];
-    if (close) headers.push('connection', 'close');
-    writeError(node.outgoing, e, headers);
+    writeError(node.outgoing, e, ['x-request-id', input.requestId]);
     // Refused before running (body too large, overloaded): still counted in logs, metrics and usage.
     if (e instanceof WasmfnError) sink.record(record(fn, withoutBody(input), e.status, e, null));
   };
 
   /** Admitted (or refused) before a byte of the body is read: a refusal costs neither memory nor the upload. */
-  const withBody = async (node: NodePair, facts: HeaderFacts, fn: LiveFunction, input: JobInput): Promise<void> => {
+  const withBody = async (node: Exchange, facts: HeaderFacts, fn: LiveFunction, input: JobInput): Promise<void> => {
     let declared: number;
     try {
       declared = declaredLength(node.incoming, facts, opts.maxRequestBytes);
       pool.reserve(fn);
     } catch (e) {
-      return refuse(node, fn, input, e, true);
+      return refuse(node, fn, input, bodyUnread(e));
     }
     try {
       input.body = await readIncomingBody(node.incoming, declared, opts.maxRequestBytes, bodies);
     } catch (e) {
       pool.release(fn);
-      return refuse(node, fn, input, e, true);
+      return refuse(node, fn, input, bodyUnread(e));
     }
     const first = pool.tryInline(fn, input);
     if (first?.hit) {
@@ -140,19 +145,19 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       run = pool.invokeReserved(fn, input);
     } catch (e) {
       bodies.give(input.body.byteLength);
-      return refuse(node, fn, input, e, false);
+      return refuse(node, fn, input, e);
     }
     settle(node, fn, input, counted(run, first));
   };
 
-  const invoke = (node: NodePair, fn: LiveFunction, input: JobInput): void => {
+  const invoke = (node: Exchange, fn: LiveFunction, input: JobInput): void => {
     const first = pool.tryInline(fn, input);
     if (first?.hit) return answerInline(node, fn, input, first.outcome);
     let run: Promise<InvokeOutcome>;
     try {
       run = pool.invoke(fn, input);
     } catch (e) {
-      return refuse(node, fn, input, e, false);
+      return refuse(node, fn, input, e);
     }
     settle(node, fn, input, counted(run, first));
   };
@@ -160,18 +165,18 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   const handler = (c: Context<Env>): Response | Promise<Response> => {
     const receivedAt = sharedNow();
     const node = nodeOf(c);
-    if (node && rewrittenByUrlParsing(node.incoming.url ?? '/')) throw rewrittenPath();
-    // Hono answers HEAD by running the GET route and re-wrapping its Response, which would hide
-    // RESPONSE_ALREADY_SENT from node-server: HEAD goes the Response way.
-    if (!node || node.incoming.method === 'HEAD') return viaFetch(c, deps, receivedAt);
+    if (!node) throw new WasmfnError('internal', 'the invocation route answers on Node\'s response: serve the app with @hono/node-server');
+    if (rewrittenByUrlParsing(node.incoming.url ?? '/')) throw rewrittenPath();
     const facts = headerFacts(node.incoming.rawHeaders);
     const requestId = newRequestId(facts.requestId);
     c.set('requestId', requestId);
     const fn = registry.require(c.req.param('name')!);
     const input = nodeJobInput(node.incoming, fn.abi === 'wagi', requestId, receivedAt);
-    if (facts.hasBody) withBody(node, facts, fn, input).catch((e) => broken(node, fn, input, e));
-    else invoke(node, fn, input);
-    return RESPONSE_ALREADY_SENT;
+    const head = node.incoming.method === 'HEAD' ? new HeadReply(node.outgoing) : null;
+    const to: Exchange = head ? { incoming: node.incoming, outgoing: head } : node;
+    if (facts.hasBody) withBody(to, facts, fn, input).catch((e) => broken(to, fn, input, e));
+    else invoke(to, fn, input);
+    return head ? head.response : RESPONSE_ALREADY_SENT;
   };
   app.all('/:name', handler);
   app.all('/:name/*', handler);
@@ -187,41 +192,8 @@ function rewrittenPath(): WasmfnError {
 /** A refused request's record counts no body bytes: none reached a guest. */
 const withoutBody = (input: JobInput): JobInput => ({ ...input, body: EMPTY });
 
-/** Outside Node (app.request() in tests): the same, through Fetch Request and Response objects. */
-async function viaFetch(c: Context<Env>, deps: InvokeDeps, receivedAt: number): Promise<Response> {
-  const requestId = newRequestId(c.req.header('x-request-id'));
-  c.set('requestId', requestId);
-  const fn = deps.registry.require(c.req.param('name')!);
-  const { path, query } = splitTarget(new URL(c.req.url).pathname);
-  let input: JobInput = { method: c.req.method, path, query, rawHeaders: [], body: EMPTY, remoteAddr: '', requestId, receivedAt };
-  let out: InvokeOutcome;
-  const lease = new BodyLease(deps.bodies);
-  try {
-    deps.pool.reserve(fn);
-    try {
-      input = await fetchJobInput(c.req.raw, deps.opts.maxRequestBytes, requestId, receivedAt, lease);
-    } catch (e) {
-      deps.pool.release(fn);
-      throw e;
-    }
-    out = await deps.pool.invokeReserved(fn, input);
-  } catch (e) {
-    if (e instanceof WasmfnError) deps.sink.record(record(fn, withoutBody(input), e.status, e, null));
-    throw e;
-  } finally {
-    lease.release();
-  }
-  if (out.ok) {
-    deps.sink.record(record(fn, input, out.status, null, out, out.body.byteLength));
-    return successResponse(requestId, out);
-  }
-  const failure = WasmfnError.from(out.error);
-  const res = errorResponse(c, failure);
-  const h = hostHeaders(requestId, out);
-  for (let i = 0; i < h.length; i += 2) res.headers.set(h[i]!, h[i + 1]!);
-  deps.sink.record(record(fn, input, res.status, failure, out));
-  return res;
-}
+/** Refused before its body was all read: the connection cannot carry another request, so the answer ends it. */
+const bodyUnread = (e: unknown): unknown => (e instanceof WasmfnError ? e.closingConnection() : e);
 
 /** One object shape for every record (no spreads): built on the main thread for every request. */
 function record(fn: LiveFunction, input: JobInput, status: number, failure: WasmfnError | null, out: InvokeOutcome | null, bytesOut = 0): InvocationRecord {

@@ -75,7 +75,12 @@ export class ByteWriter {
   }
 }
 
-export class ByteReader {
+/**
+ * Reads back a record the host's own ByteWriter wrote: fixed-width little-endian numbers and length-prefixed
+ * fields, trusted to be well formed (only counts are checked, before anything is sized by them). Untrusted wasm
+ * bytes are read by wasm/byte-reader.ts instead, which checks every read.
+ */
+export class RecordReader {
   constructor(readonly buf: Buffer, public off = 0) {}
 
   u8(): number {

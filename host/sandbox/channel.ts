@@ -3,8 +3,7 @@
 //
 // Why not a postMessage per job: each is a structured clone and an event on the receiving side; here a job is one
 // copy into shared memory and an atomic store, its result the same way back, and a worker that is awake picks up
-// new jobs without being woken. (Measured against the earlier MessagePort pool, same machine, autocannon -c 50 on
-// `hello`: ~1.6-1.9x the requests per second.)
+// new jobs without being woken (docs/design.md compares the two).
 //
 // A slot's life:  FREE --main writes the job--> READY --worker claims (CAS)--> RUNNING --worker writes the
 // result--> DONE --main reads it--> FREE.  Main may take back a job that has not started: READY --CAS--> FREE.

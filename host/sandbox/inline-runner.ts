@@ -9,7 +9,7 @@
 
 import type { LiveFunction } from '../store/registry.js';
 import type { LineLevels } from '../invocation/line.js';
-import type { InvokeOutcome, WorkerResult } from './result-codec.js';
+import { failedOutcome, type InvokeOutcome, type WorkerResult } from './result-codec.js';
 import { Executor } from './executor.js';
 import { ByteWriter } from './bytes.js';
 import { decodeJob, encodeJob, jobBytes, type JobInput } from './job-codec.js';
@@ -20,8 +20,6 @@ import { sharedNow } from '../invocation/clock.js';
 const PAGE = 65536;
 /** Bodies up to this are tried inline; bigger ones cost more to copy than the hand-off saves. */
 export const INLINE_MAX_BODY_BYTES = 64 * 1024;
-/** The worker id outcomes computed on the HTTP thread carry. */
-export const INLINE_WORKER_ID = 0;
 
 export interface InlineOptions {
   /** Fuel of one slice; 0 turns the fast path off. */
@@ -123,13 +121,10 @@ function outcomeOf(r: WorkerResult): InvokeOutcome {
     }
     return {
       ok: true, status: r.status, headers, body: Buffer.from(r.body), queueMs: s.queueMs, instantiateMs: s.instantiateMs, runMs: s.runMs,
-      fuelUsed: s.fuelUsed, peakPages: s.peakPages, logs: s.logs, totalMs: s.totalMs, line, workerId: INLINE_WORKER_ID,
+      fuelUsed: s.fuelUsed, peakPages: s.peakPages, logs: s.logs, totalMs: s.totalMs, line,
     };
   }
-  return {
-    ok: false, error: r.error, trapStack: r.trapStack, queueMs: s.queueMs, instantiateMs: s.instantiateMs, runMs: s.runMs,
-    fuelUsed: s.fuelUsed, peakPages: s.peakPages, logs: s.logs, totalMs: s.totalMs, line, workerId: INLINE_WORKER_ID,
-  };
+  return failedOutcome(r.error, { ...s, line }, r.trapStack);
 }
 
 /** A pool outcome of a call whose slice was thrown away: the slice's fuel counted in, the line formatted again with it. */

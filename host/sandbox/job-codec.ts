@@ -10,7 +10,7 @@
 
 import type { GuestRequest, RequestSource } from '../abi/types.js';
 import { decodeRequestWire } from '../abi/sdk-wire.js';
-import { ByteReader, type ByteWriter } from './bytes.js';
+import { ByteWriter, RecordReader } from './bytes.js';
 
 /** What the HTTP layer hands the pool for one invocation. */
 export interface JobInput {
@@ -80,7 +80,7 @@ export interface JobView {
 }
 
 export function decodeJob(buf: Buffer): JobView {
-  const r = new ByteReader(buf);
+  const r = new RecordReader(buf);
   const jobId = r.u32();
   const enqueuedAt = r.f64();
   const receivedAt = r.f64();
@@ -124,6 +124,35 @@ export function jobRequest(job: JobView, fn: FunctionFacts): RequestSource {
     },
     decoded: decode,
   };
+}
+
+/**
+ * A RequestSource over a request given already decoded, for tests and benchmarks that run the ABIs directly: its
+ * wire is what encodeJob writes for it, so the guest sees the bytes the host would send (strings one byte per
+ * character, header names lower-cased).
+ */
+export function requestSource(req: GuestRequest): RequestSource {
+  let wire: Buffer | null = null;
+  const encoded = (): Buffer => (wire ??= wireOf(req));
+  return {
+    get wireLength() {
+      return encoded().length;
+    },
+    writeWire: (dest, at) => dest.set(encoded(), at),
+    body: req.body,
+    decoded: () => req,
+  };
+}
+
+function wireOf(req: GuestRequest): Buffer {
+  const input: JobInput = {
+    method: req.method, path: req.path, query: req.query, rawHeaders: req.headers.flat(), body: req.body,
+    remoteAddr: req.server.remoteAddr, requestId: '', receivedAt: 0,
+  };
+  const size = jobBytes(input);
+  const buf = Buffer.alloc(size);
+  encodeJob(new ByteWriter(buf, 0, size), 0, 0, 0, input);
+  return decodeJob(buf).wire;
 }
 
 function guestRequest(job: JobView, fn: FunctionFacts): GuestRequest {

@@ -1,4 +1,5 @@
-// Recycled linear memories for one thread: handing out a zeroed memory is what makes a fresh instance cost µs.
+// Recycled linear memories for one thread: handing out a zeroed memory, not a new one, is what makes a fresh
+// instance per request cheap.
 
 import { frozenObject } from '../abi/import-object.js';
 

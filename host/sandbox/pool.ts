@@ -8,7 +8,7 @@ import { sharedNow } from '../invocation/clock.js';
 import { FairQueue, type Lane } from './fair-queue.js';
 import type { JobInput } from './job-codec.js';
 import { moduleMessage } from './protocol.js';
-import type { InvokeOutcome } from './result-codec.js';
+import { failedOutcome, unmeasured, type InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
@@ -182,8 +182,8 @@ export class WorkerPool {
     return new Promise<InvokeOutcome>((resolve) => {
       this.queue.push({ id: this.newJobId(), fn, lane, input, enqueuedAt: sharedNow(), moduleId: 0, resolve });
       // Under load the main thread is busy with sockets and the bell's wake-up waits its turn; finished jobs are
-      // picked up here too, so a response goes out within the turn its result arrived in (measured: the bell alone
-      // left results ~0.5 ms in their slots at 50 connections).
+      // picked up here too, so a response goes out within the turn its result arrived in rather than sitting in its
+      // slot until the wake-up runs.
       if (this.inflight > 0) this.collectAll();
       this.pump();
     });
@@ -301,7 +301,7 @@ export class WorkerPool {
     job.lane.running++;
     this.scheduleWake();
     // The job starts a moment after this; a millisecond more means the first check already finds it due, rather than
-    // a hair early and then (timers have ms resolution) about 2 ms late.
+    // a hair early and then late by a whole timer tick (timers have millisecond resolution).
     this.watchdog.poke(sharedNow() + fn.limits.timeoutMs + 1);
     // Queued behind another job: look again when that one would count as long, to move this one elsewhere. The
     // one ahead may not have started yet (then it counts from now at the earliest).
@@ -423,14 +423,14 @@ export class WorkerPool {
     }
     const i = this.active.indexOf(h);
     if (i >= 0) {
-      // The spare is already warm, so the next request does not wait ~50 ms for a new thread.
+      // The spare is already warm, so the next request does not wait for a new thread to boot.
       this.active[i] = this.spare ?? this.spawn();
       this.spare = null;
       this.restarts++;
       for (const l of this.restartListeners) l(reason);
     } else if (this.spare === h) this.spare = null;
-    // A new spare after this turn: creating a thread costs the main thread a millisecond or more, which the
-    // answer to the culprit and the jobs moved elsewhere should not wait for.
+    // A new spare after this turn: creating a thread takes the main thread's time too, which the answer to the
+    // culprit and the jobs moved elsewhere should not wait for.
     setImmediate(() => {
       if (!this.closed && !this.spare) this.spare = this.spawn();
     });
@@ -446,8 +446,7 @@ export class WorkerPool {
 
   private fail(job: Job, err: WasmfnError): void {
     // No line: the route formats the log line of a job that never ran to a result.
-    const totalMs = sharedNow() - job.input.receivedAt;
-    this.finish(job, { ok: false, error: err.toJSON(), trapStack: [], queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs, line: null, workerId: -1 });
+    this.finish(job, failedOutcome(err.toJSON(), unmeasured(sharedNow() - job.input.receivedAt)));
   }
 
   private finish(job: Job, outcome: InvokeOutcome): void {

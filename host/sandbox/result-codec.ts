@@ -9,7 +9,7 @@
 import { ERROR_STATUS, type ErrorCode, type SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
 import type { GuestLogLine } from '../invocation/guest-log.js';
-import type { ByteReader, ByteWriter } from './bytes.js';
+import type { RecordReader, ByteWriter } from './bytes.js';
 
 export interface OutcomeStats {
   /** From the request entering the pool to its start on a worker. */
@@ -23,19 +23,31 @@ export interface OutcomeStats {
   totalMs: number;
   /** The invocation log line the worker formatted, UTF-8 (empty when its level is off); null when it formatted none. */
   line: Uint8Array | null;
-  workerId: number;
 }
 
 export type InvokeOutcome =
   | ({ ok: true; status: number; /** name, value, name, value, ... (lower-case names) */ headers: string[]; body: Uint8Array } & OutcomeStats)
   | ({ ok: false; error: SerializedError; trapStack: string[] } & OutcomeStats);
 
-/** What the worker encodes: a run's result, minus the worker id the pool adds. */
+type Failed = Extract<InvokeOutcome, { ok: false }>;
+
+/** What the worker encodes: a run's result. */
 export type WorkerResult =
-  | { kind: 'ok'; status: number; headers: [string, string][]; body: Uint8Array; stats: Omit<OutcomeStats, 'workerId'> }
-  | { kind: 'error'; error: SerializedError; trapStack: string[]; stats: Omit<OutcomeStats, 'workerId'> }
+  | { kind: 'ok'; status: number; headers: [string, string][]; body: Uint8Array; stats: OutcomeStats }
+  | { kind: 'error'; error: SerializedError; trapStack: string[]; stats: OutcomeStats }
   /** The worker did not have the job's module (a forget crossed the job): the pool posts it again and retries. */
   | { kind: 'missing'; moduleId: number };
+
+/** The stats of a job that did not run (refused, cut short, or its result lost): nothing measured. */
+export function unmeasured(totalMs = 0): OutcomeStats {
+  return { queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs, line: null };
+}
+
+/** A failed outcome; without `stats`, that of a job that did not run. */
+export function failedOutcome(error: SerializedError, stats: OutcomeStats = unmeasured(), trapStack: string[] = []): Failed {
+  const { queueMs, instantiateMs, runMs, fuelUsed, peakPages, logs, totalMs, line } = stats;
+  return { ok: false, error, trapStack, queueMs, instantiateMs, runMs, fuelUsed, peakPages, logs, totalMs, line };
+}
 
 const KIND_ERROR = 0;
 const KIND_OK = 1;
@@ -83,15 +95,11 @@ export function encodeResult(w: ByteWriter, jobId: number, r: WorkerResult): voi
   if (s.line !== null) w.bytes(s.line);
 }
 
-export function resultJobId(r: ByteReader): number {
-  return r.buf.readUInt32LE(r.off);
-}
-
 /**
  * Decodes a result. `copyBody` is true when the bytes are shared memory the slot will reuse: the body is then
  * copied (into Node's pooled allocator for small ones); a buffer that came over the port is used as is.
  */
-export function decodeResult(r: ByteReader, workerId: number, copyBody: boolean): InvokeOutcome | { missing: number } {
+export function decodeResult(r: RecordReader, copyBody: boolean): InvokeOutcome | { missing: number } {
   r.u32(); // job id
   const kind = r.u8();
   if (kind === KIND_MISSING) return { missing: r.u32() };
@@ -112,14 +120,14 @@ export function decodeResult(r: ByteReader, workerId: number, copyBody: boolean)
     for (let i = 0; i < n * 2; i++) headers[i] = r.latin1();
     const view = r.bytes();
     const body = copyBody ? Buffer.from(view) : view;
-    outcome = { ok: true, status, headers, body, queueMs, instantiateMs, runMs, fuelUsed, peakPages, logs, totalMs, line: null, workerId };
+    outcome = { ok: true, status, headers, body, queueMs, instantiateMs, runMs, fuelUsed, peakPages, logs, totalMs, line: null };
   } else {
     const code = r.latin1() as ErrorCode;
     const message = r.utf8();
     const details = Array.from({ length: r.count(4) }, () => r.utf8());
     const trapStack = Array.from({ length: r.count(4) }, () => r.utf8());
     const error: SerializedError = { code: code in ERROR_STATUS ? code : 'internal', message, ...(details.length ? { details } : {}) };
-    outcome = { ok: false, error, trapStack, queueMs, instantiateMs, runMs, fuelUsed, peakPages, logs, totalMs, line: null, workerId };
+    outcome = failedOutcome(error, { queueMs, instantiateMs, runMs, fuelUsed, peakPages, logs, totalMs, line: null }, trapStack);
   }
   const logCount = r.count(5);
   for (let i = 0; i < logCount; i++) {

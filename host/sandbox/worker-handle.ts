@@ -4,9 +4,9 @@
 import v8 from 'node:v8';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Channel, ON_PORT, SlotState, type ChannelShape, type ReplyBell } from './channel.js';
-import { ByteReader, ByteWriter } from './bytes.js';
+import { RecordReader, ByteWriter } from './bytes.js';
 import { encodeJob, jobBytes, type JobInput } from './job-codec.js';
-import { decodeResult, type InvokeOutcome } from './result-codec.js';
+import { decodeResult, failedOutcome, type InvokeOutcome } from './result-codec.js';
 import type { LineLevels } from '../invocation/line.js';
 import type { ControlMessage, ModuleMessage, ResultMessage, WorkerInit } from './protocol.js';
 
@@ -195,7 +195,7 @@ export class WorkerHandle<J extends DispatchedJob> {
   private read(slot: number, jobId: number): Collected {
     const ch = this.channel;
     const len = ch.responseLength(slot);
-    if (len !== ON_PORT) return decodeResult(new ByteReader(ch.bytes.subarray(ch.responseAt(slot), ch.responseAt(slot) + len)), this.id, true);
+    if (len !== ON_PORT) return decodeResult(new RecordReader(ch.bytes.subarray(ch.responseAt(slot), ch.responseAt(slot) + len)), true);
     let bytes = this.stash.get(jobId);
     this.stash.delete(jobId);
     while (!bytes) {
@@ -205,9 +205,9 @@ export class WorkerHandle<J extends DispatchedJob> {
       else this.stash.set(m.jobId, m.bytes);
     }
     if (!bytes) {
-      return { ok: false, error: { code: 'internal', message: 'the result of this job was lost between threads' }, trapStack: [], queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs: 0, line: null, workerId: this.id };
+      return failedOutcome({ code: 'internal', message: 'the result of this job was lost between threads' });
     }
-    return decodeResult(new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), this.id, false);
+    return decodeResult(new RecordReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), false);
   }
 
   private control(msg: ControlMessage, transfer: ArrayBuffer[] = []): void {

@@ -7,7 +7,7 @@ import { Channel, ON_PORT, ReplyBell, SlotState } from './channel.js';
 import { sharedNow } from '../invocation/clock.js';
 import { ByteWriter, Overflow } from './bytes.js';
 import { decodeJob } from './job-codec.js';
-import { encodeResult, type WorkerResult } from './result-codec.js';
+import { encodeResult, unmeasured, type WorkerResult } from './result-codec.js';
 import { WasmfnError } from '../errors.js';
 import { runJob } from './run-job.js';
 import type { ControlMessage, ModuleMessage, WorkerInit } from './protocol.js';
@@ -72,8 +72,7 @@ function result(slot: number, jobId: number): WorkerResult {
 }
 
 function internal(message: string): WorkerResult {
-  const stats = { queueMs: 0, instantiateMs: 0, runMs: 0, fuelUsed: null, peakPages: 0, logs: [], totalMs: 0, line: null };
-  return { kind: 'error', error: new WasmfnError('internal', message).toJSON(), trapStack: [], stats };
+  return { kind: 'error', error: new WasmfnError('internal', message).toJSON(), trapStack: [], stats: unmeasured() };
 }
 
 /** Into the slot; a result bigger than the response area goes over the port (its buffer transferred). */

@@ -132,6 +132,17 @@ export class FunctionStore {
     return { meta, config, prepared: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength) };
   }
 
+  /** The module as it was uploaded. */
+  async readModule(name: string, version: string): Promise<Uint8Array> {
+    const bytes = await fs.readFile(path.join(this.versionDir(name, version), 'module.wasm'));
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Replaces a version's prepared module with one prepared again from the same upload under today's rules. */
+  async replacePrepared(name: string, version: string, prepared: Uint8Array): Promise<void> {
+    await writeFileAtomic(path.join(this.versionDir(name, version), 'prepared.wasm'), prepared);
+  }
+
   async readMeta(name: string, version: string): Promise<VersionMeta> {
     return readJson<VersionMeta>(path.join(this.versionDir(name, version), 'meta.json'));
   }

@@ -8,6 +8,7 @@ import { FunctionStore, type VersionMeta } from './function-store.js';
 import { canonicalConfig, checkName, type DeployConfig } from './deploy-config.js';
 import { prepareInWorker } from '../wasm/prepare-worker.js';
 import { boundNames } from '../wasm/name-section.js';
+import { needsPreparingAgain } from '../wasm/prepared-check.js';
 import crypto from 'node:crypto';
 import { inlineEligibility } from '../abi/inline-eligibility.js';
 import { readLayout } from '../wasm/layout.js';
@@ -111,12 +112,7 @@ export class Registry {
         return { created: false, meta: fn.meta };
       }
       const limits = this.resolveLimits(config);
-      const prepared = await prepareInWorker(module, {
-        memoryMb: limits.memoryMb,
-        fuel: true,
-        maxTableElements: this.opts.maxTableElements,
-        ...(config.abi ? { abi: config.abi } : {}),
-      }, this.opts.prepareTimeMs);
+      const prepared = await this.prepare(module, limits, config.abi);
       const t0 = performance.now();
       const compiled = await compile(prepared.bytes);
       const compileMs = round3(performance.now() - t0);
@@ -196,9 +192,24 @@ export class Registry {
     if (stored.meta.name !== name || stored.meta.version !== version) {
       throw new WasmfnError('internal', `stored version ${name}@${version} holds the metadata of ${String(stored.meta.name)}@${String(stored.meta.version)}`);
     }
+    let prepared = stored.prepared;
+    if (needsPreparingAgain(prepared, this.opts.maxTableElements)) {
+      // Prepared under older rules (a table without a maximum, say): prepared again from the upload, or refused.
+      prepared = (await this.prepare(await this.store.readModule(name, version), stored.meta.limits, stored.config.abi)).bytes;
+      await this.store.replacePrepared(name, version, prepared);
+    }
     // Versions stored before eligibility was recorded get it here.
-    const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, stored.prepared) } : stored.meta;
-    return toLive(meta, stored.config, await compile(stored.prepared));
+    const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, prepared) } : stored.meta;
+    return toLive(meta, stored.config, await compile(prepared));
+  }
+
+  private prepare(module: Uint8Array, limits: FunctionLimits, abi: AbiName | undefined) {
+    return prepareInWorker(module, {
+      memoryMb: limits.memoryMb,
+      fuel: true,
+      maxTableElements: this.opts.maxTableElements,
+      ...(abi ? { abi } : {}),
+    }, this.opts.prepareTimeMs);
   }
 
   private swap(fn: LiveFunction, type: 'deploy' | 'rollback'): void {

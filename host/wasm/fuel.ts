@@ -31,7 +31,7 @@
 
 import binaryen from 'binaryen';
 import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../abi/detect.js';
-import { REF_FUNC_ID, replaceChild } from './binaryen-tree.js';
+import { REF_FUNC_ID, replaceChild, UnsupportedExpression } from './binaryen-tree.js';
 import { addGrowHelper, cachedFuelCheck, fuelCheck, prefixed, type FuelNames } from './fuel-code.js';
 import { BulkHelpers, GROW_UNITS_PER_PAGE } from './fuel-bulk.js';
 import { analyzeFunction, planCharges, type ChargePlan, type FunctionFacts, type Region } from './fuel-plan.js';
@@ -149,10 +149,31 @@ function instrumentFunction(m: binaryen.Module, f: FunctionFacts, plan: ChargePl
 }
 
 /**
+ * Set once Binaryen has thrown on this thread. Its heap is then suspect for good: a failed parse keeps its copy
+ * of the input and whatever it had built, and the heap never shrinks, so failures pile up until every later
+ * module fails inside Binaryen too. The thread should be replaced.
+ */
+let binaryenFailed = false;
+
+export function binaryenHasFailed(): boolean {
+  return binaryenFailed;
+}
+
+/**
  * Returns the module metered and with grow detection. `bytes` must already be valid for V8 (Binaryen can
  * abort on garbage). Throws UnsupportedExpression for instructions it cannot walk, Error for Binaryen failures.
  */
 export function instrumentModule(bytes: Uint8Array): Uint8Array {
+  try {
+    return instrumentWithBinaryen(bytes);
+  } catch (e) {
+    // Our walker's refusal comes before anything is left half-done in Binaryen (the module is disposed).
+    if (!(e instanceof UnsupportedExpression)) binaryenFailed = true;
+    throw e;
+  }
+}
+
+function instrumentWithBinaryen(bytes: Uint8Array): Uint8Array {
   // index.d.ts omits readBinary's second (features) parameter.
   const readBinary = binaryen.readBinary as (data: Uint8Array, features: binaryen.Features) => binaryen.Module;
   const m = readBinary(bytes, BINARYEN_FEATURES);

@@ -5,8 +5,15 @@ import { ByteReader, MalformedWasm } from './byte-reader.js';
 export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
 export const WASM_VERSION = [0x01, 0x00, 0x00, 0x00] as const;
 export const HEADER_BYTES = 8;
+/**
+ * Known sections appear once each, custom sections any number of times: a module of millions of empty ones would
+ * cost an object each here. No toolchain emits more than a few dozen.
+ */
+export const MAX_CUSTOM_SECTIONS = 1000;
+/** V8 bounds the other counts read here (imports, exports, data segments), not element segments. */
+export const MAX_ELEMENT_SEGMENTS = 100_000;
 
-export const SECTION = { custom: 0, type: 1, import: 2, table: 4, memory: 5, export: 7, element: 9, data: 11, dataCount: 12 } as const;
+export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, dataCount: 12 } as const;
 
 const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 export type ExternalKind = (typeof EXTERNAL_KINDS)[number];
@@ -30,11 +37,17 @@ export interface ImportEntry {
   module: string;
   name: string;
   kind: ExternalKind;
-  /** Bytes of the whole entry, and for memories and tables where their limits begin. */
+  /** Bytes of the whole entry, and for a memory where its limits begin (the memory rewrite replaces them). */
   start: number;
   end: number;
   limitsStart?: number;
   limits?: Limits;
+}
+
+export interface TableDecl {
+  imported: boolean;
+  refType: number;
+  limits: Limits;
 }
 
 export interface DataSegment {
@@ -63,7 +76,8 @@ export interface ModuleLayout {
   exports: { name: string; kind: ExternalKind }[];
   /** Memories defined by the module itself (not imported). */
   memories: Limits[];
-  tables: { imported: boolean; limits: Limits }[];
+  /** Imported first, then defined; `refType` is the element type byte (0x70 funcref, 0x6f externref). */
+  tables: TableDecl[];
   data: DataSegment[];
   elements: ElementSegment[];
 }
@@ -97,9 +111,9 @@ function readLimits(r: ByteReader, what: string): Limits {
   return { initial, maximum, shared: (flags & 0x02) !== 0, memory64 };
 }
 
-function readTableType(r: ByteReader): Limits {
-  r.byte('table element type');
-  return readLimits(r, 'table');
+function readTableType(r: ByteReader, imported: boolean): TableDecl {
+  const refType = r.byte('table element type');
+  return { imported, refType, limits: readLimits(r, 'table') };
 }
 
 /** A data or element segment offset: a single constant or global.get, then `end` (what Node 20 accepts). */
@@ -127,7 +141,9 @@ function skipElementExpr(r: ByteReader): void {
 
 /** Element segments, flags 0-7: bit 0 passive/declarative, bit 1 explicit table (active) or declarative, bit 2 expressions. */
 function readElements(r: ByteReader, layout: ModuleLayout): void {
-  for (let n = r.u('element segment count'); n > 0; n--) {
+  const count = r.u('element segment count');
+  if (count > MAX_ELEMENT_SEGMENTS) throw new MalformedWasm(`${count} element segments, more than ${MAX_ELEMENT_SEGMENTS}`, r.pos);
+  for (let n = count; n > 0; n--) {
     const flags = r.u('element segment flags');
     if (flags > 7) throw new MalformedWasm(`unknown element segment flags ${flags}`, r.pos);
     const active = (flags & 0x01) === 0;
@@ -152,10 +168,9 @@ function readImports(r: ByteReader, layout: ModuleLayout): void {
     const entry: ImportEntry = { module, name, kind, start, end: start };
     if (kind === 'function') r.u('import type index');
     else if (kind === 'table') {
-      r.byte('table element type');
-      entry.limitsStart = r.pos;
-      entry.limits = readLimits(r, 'table');
-      layout.tables.push({ imported: true, limits: entry.limits });
+      const table = readTableType(r, true);
+      entry.limits = table.limits;
+      layout.tables.push(table);
     } else if (kind === 'memory') {
       entry.limitsStart = r.pos;
       entry.limits = readLimits(r, 'memory');
@@ -190,7 +205,7 @@ function readSection(r: ByteReader, id: number, layout: ModuleLayout): void {
   else if (id === SECTION.memory) {
     for (let n = r.u('memory count'); n > 0; n--) layout.memories.push(readLimits(r, 'memory'));
   } else if (id === SECTION.table) {
-    for (let n = r.u('table count'); n > 0; n--) layout.tables.push({ imported: false, limits: readTableType(r) });
+    for (let n = r.u('table count'); n > 0; n--) layout.tables.push(readTableType(r, false));
   } else if (id === SECTION.export) {
     for (let n = r.u('export count'); n > 0; n--) {
       const name = r.name('export name');
@@ -206,9 +221,11 @@ function readSection(r: ByteReader, id: number, layout: ModuleLayout): void {
 export function readLayout(bytes: Uint8Array): ModuleLayout {
   const layout: ModuleLayout = { sections: [], imports: [], exports: [], memories: [], tables: [], data: [], elements: [] };
   const r = new ByteReader(bytes, HEADER_BYTES);
+  let customs = 0;
   while (!r.atEnd) {
     const start = r.pos;
     const id = r.byte('section id');
+    if (id === SECTION.custom && ++customs > MAX_CUSTOM_SECTIONS) throw new MalformedWasm(`more than ${MAX_CUSTOM_SECTIONS} custom sections`, start);
     const size = r.u('section size');
     const contentStart = r.pos;
     if (size > bytes.length - contentStart) {

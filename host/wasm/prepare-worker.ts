@@ -1,6 +1,7 @@
 // Runs prepareModule in a long-lived worker thread under a per-module time limit, so a huge module never
 // blocks the event loop. Loading Binaryen costs ~0.4 s, so the worker is kept between deploys; a module that
-// runs over its limit gets the worker terminated and a fresh one is started for the next deploy.
+// runs over its limit gets the worker terminated and a fresh one is started for the next deploy. So does a
+// module that made Binaryen fail (its heap may be left full or broken) or that was big (its heap never shrinks).
 
 import { Worker } from 'node:worker_threads';
 import { WasmfnError, type SerializedError } from '../errors.js';
@@ -14,6 +15,13 @@ const STDERR_KEEP_BYTES = 4096;
 const JOBS_PER_WORKER = 200;
 /** An idle worker (100-200 MB with Binaryen loaded) is stopped after this long. */
 const IDLE_STOP_MS = 60_000;
+/**
+ * JS heap of the worker (Binaryen's own heap is a wasm memory outside it). Past it the worker ends, not the process,
+ * and the module is refused; what one within the caps needs is far less.
+ */
+const HEAP_MB = 512;
+/** A worker that prepared a module this big is replaced: Binaryen grew its heap to hold it and never gives it back. */
+const RETIRE_AFTER_BYTES = 4 * 1024 * 1024;
 
 export interface PrepareRequest {
   id: number;
@@ -22,7 +30,8 @@ export interface PrepareRequest {
 }
 
 export type PrepareReply = { ok: true; prepared: PreparedModule } | { ok: false; error: SerializedError };
-export type PrepareResponse = { id: number; reply: PrepareReply };
+/** `retire`: the worker's state may be broken (Binaryen failed, or something other than our own verdict was thrown). */
+export type PrepareResponse = { id: number; reply: PrepareReply; retire: boolean };
 
 interface Pending {
   req: PrepareRequest;
@@ -45,6 +54,8 @@ class PrepareService {
   private running: (Pending & { timer: NodeJS.Timeout | null; started: number }) | null = null;
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Workers started so far. */
+  started = 0;
 
   prepare(bytes: Uint8Array, opts: PrepareOptions, timeLimitMs: number): Promise<PreparedModule> {
     return new Promise((resolve, reject) => {
@@ -54,8 +65,9 @@ class PrepareService {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(ENTRY, { stderr: true, stdout: true });
+    const worker = new Worker(ENTRY, { stderr: true, stdout: true, resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
     this.worker = worker;
+    this.started++;
     this.stderr = '';
     this.jobsDone = 0;
     worker.stderr.on('data', (chunk: Buffer) => {
@@ -65,7 +77,7 @@ class PrepareService {
     worker.on('message', (m: PrepareResponse | { ready: true }) => {
       if ('reply' in m) this.onReply(m);
     });
-    worker.once('error', (e: Error) => this.onDeath(worker, e.message));
+    worker.once('error', (e: NodeJS.ErrnoException) => this.onDeath(worker, e.message, e.code === 'ERR_WORKER_OUT_OF_MEMORY'));
     worker.once('exit', (code: number) => this.onDeath(worker, `worker exited with code ${code}`));
     return new Promise<void>((resolve) => worker.once('message', () => resolve()));
   }
@@ -94,7 +106,7 @@ class PrepareService {
     if (performance.now() - job.started > job.timeLimitMs) job.reject(tooSlow(job.timeLimitMs));
     else if (m.reply.ok) job.resolve(m.reply.prepared);
     else job.reject(WasmfnError.from(m.reply.error));
-    if (this.jobsDone >= JOBS_PER_WORKER) this.stop();
+    if (m.retire || this.jobsDone >= JOBS_PER_WORKER || job.req.bytes.byteLength > RETIRE_AFTER_BYTES) this.stop();
     this.settle();
   }
 
@@ -107,15 +119,20 @@ class PrepareService {
     this.settle();
   }
 
-  private onDeath(worker: Worker, why: string): void {
+  private onDeath(worker: Worker, why: string, outOfMemory = false): void {
     if (this.worker !== worker) return;
     this.worker = null;
     const job = this.running;
     if (!job) return;
     this.running = null;
     if (job.timer) clearTimeout(job.timer);
-    const details = this.stderr.trim() ? [why, this.stderr.trim()] : [why];
-    job.reject(new WasmfnError('internal', 'the module preparation worker failed', { details }));
+    if (outOfMemory) {
+      const reason = `preparing the module needed more than ${HEAP_MB} MiB of heap`;
+      job.reject(new WasmfnError('invalid_module', reason, { details: [reason] }));
+    } else {
+      const details = this.stderr.trim() ? [why, this.stderr.trim()] : [why];
+      job.reject(new WasmfnError('internal', 'the module preparation worker failed', { details }));
+    }
     this.settle();
   }
 
@@ -138,6 +155,11 @@ class PrepareService {
 }
 
 const service = new PrepareService();
+
+/** How many prepare workers this process has started: each replacement (after a failure, a timeout, a big module, idling) is one more. */
+export function prepareWorkersStarted(): number {
+  return service.started;
+}
 
 /**
  * prepareModule in the shared prepare worker, one module at a time. The time limit runs from the moment the

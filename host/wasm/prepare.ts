@@ -10,6 +10,10 @@ import { headerProblem, readLayout, type ModuleLayout } from './layout.js';
 import { abiVerdict, capPages, limitProblems, memoryDecls, unsupportedFeatureProblems } from './limits-check.js';
 import { importMemory } from './memory-import.js';
 import { mergeDataSegments } from './data-merge.js';
+import { keepBoundedNames } from './custom-sections.js';
+import { capProblems, engineLimitProblems, nameProblems } from './module-caps.js';
+import { readCounts, type ModuleCounts } from './module-counts.js';
+import { capTableMaxima, planTableMaxima, tablesWithinCap } from './table-limits.js';
 
 export interface PrepareOptions {
   /** The function's memory cap; the rewritten import gets maximum = memoryMb * 16 pages. */
@@ -18,13 +22,13 @@ export interface PrepareOptions {
   fuel: boolean;
   /** ABI forced by the deploy config; otherwise detected from imports and exports. */
   abi?: AbiName;
-  /** Cap on any table's initial (and maximum, if set) size; default 100_000. */
+  /** Cap on the elements of all the module's tables together (initial sizes, and the maxima they are given); default 100_000. */
   maxTableElements: number;
 }
 
 export interface PreparedModule {
   abi: AbiName;
-  /** The rewritten module: memory imported as env.memory; when instrumented, wasmfn_rt.fuel_budget, fuel_out and grow_failed imported and the counter exported as __wasmfn_fuel. */
+  /** The rewritten module: every table with a maximum, custom sections but a bounded name section dropped, memory imported as env.memory; when instrumented, wasmfn_rt.fuel_budget, fuel_out and grow_failed imported and the counter exported as __wasmfn_fuel. */
   bytes: Uint8Array;
   /** Of the original module. */
   exports: string[];
@@ -37,11 +41,15 @@ export interface PreparedModule {
 
 export const DEFAULT_MAX_TABLE_ELEMENTS = 100_000;
 
+/** Enough reasons to fix a module by; a hostile one can have a reason per import or segment. */
+const MAX_DETAILS = 100;
+
 /** Problems quote the module's own names (imports, exports), which reach terminals: they are escaped. */
 function invalid(problems: string[]): WasmfnError {
   const details = problems.map(escapeControl);
   const summary = details.length === 1 ? details[0]! : `${details.length} problems`;
-  return new WasmfnError('invalid_module', `the module cannot be deployed: ${summary}`, { details });
+  const shown = details.length > MAX_DETAILS ? [...details.slice(0, MAX_DETAILS), `... and ${details.length - MAX_DETAILS} more`] : details;
+  return new WasmfnError('invalid_module', `the module cannot be deployed: ${summary}`, { details: shown });
 }
 
 /** V8's reason for refusing the bytes, or null if it compiles them. */
@@ -57,15 +65,30 @@ function v8Problem(bytes: Uint8Array): string | null {
   }
 }
 
+/** Counts for the caps; null when the module cannot be read that far (V8 has refused it then, with its reason). */
+function countsOf(bytes: Uint8Array, layout: ModuleLayout): ModuleCounts | null {
+  try {
+    return readCounts(bytes, layout);
+  } catch (e) {
+    if (e instanceof MalformedWasm) return null;
+    throw e;
+  }
+}
+
 /** The module's ABI and every reason it cannot be deployed (none when it can). */
-function check(bytes: Uint8Array, layout: ModuleLayout, opts: PrepareOptions): { abi: AbiName | null; details: string[] } {
+function check(bytes: Uint8Array, layout: ModuleLayout, opts: PrepareOptions): { abi: AbiName | null; details: string[]; counts: ModuleCounts | null } {
   const details = unsupportedFeatureProblems(layout);
   const v8 = v8Problem(bytes);
   // A module using a feature Node 20 does not ship fails V8 for that reason; its message would repeat ours.
   if (v8 && details.length === 0) details.push(`not valid WebAssembly: ${v8}`);
+  const counts = v8 ? null : countsOf(bytes, layout);
+  if (!v8 && !counts) details.push('could not read the module\'s type, function, global or code section');
+  // Past a cap, the checks below would make a reason per import or segment, quoting names of any length: the caps
+  // alone say enough.
+  const capped = (counts ? capProblems(counts) : []).concat(nameProblems(layout));
+  if (capped.length > 0) return { abi: null, details: details.concat(capped), counts };
   const verdict = abiVerdict(layout, opts.abi);
-  details.push(...limitProblems(layout, opts), ...verdict.problems);
-  return { abi: verdict.abi, details };
+  return { abi: verdict.abi, details: details.concat(limitProblems(layout, opts), verdict.problems), counts };
 }
 
 function readOrReject(bytes: Uint8Array): ModuleLayout {
@@ -103,29 +126,48 @@ function mergeData(bytes: Uint8Array): Uint8Array {
   }
 }
 
+/** Every table gets a maximum, all of them together within the cap (see table-limits.ts). */
+function capTables(bytes: Uint8Array, layout: ModuleLayout, maxTableElements: number): Uint8Array {
+  if (layout.tables.length === 0) return bytes;
+  return capTableMaxima(bytes, layout, planTableMaxima(layout.tables, maxTableElements));
+}
+
+/** What the rewrite produced must be a module V8 takes, within its limits and ours; a failure here is a module too big once instrumented, or our bug. */
+function checkRewritten(out: Uint8Array, maxTableElements: number): void {
+  const layout = readLayout(out);
+  const counts = readCounts(out, layout);
+  const tooBig = engineLimitProblems(counts);
+  if (tooBig.length > 0) throw invalid(tooBig);
+  const broken = v8Problem(out);
+  if (broken) throw new WasmfnError('internal', 'preparing the module produced invalid WebAssembly', { details: [broken] });
+  if (!tablesWithinCap(layout.tables, maxTableElements)) {
+    throw new WasmfnError('internal', `preparing the module left tables that can grow past the limit of ${maxTableElements} elements`);
+  }
+}
+
 /** Validates and rewrites an uploaded module. Throws WasmfnError('invalid_module') with one detail per problem. */
 export function prepareModule(bytes: Uint8Array, opts: PrepareOptions): PreparedModule {
   if (!(opts.memoryMb > 0) || !(opts.maxTableElements >= 0)) {
     throw new WasmfnError('internal', 'prepareModule needs memoryMb > 0 and maxTableElements >= 0');
   }
   const layout = readOrReject(bytes);
-  const { abi, details } = check(bytes, layout, opts);
-  if (details.length > 0 || abi === null) throw invalid(details);
+  const { abi, details, counts } = check(bytes, layout, opts);
+  if (details.length > 0 || abi === null || counts === null) throw invalid(details);
 
+  // A new array even when nothing changes, so the result never aliases the caller's buffer.
+  let out = keepBoundedNames(bytes, layout, counts.functions);
+  out = capTables(out, readLayout(out), opts.maxTableElements);
   const decl = memoryDecls(layout)[0];
   let memory: PreparedModule['memory'] = null;
-  // A copy even when nothing changes, so the result never aliases the caller's buffer.
-  let out: Uint8Array = bytes.slice();
   if (decl) {
     const cap = capPages(opts.memoryMb);
     // Initial <= cap was checked; a declared maximum below the cap is kept (the guest asked for less).
     memory = { initialPages: decl.limits.initial, maximumPages: Math.min(decl.limits.maximum ?? cap, cap) };
-    out = importMemory(bytes, layout, memory);
+    out = importMemory(out, readLayout(out), memory);
   }
   if (opts.fuel) out = instrument(out);
   out = mergeData(out);
-  const broken = v8Problem(out);
-  if (broken) throw new WasmfnError('internal', 'preparing the module produced invalid WebAssembly', { details: [broken] });
+  checkRewritten(out, opts.maxTableElements);
 
   return {
     abi,

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../../host/wasm/prepare.js';
 import type { InvokeContext } from '../../host/abi/runtime.js';
 import type { GuestRequest, LogLevel } from '../../host/abi/types.js';
-import { requestSource } from '../../host/abi/request-source.js';
+import { requestSource } from '../../host/sandbox/job-codec.js';
 import { runtimeNamespace } from '../../host/abi/runtime.js';
 import { RUNTIME_MODULE } from '../../host/abi/detect.js';
 
@@ -76,3 +76,5 @@ export function thrownCode(fn: () => unknown): string {
 
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+/** Text as Node hands over a header or URL: its UTF-8 bytes, one character each. */
+export const arrived = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');

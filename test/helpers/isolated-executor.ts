@@ -48,7 +48,7 @@ function prototypeKeys(): string[] {
 async function main(jobs: IsolatedJob[]): Promise<IsolatedRun[]> {
   const before = new Set(prototypeKeys());
   const { Executor } = await import('../../host/sandbox/executor.js');
-  const { requestSource } = await import('../../host/abi/request-source.js');
+  const { requestSource } = await import('../../host/sandbox/job-codec.js');
   const executor = new Executor();
   const runs: IsolatedRun[] = [];
   for (const j of jobs) {

@@ -17,10 +17,12 @@ export interface SpawnOptions {
    * bash): a write past it fails with EFBIG, as one on a full disk fails with ENOSPC, without root or a small disk.
    */
   fileSizeLimitBlocks?: number;
+  /** Arguments for node itself, e.g. a heap limit so that a host about to run out of memory dies quickly. */
+  nodeArgs?: string[];
 }
 
 export async function spawnHost(dataDir: string, env: Record<string, string> = {}, args: string[] = [], opts: SpawnOptions = {}): Promise<HostProcess> {
-  const argv = [CLI, 'serve', '--port', '0', '--data', dataDir, ...args];
+  const argv = [...(opts.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, ...args];
   const [file, fileArgs] = opts.fileSizeLimitBlocks === undefined
     ? [process.execPath, argv]
     : ['/bin/sh', ['-c', `ulimit -f ${opts.fileSizeLimitBlocks} && exec "$0" "$@"`, process.execPath, ...argv]];

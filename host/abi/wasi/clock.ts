@@ -32,7 +32,7 @@ export function clockResolution(id: number): bigint | null {
 
 /**
  * Blocks the thread. Bounded by the sandbox: on its wall-clock timeout the worker is terminated, and
- * terminate() interrupts Atomics.wait (measured: the worker stops within ~5 ms).
+ * terminate() interrupts Atomics.wait.
  */
 export function sleepNs(ns: bigint): void {
   if (ns <= 0n) return;

@@ -31,8 +31,8 @@ const UNWIND = new Unwind();
 
 /**
  * One request's WASI state. The import functions are created once per thread and act on the Wasi whose run() is
- * in progress: V8 instantiates against function objects it has seen before about twice as fast (measured: new
- * closures per request cost ~11 us plus ~5 us more per instantiation for a C hello).
+ * in progress: V8 instantiates faster against function objects it has seen before than against new closures
+ * (docs/design.md, "Import functions").
  */
 export class Wasi {
   readonly stdout: BoundedOutput;

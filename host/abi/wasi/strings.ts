@@ -12,7 +12,7 @@ export class StringTable {
 
   /** Items must not contain NUL (it would end the C string early); callers filter them out. */
   constructor(items: readonly string[]) {
-    // One encode for the lot: per-item encoding allocates an array per string (~20 for a CGI environment).
+    // One encode for the lot: per-item encoding allocates an array per string, one per CGI variable here.
     this.blob = items.length === 0 ? new Uint8Array(0) : encoder.encode(`${items.join('\0')}\0`);
     let start = 0;
     for (let i = 0; i < this.blob.length; i++) {

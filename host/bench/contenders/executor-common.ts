@@ -1,7 +1,7 @@
 // Shared by the two contenders that run the `hello` SDK function through the host's Executor.
 
 import type { GuestRequest } from '../../abi/types.js';
-import { requestSource } from '../../abi/request-source.js';
+import { requestSource } from '../../sandbox/job-codec.js';
 import { Executor, type RunJob, type RunResult } from '../../sandbox/executor.js';
 import type { MemoryShape } from '../../sandbox/memory-pool.js';
 import { prepareModule } from '../../wasm/prepare.js';
