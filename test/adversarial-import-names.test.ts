@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { wat } from './helpers/wat.js';
 import { loaderGuest } from './fixtures/wasm/loader-guests.js';
 import { guestRequest } from './helpers/abi-call.js';
-import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../host/wasm/prepare.js';
+import { refusal } from './helpers/refusal.js';
 import { Executor } from '../host/sandbox/executor.js';
 import { requestSource } from '../host/sandbox/job-codec.js';
 import { WasmfnError } from '../host/errors.js';
@@ -17,15 +17,6 @@ const names = suite('adversarial: import names');
 
 const INHERITED = ['constructor', 'toString', 'hasOwnProperty', '__proto__', '__defineGetter__', 'valueOf'];
 
-function refusal(bytes: Uint8Array): WasmfnError {
-  try {
-    prepareModule(bytes, { memoryMb: 16, fuel: true, maxTableElements: DEFAULT_MAX_TABLE_ELEMENTS });
-  } catch (e) {
-    if (e instanceof WasmfnError) return e;
-    throw e;
-  }
-  throw new Error('the module was accepted');
-}
 
 names('a WAGI module importing a name WASI does not have (an inherited one) is refused at deploy', () => {
   for (const name of [...INHERITED, 'not_a_wasi_call']) {

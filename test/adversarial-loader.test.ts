@@ -10,6 +10,7 @@ import { runIsolated } from './helpers/isolated-executor.js';
 import { withHost, deploy, deployBuilt } from './helpers/host.js';
 import { callContext, preparedFunction, thrownCode, utf8 } from './helpers/abi-call.js';
 import { invokeLoader } from '../host/abi/loader.js';
+import { refusal } from './helpers/refusal.js';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../host/wasm/prepare.js';
 import { WasmfnError } from '../host/errors.js';
 import { sharedNow } from '../host/invocation/clock.js';
@@ -19,15 +20,6 @@ const adv = suite('adversarial: loader-form modules');
 
 const SECRET = 's3cr3t-0123456789abcdefgh';
 
-function refusal(bytes: Uint8Array): WasmfnError {
-  try {
-    prepareModule(bytes, { memoryMb: 16, fuel: true, maxTableElements: DEFAULT_MAX_TABLE_ELEMENTS });
-  } catch (e) {
-    if (e instanceof WasmfnError) return e;
-    throw e;
-  }
-  throw new Error('the module was accepted');
-}
 
 /** An AssemblyScript-shaped module (own memory, exported) with one more export of the given name. */
 function withExport(name: string): Uint8Array {
