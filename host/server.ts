@@ -9,6 +9,7 @@ import { resolveToken } from './token.js';
 import { FunctionStore } from './store/function-store.js';
 import { openDataDir } from './store/data-dir.js';
 import { Registry } from './store/registry.js';
+import { PrepareWorker } from './wasm/prepare-worker.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
 import { closeServer } from './http/graceful-close.js';
@@ -24,6 +25,8 @@ export interface RunningHost {
   token: string;
   opts: HostOptions;
   registry: Registry;
+  /** Where the registry prepares uploads; closed with the host. */
+  preparer: PrepareWorker;
   pool: WorkerPool;
   observability: Observability;
   /** Bytes of request bodies the host holds now, against maxBufferedBodyBytes. */
@@ -57,7 +60,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   if (generated) onTokenGenerated?.(file, token);
 
   const store = new FunctionStore(opts.dataDir);
-  const registry = new Registry(store, opts);
+  const preparer = new PrepareWorker();
+  const registry = new Registry(store, opts, (module, prepareOpts, timeLimitMs) => preparer.prepare(module, prepareOpts, timeLimitMs));
   await registry.load((name, e) => log.error({ function: name, err: e }, 'could not load function'));
 
   const pool = new WorkerPool({
@@ -106,10 +110,11 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
       await pool.drain();
       await pool.close();
+      preparer.close();
       await observability.close();
     })());
 
-  return { url, token, opts, registry, pool, observability, bodies, log, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, close };
 }
 
 /**

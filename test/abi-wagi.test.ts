@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { invokeWagi } from '../host/abi/wagi.js';
 import type { GuestRequest, GuestResponse, LogLevel } from '../host/abi/types.js';
 import { requestSource } from '../host/sandbox/job-codec.js';
-import { runtimeNamespace } from '../host/abi/runtime.js';
+import { RUNTIME_MODULE, runtimeNamespace } from '../host/wasm/fuel-contract.js';
 import { WasmfnError, type ErrorCode } from '../host/errors.js';
 import { prepareModule } from '../host/wasm/prepare.js';
 import { wat } from './helpers/wat.js';
@@ -316,7 +316,7 @@ c('hello-c, built by clang and rewritten by prepareModule, greets through WAGI',
   const res = invokeWagi({
     module,
     memory: new WebAssembly.Memory({ initial: shape.initialPages, maximum: shape.maximumPages }),
-    runtimeImports: { wasmfn_rt: { ...runtimeNamespace(100_000_000n) } },
+    runtimeImports: { [RUNTIME_MODULE]: runtimeNamespace(100_000_000n) },
     request: requestSource(request({ method: 'GET', path: '/x', query: 'name=Ada' })),
     maxResponseBytes: 1024 * 1024,
     log: () => {},

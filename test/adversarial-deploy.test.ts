@@ -4,7 +4,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningHost } from '../host/server.js';
-import { prepareWorkersStarted } from '../host/wasm/prepare-worker.js';
 import { auth, deploy, fnBytes, withHost } from './helpers/host.js';
 import { KIND, ModuleWriter, OP, T } from './helpers/wasm-writer.js';
 
@@ -87,12 +86,12 @@ test('a body V8 accepts but that crosses its size limit once metered: 422 with t
 test('a module that makes Binaryen fail gets a fresh prepare worker for the next deploy', async () => {
   await withHost({}, async (h) => {
     await deploysValid(h);
-    const before = prepareWorkersStarted();
+    const before = h.preparer.started;
     // Deep enough that Binaryen runs out of stack on it.
     const nested: number[] = [OP.i32Const, 1];
     for (let i = 0; i < 200_000; i++) nested.push(0x45);
     await refused(h, moduleWith((m) => m.func([...nested, OP.drop, OP.end])), 'could not be instrumented');
-    assert.is(prepareWorkersStarted(), before + 1, 'the valid deploy after the failure ran in a new worker');
+    assert.is(h.preparer.started, before + 1, 'the valid deploy after the failure ran in a new worker');
   });
 });
 

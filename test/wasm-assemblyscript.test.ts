@@ -2,7 +2,7 @@ import asc from 'assemblyscript/asc';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareModule, type PreparedModule } from '../host/wasm/prepare.js';
-import { runtimeNamespace } from '../host/abi/runtime.js';
+import { runtimeNamespace } from '../host/wasm/fuel-contract.js';
 
 const test = suite('wasm prepare: real AssemblyScript output');
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { prepareModule } from '../host/wasm/prepare.js';
-import { runtimeNamespace } from '../host/abi/runtime.js';
+import { runtimeNamespace } from '../host/wasm/fuel-contract.js';
 import { wasmText, watFixture } from './helpers/wat.js';
 
 const test = suite('wasm fuel and grow instrumentation');

@@ -2,10 +2,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WasmfnError } from '../host/errors.js';
 import { prepareModule, type PrepareOptions } from '../host/wasm/prepare.js';
-import { prepareInWorker } from '../host/wasm/prepare-worker.js';
+import { PrepareWorker } from '../host/wasm/prepare-worker.js';
 import { wat, watFixture } from './helpers/wat.js';
 
 const test = suite('wasm prepare in a worker');
+
+const worker = new PrepareWorker();
+const prepareInWorker = (bytes: Uint8Array, o: PrepareOptions, timeLimitMs: number) => worker.prepare(bytes, o, timeLimitMs);
 
 const opts: PrepareOptions = { memoryMb: 1, fuel: true, maxTableElements: 100_000 };
 /** Generous: the worker starts and loads Binaryen (about half a second alone) on a possibly busy machine. */
@@ -50,5 +53,15 @@ test('a limit far below worker start-up stops a big module', async () => {
   assert.is(e.code, 'invalid_module');
   assert.equal(e.details, ['preparing the module took longer than 5 ms']);
 });
+
+test('once closed, what is queued is refused and nothing more is taken', async () => {
+  const closing = new PrepareWorker();
+  const queued = [closing.prepare(watFixture('own-memory'), opts, ROOMY_MS), closing.prepare(watFixture('own-memory'), opts, ROOMY_MS)];
+  closing.close();
+  for (const p of queued) assert.is((await rejection(p)).code, 'overloaded');
+  assert.is((await rejection(closing.prepare(watFixture('own-memory'), opts, ROOMY_MS))).code, 'overloaded');
+});
+
+test.after(() => worker.close());
 
 test.run();

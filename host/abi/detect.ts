@@ -18,24 +18,6 @@ const SDK_IMPORTS = new Set(['request_len', 'request_read', 'response_write', 'l
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 const WASI_FUNCTIONS: ReadonlySet<string> = new Set(PREVIEW1_FUNCTIONS);
 
-/** Imports the deploy-time rewrite adds; never allowed in an uploaded module. */
-export const RUNTIME_MODULE = 'wasmfn_rt';
-
-/** What the deploy-time rewrite imports from RUNTIME_MODULE; the sandbox supplies them under these names. */
-export const RUNTIME_IMPORTS = {
-  /** i64, immutable: the fuel budget the module's own counter starts from. */
-  budget: 'fuel_budget',
-  /** i32, mutable: raised by a fuel check that ran out, just before it traps. */
-  fuelOut: 'fuel_out',
-  /** i32, mutable: raised when memory.grow fails. */
-  growFailed: 'grow_failed',
-  /** i64, mutable: the counter itself, in modules prepared by earlier versions. */
-  legacyFuel: 'fuel',
-} as const;
-
-/** The export fuel instrumentation adds (the fuel left); never allowed in an uploaded module. */
-export const FUEL_EXPORT = '__wasmfn_fuel';
-
 function isMemoryImport(i: ImportDesc): boolean {
   return i.module === 'env' && i.name === 'memory' && i.kind === 'memory';
 }

@@ -12,6 +12,28 @@ export function importNamespace<T extends object>(members: T): T {
 }
 
 /**
+ * An ABI's import object: its own namespaces, shared by every call of a thread, with the namespaces the sandbox adds
+ * (InvokeContext.runtimeImports, whose names only the sandbox knows) linked beside them. One object is made per set
+ * of added namespaces, kept while that set lives: the sandbox passes the same set to every call of a thread, so a
+ * call links an import object V8 has seen before and allocates none.
+ */
+export class SharedImports {
+  private readonly made = new WeakMap<object, WebAssembly.Imports>();
+
+  constructor(private readonly own: Record<string, object>) {}
+
+  with(added: Readonly<Record<string, object>>): WebAssembly.Imports {
+    let imports = this.made.get(added);
+    if (imports === undefined) {
+      // The ABI's own namespaces win: what the sandbox adds cannot stand in for `env`.
+      imports = importNamespace({ ...added, ...this.own }) as WebAssembly.Imports;
+      this.made.set(added, imports);
+    }
+    return imports;
+  }
+}
+
+/**
  * Freezes functions shared by every call of a thread and the record holding them. Guest code can reach them (it
  * can re-export an import), so none may carry anything from one request into the next.
  */

@@ -4,7 +4,7 @@
 
 import { WasmfnError } from '../errors.js';
 import { asEnvFunctions } from './as-env.js';
-import { importNamespace } from './import-object.js';
+import { importNamespace, SharedImports } from './import-object.js';
 import { liftString, lowerString } from './loader-strings.js';
 import type { InvokeContext, InvokeFn } from './runtime.js';
 
@@ -13,7 +13,6 @@ type GuestFn = (...args: number[]) => number;
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const NO_RUNTIME = importNamespace({});
 
 /** The call in progress on this thread, for the shared env functions (calls are synchronous and never nest). */
 let current: InvokeContext | null = null;
@@ -24,12 +23,12 @@ function call(): InvokeContext {
 }
 
 /**
- * One import object for every call on this thread, as in the SDK ABI: only the memory and the runtime namespace
- * are set per call. Just `env` and `wasmfn_rt` exist: deploy refuses any other import of a loader module (the
- * loader's `Math` and `Date` namespaces included).
+ * One import object for every call on this thread, as in the SDK ABI: only the memory is set per call. Just `env`
+ * and the sandbox's runtime namespaces exist: deploy refuses any other import of a loader module (the loader's
+ * `Math` and `Date` namespaces included).
  */
 const env = importNamespace({ memory: null as WebAssembly.Memory | null, ...asEnvFunctions(call) });
-const imports = importNamespace({ env, wasmfn_rt: NO_RUNTIME as object });
+const imports = new SharedImports({ env });
 
 function guestFunction(exports: WebAssembly.Exports, name: string): GuestFn | null {
   const f = exports[name];
@@ -41,9 +40,8 @@ export const invokeLoader: InvokeFn = (ctx) => {
   const outer = current;
   current = ctx;
   env.memory = memory;
-  imports.wasmfn_rt = ctx.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   try {
-    const instance = new WebAssembly.Instance(ctx.module, imports as WebAssembly.Imports);
+    const instance = new WebAssembly.Instance(ctx.module, imports.with(ctx.runtimeImports));
     ctx.markInstantiated(instance);
     const exports = instance.exports;
     const handle = guestFunction(exports, 'handle');
@@ -66,6 +64,5 @@ export const invokeLoader: InvokeFn = (ctx) => {
     current = outer;
     // Nothing of this call stays reachable from the shared objects once it is over.
     env.memory = outer?.memory ?? null;
-    imports.wasmfn_rt = outer?.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   }
 };

@@ -2,8 +2,6 @@
 
 import type { GuestResponse, LogLevel, RequestSource } from './types.js';
 import type { CopyOut } from './sdk-wire.js';
-import { RUNTIME_IMPORTS } from './detect.js';
-import { importNamespace } from './import-object.js';
 
 export interface InvokeContext {
   /** Compiled, rewritten module: its memory is the import `env.memory`. */
@@ -11,10 +9,11 @@ export interface InvokeContext {
   /** Pooled, zeroed memory sized to the module's declared limits; pass it as `env.memory`. */
   memory: WebAssembly.Memory;
   /**
-   * Imports the deploy-time rewrite added (namespace `wasmfn_rt`: the fuel budget, the out-of-fuel and
-   * grow-failed flags), reset by the sandbox before every call. Passed into the import object unchanged.
+   * Namespaces the deploy-time rewrite's imports come from, by module name (wasm/fuel-contract.ts), reset by the
+   * sandbox before every call and linked as they are. The sandbox passes the same object to every call of a
+   * thread, so the import object built around it is made once (SharedImports).
    */
-  runtimeImports: { wasmfn_rt?: Record<string, WebAssembly.Global | bigint> };
+  runtimeImports: Readonly<Record<string, object>>;
   request: RequestSource;
   /** Bytes of response body allowed; past it throw WasmfnError('response_too_large'). */
   maxResponseBytes: number;
@@ -32,16 +31,3 @@ export interface InvokeContext {
  * (RuntimeError, RangeError on stack overflow) are left to the sandbox, which classifies them.
  */
 export type InvokeFn = (ctx: InvokeContext) => GuestResponse;
-
-/** A `wasmfn_rt` namespace of the current form. */
-export interface RuntimeNamespace {
-  [RUNTIME_IMPORTS.budget]: bigint;
-  [RUNTIME_IMPORTS.fuelOut]: WebAssembly.Global;
-  [RUNTIME_IMPORTS.growFailed]: WebAssembly.Global;
-}
-
-/** A namespace of its own for one instance (tests, benchmarks); the sandbox recycles one per thread instead. */
-export function runtimeNamespace(budget: bigint): RuntimeNamespace {
-  const flag = () => new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  return importNamespace({ [RUNTIME_IMPORTS.budget]: budget, [RUNTIME_IMPORTS.fuelOut]: flag(), [RUNTIME_IMPORTS.growFailed]: flag() });
-}

@@ -3,7 +3,7 @@
 
 import { WasmfnError } from '../errors.js';
 import { asEnvFunctions } from './as-env.js';
-import { frozenFunctions, importNamespace } from './import-object.js';
+import { frozenFunctions, importNamespace, SharedImports } from './import-object.js';
 import { decodeResponse } from './sdk-wire.js';
 import type { InvokeContext, InvokeFn } from './runtime.js';
 import type { GuestResponse, LogLevel } from './types.js';
@@ -20,8 +20,6 @@ function call(): InvokeContext {
   if (current === null) throw new WasmfnError('trap', 'a wasmfn import was called outside a request');
   return current;
 }
-
-const NO_RUNTIME = importNamespace({});
 
 const wasmfn = importNamespace(frozenFunctions({
   request_len: (): number => call().request.wireLength,
@@ -53,10 +51,10 @@ const wasmfn = importNamespace(frozenFunctions({
 /**
  * One import object for every call on this thread, its functions acting on `current`: linking function objects V8
  * has seen before is faster than new closures per request, and none of them holds request state. Only the memory
- * and the runtime globals are set per call.
+ * is set per call; the runtime namespaces come with the sandbox's recycled set (SharedImports).
  */
 const env = importNamespace({ memory: null as WebAssembly.Memory | null, ...asEnvFunctions(call) });
-const imports = importNamespace({ env, wasmfn, wasmfn_rt: NO_RUNTIME as object });
+const imports = new SharedImports({ env, wasmfn });
 
 export const invokeSdk: InvokeFn = (ctx) => {
   const outer = current;
@@ -64,9 +62,8 @@ export const invokeSdk: InvokeFn = (ctx) => {
   current = ctx;
   response = null;
   env.memory = ctx.memory;
-  imports.wasmfn_rt = ctx.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   try {
-    const instance = new WebAssembly.Instance(ctx.module, imports as WebAssembly.Imports);
+    const instance = new WebAssembly.Instance(ctx.module, imports.with(ctx.runtimeImports));
     ctx.markInstantiated(instance);
     const handle = instance.exports['handle'];
     if (typeof handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
@@ -77,8 +74,7 @@ export const invokeSdk: InvokeFn = (ctx) => {
   } finally {
     current = outer;
     response = outerResponse;
-    // Drops this call's memory and globals from the shared objects, so nothing keeps them reachable past the call.
+    // Drops this call's memory from the shared objects, so nothing keeps it reachable past the call.
     env.memory = outer?.memory ?? null;
-    imports.wasmfn_rt = outer?.runtimeImports.wasmfn_rt ?? NO_RUNTIME;
   }
 };

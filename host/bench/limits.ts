@@ -7,7 +7,7 @@ import path from 'node:path';
 import asc from 'assemblyscript/asc';
 import pino from 'pino';
 import { prepareModule } from '../wasm/prepare.js';
-import { runtimeNamespace } from '../abi/runtime.js';
+import { RUNTIME_MODULE, runtimeNamespace } from '../wasm/fuel-contract.js';
 import { startHost } from '../server.js';
 import { BUILT_FUNCTIONS_DIR } from '../examples.js';
 
@@ -25,7 +25,7 @@ function instance(binary: Uint8Array, fuel: boolean): Exports {
   const memory = new WebAssembly.Memory({ initial: p.memory!.initialPages, maximum: p.memory!.maximumPages });
   const imports = {
     env: { memory, abort() {} },
-    wasmfn_rt: runtimeNamespace(1n << 62n),
+    [RUNTIME_MODULE]: runtimeNamespace(1n << 62n),
   };
   return new WebAssembly.Instance(new WebAssembly.Module(p.bytes as Uint8Array<ArrayBuffer>), imports as unknown as WebAssembly.Imports).exports as unknown as Exports;
 }

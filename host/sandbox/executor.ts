@@ -9,7 +9,7 @@ import { GuestLog, type GuestLogLine } from '../invocation/guest-log.js';
 import { Scratch } from './scratch.js';
 import type { SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
-import { FUEL_EXPORT, RUNTIME_IMPORTS } from '../abi/detect.js';
+import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../wasm/fuel-contract.js';
 import { frozenObject, importNamespace } from '../abi/import-object.js';
 
 const PAGE = 65536;
@@ -49,17 +49,12 @@ export class Executor {
   readonly memories: MemoryPool;
   /** Stands in for modules without memory; it has no pages and cannot grow, so sharing it leaks nothing. */
   private readonly noMemory = frozenObject(new WebAssembly.Memory({ initial: 0, maximum: 0 }));
-  /** The counter of modules prepared before it moved into the module (see wasm/fuel.ts). */
-  private readonly legacyFuel = frozenObject(new WebAssembly.Global({ value: 'i64', mutable: true }, 0n));
   private readonly fuelOut = frozenObject(new WebAssembly.Global({ value: 'i32', mutable: true }, 0));
   private readonly growFailed = frozenObject(new WebAssembly.Global({ value: 'i32', mutable: true }, 0));
   private readonly runtime: Record<string, WebAssembly.Global | bigint> = importNamespace({
-    [RUNTIME_IMPORTS.legacyFuel]: this.legacyFuel, [RUNTIME_IMPORTS.budget]: 0n,
-    [RUNTIME_IMPORTS.fuelOut]: this.fuelOut, [RUNTIME_IMPORTS.growFailed]: this.growFailed,
+    [RUNTIME_IMPORTS.budget]: 0n, [RUNTIME_IMPORTS.fuelOut]: this.fuelOut, [RUNTIME_IMPORTS.growFailed]: this.growFailed,
   });
   private instance: WebAssembly.Instance | null = null;
-  /** Per module: does it keep its counter and export it (every module prepared now), or import it (older ones)? */
-  private readonly exportsCounter = new WeakMap<WebAssembly.Module, boolean>();
   private readonly scratch = new Scratch();
   private readonly used: [WebAssembly.Memory, MemoryShape][] = [];
   private log: GuestLog | null = null;
@@ -71,7 +66,7 @@ export class Executor {
     this.ctx = {
       module: null as unknown as WebAssembly.Module,
       memory: this.noMemory,
-      runtimeImports: { wasmfn_rt: this.runtime },
+      runtimeImports: { [RUNTIME_MODULE]: this.runtime },
       request: null as unknown as RequestSource,
       maxResponseBytes: 0,
       log: (level: LogLevel, line: string) => (this.log ??= new GuestLog()).push(level, line),
@@ -87,12 +82,8 @@ export class Executor {
     const t0 = performance.now();
     this.tInst = t0;
     this.log = null;
-    const ownCounter = job.fuel !== null && this.ownCounter(job.module);
     // Set before instantiation: a start function is metered too.
-    if (job.fuel !== null) {
-      if (ownCounter) this.runtime[RUNTIME_IMPORTS.budget] = job.fuel;
-      else this.legacyFuel.value = job.fuel;
-    }
+    if (job.fuel !== null) this.runtime[RUNTIME_IMPORTS.budget] = job.fuel;
     this.fuelOut.value = 0;
     this.growFailed.value = 0;
     const memory = job.memory ? this.memories.acquire(job.memory) : this.noMemory;
@@ -110,7 +101,7 @@ export class Executor {
       failure = e;
     }
     const end = performance.now();
-    const fuelLeft = job.fuel === null ? null : this.fuelLeft(ownCounter);
+    const fuelLeft = job.fuel === null ? null : this.fuelLeft();
     this.instance = null;
     const instantiateMs = this.tInst - t0;
     const runMs = end - this.tInst;
@@ -128,20 +119,10 @@ export class Executor {
    * What a metered run left of its budget: negative once exhausted. Null when a start function trapped for
    * another reason than fuel (no instance to read the counter from; nothing is charged then).
    */
-  private fuelLeft(ownCounter: boolean): bigint | null {
-    if (!ownCounter) return this.legacyFuel.value as bigint;
+  private fuelLeft(): bigint | null {
     if (this.fuelOut.value === 1) return -1n;
     const counter = this.instance?.exports[FUEL_EXPORT] as WebAssembly.Global | undefined;
     return counter ? (counter.value as bigint) : null;
-  }
-
-  private ownCounter(module: WebAssembly.Module): boolean {
-    let own = this.exportsCounter.get(module);
-    if (own === undefined) {
-      own = WebAssembly.Module.exports(module).some((e) => e.name === FUEL_EXPORT);
-      this.exportsCounter.set(module, own);
-    }
-    return own;
   }
 
   /** Zeroes and pools the memories of finished runs; call once their responses have been sent on. */

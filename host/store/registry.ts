@@ -1,31 +1,15 @@
 // The live functions in memory (compiled once per version) and the operations that change them: deploy,
-// rollback, delete. Each name's changes run one after another; disk is written before memory is switched.
+// rollback, delete. Each name's changes run one after another; disk is written before memory is switched. How a
+// version is made from an upload or read back from disk is deploy-pipeline.ts.
 
 import { WasmfnError } from '../errors.js';
-import type { HostOptions, FunctionLimits } from '../config.js';
-import type { AbiName } from '../abi/types.js';
+import type { HostOptions } from '../config.js';
 import { FunctionStore, type VersionMeta } from './function-store.js';
 import { canonicalConfig, checkName, type DeployConfig } from './deploy-config.js';
-import { prepareInWorker } from '../wasm/prepare-worker.js';
-import { boundNames } from '../wasm/name-section.js';
-import { needsPreparingAgain } from '../wasm/prepared-check.js';
-import crypto from 'node:crypto';
-import { inlineEligibility } from '../abi/inline-eligibility.js';
-import { readLayout } from '../wasm/layout.js';
+import { DeployPipeline, type Prepare } from './deploy-pipeline.js';
+import type { LiveFunction } from './live-function.js';
 
-export interface LiveFunction {
-  name: string;
-  version: string;
-  /** name@version: the key workers cache compiled modules under. */
-  key: string;
-  abi: AbiName;
-  module: WebAssembly.Module;
-  memory: { initialPages: number; maximumPages: number } | null;
-  fuelInstrumented: boolean;
-  limits: FunctionLimits;
-  env: Record<string, string>;
-  meta: VersionMeta;
-}
+export type { LiveFunction } from './live-function.js';
 
 export interface DeployResult {
   created: boolean;
@@ -38,8 +22,12 @@ export class Registry {
   private readonly live = new Map<string, LiveFunction>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly listeners: ((e: RegistryEvent) => void)[] = [];
+  private readonly pipeline: DeployPipeline;
 
-  constructor(private readonly store: FunctionStore, private readonly opts: HostOptions) {}
+  /** `prepare` runs the deploy-time rewrite; whoever passes it in owns it (and closes it). */
+  constructor(private readonly store: FunctionStore, opts: HostOptions, prepare: Prepare) {
+    this.pipeline = new DeployPipeline(store, opts, prepare);
+  }
 
   /** Loads every function's live version from disk; a broken one is reported and skipped, not fatal. */
   async load(onError: (name: string, e: unknown) => void = () => {}): Promise<void> {
@@ -48,7 +36,7 @@ export class Registry {
       try {
         const ptr = await this.store.live(name);
         if (!ptr) continue;
-        this.live.set(name, await this.materialize(name, ptr.version));
+        this.live.set(name, await this.pipeline.load(name, ptr.version));
       } catch (e) {
         onError(name, e);
       }
@@ -92,10 +80,6 @@ export class Registry {
     return { live: fn.version, history: ptr?.history ?? [], versions };
   }
 
-  resolveLimits(config: DeployConfig): FunctionLimits {
-    return { ...this.opts.defaults, ...config.limits };
-  }
-
   deploy(name: string, module: Uint8Array, config: DeployConfig): Promise<DeployResult> {
     checkName(name);
     return this.serialized(name, () => this.leavingNoEmptyName(name, async () => {
@@ -106,36 +90,15 @@ export class Registry {
       if (await this.store.hasVersion(name, version)) {
         // Known bytes and config from an earlier deploy: make that version live again, compiled before live.json
         // points at it (as in rollback), so a stored copy that no longer loads leaves disk and memory as they were.
-        const fn = await this.materialize(name, version);
+        const fn = await this.pipeline.load(name, version);
         await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
         this.swap(fn, 'deploy');
         return { created: false, meta: fn.meta };
       }
-      const limits = this.resolveLimits(config);
-      const prepared = await this.prepare(module, limits, config.abi);
-      const t0 = performance.now();
-      const compiled = await compile(prepared.bytes);
-      const compileMs = round3(performance.now() - t0);
-      const meta: VersionMeta = {
-        name,
-        version,
-        sha256: crypto.createHash('sha256').update(module).digest('hex'),
-        size: module.byteLength,
-        abi: prepared.abi,
-        exports: prepared.exports,
-        imports: prepared.imports,
-        limits,
-        env: Object.keys(config.env).sort(),
-        createdAt: new Date().toISOString(),
-        compileMs,
-        memory: prepared.memory,
-        fuelInstrumented: prepared.fuelInstrumented,
-        ...eligibility(prepared.abi, prepared.imports, prepared.bytes),
-      };
-      await this.store.writeVersion(meta, config, module, prepared.bytes);
+      const fn = await this.pipeline.create(name, version, module, config);
       await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
-      this.swap(toLive(meta, config, compiled), 'deploy');
-      return { created: true, meta };
+      this.swap(fn, 'deploy');
+      return { created: true, meta: fn.meta };
     }));
   }
 
@@ -164,7 +127,7 @@ export class Registry {
       if (version === current.version) return current.meta;
       // A plain rollback walks back down the stack; rolling to a named version keeps the current one on it.
       const nextHistory = target === undefined ? history.slice(0, -1) : [...history.filter((v) => v !== version), current.version];
-      const fn = await this.materialize(name, version);
+      const fn = await this.pipeline.load(name, version);
       await this.store.setLive(name, { version, history: nextHistory });
       this.swap(fn, 'rollback');
       return fn.meta;
@@ -183,33 +146,6 @@ export class Registry {
       this.live.delete(name);
       this.emit({ type: 'delete', name });
     });
-  }
-
-  private async materialize(name: string, version: string): Promise<LiveFunction> {
-    const stored = await this.store.readVersion(name, version);
-    // The metadata names the function and version it is served as; a directory copied or pointed at from
-    // elsewhere would otherwise run under this name while claiming to be another.
-    if (stored.meta.name !== name || stored.meta.version !== version) {
-      throw new WasmfnError('internal', `stored version ${name}@${version} holds the metadata of ${String(stored.meta.name)}@${String(stored.meta.version)}`);
-    }
-    let prepared = stored.prepared;
-    if (needsPreparingAgain(prepared, this.opts.maxTableElements)) {
-      // Prepared under older rules (a table without a maximum, say): prepared again from the upload, or refused.
-      prepared = (await this.prepare(await this.store.readModule(name, version), stored.meta.limits, stored.config.abi)).bytes;
-      await this.store.replacePrepared(name, version, prepared);
-    }
-    // Versions stored before eligibility was recorded get it here.
-    const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, prepared) } : stored.meta;
-    return toLive(meta, stored.config, await compile(prepared));
-  }
-
-  private prepare(module: Uint8Array, limits: FunctionLimits, abi: AbiName | undefined) {
-    return prepareInWorker(module, {
-      memoryMb: limits.memoryMb,
-      fuel: true,
-      maxTableElements: this.opts.maxTableElements,
-      ...(abi ? { abi } : {}),
-    }, this.opts.prepareTimeMs);
   }
 
   private swap(fn: LiveFunction, type: 'deploy' | 'rollback'): void {
@@ -237,41 +173,4 @@ export class Registry {
 function pushHistory(ptr: { version: string; history: string[] } | null, next: string): string[] {
   if (!ptr) return [];
   return [...ptr.history.filter((v) => v !== next && v !== ptr.version), ptr.version].filter((v) => v !== next);
-}
-
-/** The metadata fields of inline eligibility, from the imports and the (prepared) module's tables. */
-function eligibility(abi: VersionMeta['abi'], imports: VersionMeta['imports'], bytes: Uint8Array): { inline: boolean; inlineReason: string } {
-  let tableElements = 0;
-  // A table without a maximum can grow as far as V8 lets it.
-  for (const t of readLayout(bytes).tables) tableElements += t.limits.maximum ?? Infinity;
-  const e = inlineEligibility(abi, imports, tableElements);
-  return { inline: e.inline, inlineReason: e.reason };
-}
-
-function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
-  return {
-    name: meta.name,
-    version: meta.version,
-    key: `${meta.name}@${meta.version}`,
-    abi: meta.abi,
-    module,
-    memory: meta.memory,
-    fuelInstrumented: meta.fuelInstrumented,
-    limits: meta.limits,
-    env: config.env,
-    meta,
-  };
-}
-
-/** Names are bounded here rather than at deploy so that versions stored before the bound get it too. */
-async function compile(bytes: Uint8Array): Promise<WebAssembly.Module> {
-  try {
-    return await WebAssembly.compile(boundNames(bytes) as Uint8Array<ArrayBuffer>);
-  } catch (e) {
-    throw new WasmfnError('invalid_module', 'module failed to compile', { details: [(e as Error).message] });
-  }
-}
-
-function round3(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

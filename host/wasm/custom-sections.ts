@@ -7,7 +7,7 @@
 // MAX_NAME_BYTES with control characters replaced; one that cannot be read is dropped (V8 ignores it too).
 
 import { ByteReader, concatBytes, encodeName, encodeU32, MalformedWasm } from './byte-reader.js';
-import { SECTION, type ModuleLayout } from './layout.js';
+import { SECTION, type ModuleLayout, type SectionSpan } from './layout.js';
 import { MAX_NAME_BYTES } from './module-caps.js';
 
 const NAME_SECTION = 'name';
@@ -33,10 +33,18 @@ function subsection(id: number, content: Uint8Array[]): Uint8Array[] {
 
 const bytesOf = (numbers: number[]): Uint8Array => Uint8Array.from(numbers);
 
-/** The name section's module and function names, re-encoded within bounds; throws MalformedWasm if unreadable. */
-function boundedNames(bytes: Uint8Array, start: number, end: number, functions: number): Uint8Array[] {
+interface Names {
+  module: string | null;
+  functions: { index: number; name: string }[] | null;
+}
+
+/**
+ * The module and function names of a name section's subsections (`start` to `end`), as written; throws
+ * MalformedWasm if unreadable, or when they name more than `functions` functions.
+ */
+function readNames(bytes: Uint8Array, start: number, end: number, functions: number): Names {
   const r = new ByteReader(bytes, start, end);
-  let out: Uint8Array[] = [];
+  const names: Names = { module: null, functions: null };
   let lastId = -1;
   while (!r.atEnd) {
     const id = r.byte('name subsection id');
@@ -46,21 +54,57 @@ function boundedNames(bytes: Uint8Array, start: number, end: number, functions: 
     lastId = id;
     const sr = new ByteReader(bytes, r.pos, subEnd);
     if (id === SUB.module) {
-      out = out.concat(subsection(id, [bytesOf(encodeName(boundedName(sr.name('module name'))))]));
+      names.module = sr.name('module name');
     } else if (id === SUB.functions) {
       const count = sr.u('function name count');
       if (count > functions) throw new MalformedWasm(`${count} function names for ${functions} functions`, sr.pos);
-      const entries: Uint8Array[] = [bytesOf(encodeU32(count))];
-      for (let i = 0; i < count; i++) {
-        const index = sr.u('function index');
-        entries.push(bytesOf([...encodeU32(index), ...encodeName(boundedName(sr.name('function name')))]));
-      }
-      out = out.concat(subsection(id, entries));
+      names.functions = [];
+      for (let i = 0; i < count; i++) names.functions.push({ index: sr.u('function index'), name: sr.name('function name') });
     }
     if (id <= SUB.functions && !sr.atEnd) throw new MalformedWasm('name subsection has trailing bytes', sr.pos);
     r.pos = subEnd;
   }
+  return names;
+}
+
+/** The subsections of a name section holding `names`, each bounded. */
+function boundedSubsections(names: Names): Uint8Array[] {
+  let out: Uint8Array[] = [];
+  if (names.module !== null) out = out.concat(subsection(SUB.module, [bytesOf(encodeName(boundedName(names.module)))]));
+  if (names.functions !== null) {
+    const entries: Uint8Array[] = [bytesOf(encodeU32(names.functions.length))];
+    for (const f of names.functions) entries.push(bytesOf([...encodeU32(f.index), ...encodeName(boundedName(f.name))]));
+    out = out.concat(subsection(SUB.functions, entries));
+  }
   return out;
+}
+
+/** The start of a name section's subsections, or null when `s` is another custom section; throws MalformedWasm. */
+function nameSubsections(bytes: Uint8Array, s: SectionSpan): number | null {
+  const r = new ByteReader(bytes, s.contentStart, s.end);
+  return r.name('custom section name') === NAME_SECTION ? r.pos : null;
+}
+
+/**
+ * Whether every name V8 would show in a trap is already as keepBoundedNames writes it: false for a module or
+ * function name too long or holding control characters, and for a name section that cannot be read (which of its
+ * names V8 would still read is not worth guessing).
+ */
+export function namesWithinBounds(bytes: Uint8Array, layout: ModuleLayout): boolean {
+  for (const s of layout.sections) {
+    if (s.id !== SECTION.custom) continue;
+    try {
+      const start = nameSubsections(bytes, s);
+      if (start === null) continue;
+      const names = readNames(bytes, start, s.end, Infinity);
+      if (names.module !== null && boundedName(names.module) !== names.module) return false;
+      if (names.functions?.some((f) => boundedName(f.name) !== f.name)) return false;
+    } catch (e) {
+      if (e instanceof MalformedWasm) return false;
+      throw e;
+    }
+  }
+  return true;
 }
 
 /**
@@ -75,10 +119,10 @@ export function keepBoundedNames(bytes: Uint8Array, layout: ModuleLayout, functi
       parts.push(bytes.subarray(s.start, s.end));
       continue;
     }
-    const r = new ByteReader(bytes, s.contentStart, s.end);
     try {
-      if (r.name('custom section name') !== NAME_SECTION || names !== null) continue;
-      names = boundedNames(bytes, r.pos, s.end, functions);
+      const start = nameSubsections(bytes, s);
+      if (start === null || names !== null) continue;
+      names = boundedSubsections(readNames(bytes, start, s.end, functions));
     } catch (e) {
       if (!(e instanceof MalformedWasm)) throw e;
     }

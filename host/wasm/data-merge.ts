@@ -1,9 +1,9 @@
 // Deploy-time rewrite: a module's active data segments become one per contiguous run of memory.
 //
 // V8 copies data segments into memory one by one on every instantiation, with a cost per segment, and
-// AssemblyScript emits one per static string (46 for `hello`): merged, a fresh `hello` instance costs ~1.5 µs less
-// (~12% of its instantiation, measured interleaved on this class of machine). Gaps up to MAX_GAP_BYTES are filled
-// with zeros, which is what memory holds there anyway: a fresh memory is zero and a pooled one is zeroed.
+// AssemblyScript emits one per static string: merged, a small function's instantiation is a good part cheaper
+// (docs/design.md, "Costs behind the design"). Gaps up to MAX_GAP_BYTES are filled with zeros, which is what memory
+// holds there anyway: a fresh memory is zero and a pooled one is zeroed.
 
 import { concatBytes, encodeS32, encodeU32 } from './byte-reader.js';
 import { SECTION, type ModuleLayout } from './layout.js';

@@ -5,8 +5,10 @@
 // sandbox to read after the call; the imported i32 flags `wasmfn_rt.fuel_out` (an exhausted check raises it
 // before trapping, which also identifies a trap in a start function, whose instance never exists) and
 // `wasmfn_rt.grow_failed`. The counter is the module's own because V8 reaches an imported mutable global
-// through an extra indirection on every check (measured: fib(30) x1.19 with an imported counter, x1.10 own).
-// Modules prepared before this imported the counter as `wasmfn_rt.fuel`; the sandbox still runs them.
+// through an extra indirection on every check, which on CPU-heavy code costs more than the instantiation an own
+// counter adds (docs/design.md, "Fuel counter").
+// Modules prepared before this imported the counter as `wasmfn_rt.fuel`; they are prepared again when the host
+// loads them (prepared-check.ts).
 //
 // What one unit of fuel is: one Binaryen IR expression (every node: constants, local gets, operators,
 // blocks, calls...), roughly one wasm instruction. Costs are static and charged upfront, before the code
@@ -30,7 +32,7 @@
 // grow that succeeds charges by the pages it added. memory.fill/copy/init charge their length (fuel-bulk.ts).
 
 import binaryen from 'binaryen';
-import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../abi/detect.js';
+import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from './fuel-contract.js';
 import { REF_FUNC_ID, replaceChild, UnsupportedExpression } from './binaryen-tree.js';
 import { addGrowHelper, cachedFuelCheck, fuelCheck, prefixed, type FuelNames } from './fuel-code.js';
 import { BulkHelpers, GROW_UNITS_PER_PAGE } from './fuel-bulk.js';

@@ -1,6 +1,7 @@
 // Deploy-time rules on a module's memories, tables, data segments and imports: one readable reason per violation.
 
-import { abiProblems, detectAbi, ENTRY_EXPORTS, FUEL_EXPORT, RUNTIME_MODULE, type ImportDesc } from '../abi/detect.js';
+import { abiProblems, detectAbi, ENTRY_EXPORTS, type ImportDesc } from '../abi/detect.js';
+import { FUEL_EXPORT, RUNTIME_MODULE } from './fuel-contract.js';
 import type { AbiName } from '../abi/types.js';
 import type { Limits, ModuleLayout } from './layout.js';
 

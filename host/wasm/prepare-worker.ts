@@ -1,7 +1,8 @@
 // Runs prepareModule in a long-lived worker thread under a per-module time limit, so a huge module never
-// blocks the event loop. Loading Binaryen costs ~0.4 s, so the worker is kept between deploys; a module that
-// runs over its limit gets the worker terminated and a fresh one is started for the next deploy. So does a
-// module that made Binaryen fail (its heap may be left full or broken) or that was big (its heap never shrinks).
+// blocks the event loop. Loading Binaryen costs many times what preparing a typical module does (docs/design.md,
+// "Costs behind the design"), so the worker is kept between deploys; a module that runs over its limit gets the worker terminated and a fresh one is started for the next
+// deploy. So does a module that made Binaryen fail (its heap may be left full or broken) or that was big (its heap
+// never shrinks).
 
 import { Worker } from 'node:worker_threads';
 import { WasmfnError, type SerializedError } from '../errors.js';
@@ -13,7 +14,7 @@ const ENTRY = new URL('./prepare-worker-entry.js', import.meta.url);
 const STDERR_KEEP_BYTES = 4096;
 /** A worker is replaced after this many modules, so whatever Binaryen leaks cannot pile up. */
 const JOBS_PER_WORKER = 200;
-/** An idle worker (100-200 MB with Binaryen loaded) is stopped after this long. */
+/** An idle worker (its heap large with Binaryen loaded, see docs/limits.md) is stopped after this long. */
 const IDLE_STOP_MS = 60_000;
 /**
  * JS heap of the worker (Binaryen's own heap is a wasm memory outside it). Past it the worker ends, not the process,
@@ -40,12 +41,20 @@ interface Pending {
   reject(e: unknown): void;
 }
 
+function shuttingDown(): WasmfnError {
+  return new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
+}
+
 function tooSlow(timeLimitMs: number): WasmfnError {
   const reason = `preparing the module took longer than ${timeLimitMs} ms`;
   return new WasmfnError('invalid_module', reason, { details: [reason] });
 }
 
-class PrepareService {
+/**
+ * prepareModule in a worker thread of its own, one module at a time. Made by whoever builds the registry and closed
+ * with it; nothing of it is shared by the process.
+ */
+export class PrepareWorker {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
   private stderr = '';
@@ -54,10 +63,16 @@ class PrepareService {
   private running: (Pending & { timer: NodeJS.Timeout | null; started: number }) | null = null;
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
-  /** Workers started so far. */
+  private closed = false;
+  /** Workers started so far: each replacement (after a failure, a timeout, a big module, idling) is one more. */
   started = 0;
 
+  /**
+   * The time limit runs from the moment the worker starts on this module; past it the worker is terminated and
+   * the promise rejects with invalid_module. A result that arrives after the limit is refused too, so 0 always fails.
+   */
   prepare(bytes: Uint8Array, opts: PrepareOptions, timeLimitMs: number): Promise<PreparedModule> {
+    if (this.closed) return Promise.reject(shuttingDown());
     return new Promise((resolve, reject) => {
       this.queue.push({ req: { id: this.nextId++, bytes, opts }, timeLimitMs, resolve, reject });
       void this.next();
@@ -136,6 +151,20 @@ class PrepareService {
     this.settle();
   }
 
+  /** Stops the worker; what is queued or running is refused. */
+  close(): void {
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    const jobs = this.queue.splice(0);
+    if (this.running) {
+      if (this.running.timer) clearTimeout(this.running.timer);
+      jobs.unshift(this.running);
+      this.running = null;
+    }
+    this.stop();
+    for (const job of jobs) job.reject(shuttingDown());
+  }
+
   private stop(): void {
     const w = this.worker;
     this.worker = null;
@@ -144,6 +173,7 @@ class PrepareService {
 
   /** Starts the next job, or lets an idle worker stop holding the process open and, later, its memory. */
   private settle(): void {
+    if (this.closed) return;
     if (this.queue.length) {
       void this.next();
       return;
@@ -152,20 +182,4 @@ class PrepareService {
     this.idleTimer = setTimeout(() => this.stop(), IDLE_STOP_MS);
     this.idleTimer.unref();
   }
-}
-
-const service = new PrepareService();
-
-/** How many prepare workers this process has started: each replacement (after a failure, a timeout, a big module, idling) is one more. */
-export function prepareWorkersStarted(): number {
-  return service.started;
-}
-
-/**
- * prepareModule in the shared prepare worker, one module at a time. The time limit runs from the moment the
- * worker starts on this module; past it the worker is terminated and the promise rejects with invalid_module.
- * A result that arrives after the limit is refused too, so 0 always fails.
- */
-export function prepareInWorker(bytes: Uint8Array, opts: PrepareOptions, timeLimitMs: number): Promise<PreparedModule> {
-  return service.prepare(bytes, opts, timeLimitMs);
 }

@@ -1,8 +1,12 @@
-// Whether a module prepared earlier (by an older wasmfn, or under a higher table cap) breaks today's rules and must
-// be prepared again from its original: a table without a maximum would let one request kill the host.
+// Whether a module prepared earlier (by an older wasmfn, or under a higher table cap) breaks today's rules or
+// contract and must be prepared again from its original: a table without a maximum would let one request kill the
+// host, a name of megabytes would be copied into every frame of a trap, and a runtime import the sandbox no longer
+// supplies (the fuel counter itself, `wasmfn_rt.fuel`, which modules kept outside themselves before) would not link.
 
 import { MalformedWasm } from './byte-reader.js';
-import { headerProblem, readLayout } from './layout.js';
+import { namesWithinBounds } from './custom-sections.js';
+import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from './fuel-contract.js';
+import { headerProblem, readLayout, type ModuleLayout } from './layout.js';
 import { capProblems, REWRITE_ADDS } from './module-caps.js';
 import { readCounts, type ModuleCounts } from './module-counts.js';
 import { tablesWithinCap } from './table-limits.js';
@@ -13,12 +17,22 @@ function original(counts: ModuleCounts): ModuleCounts {
   return { ...counts, imports: less(counts.imports, 'imports'), globals: less(counts.globals, 'globals'), exports: less(counts.exports, 'exports'), functions: less(counts.functions, 'functions') };
 }
 
+const RUNTIME_NAMES: ReadonlySet<string> = new Set(Object.values(RUNTIME_IMPORTS));
+
+/** Metered under another contract: an import from RUNTIME_MODULE that is not today's, or no counter exported. */
+function olderRuntime(layout: ModuleLayout): boolean {
+  const runtime = layout.imports.filter((i) => i.module === RUNTIME_MODULE);
+  if (runtime.length === 0) return false;
+  return runtime.some((i) => !RUNTIME_NAMES.has(i.name)) || !layout.exports.some((e) => e.name === FUEL_EXPORT);
+}
+
 /** False for bytes that are not a readable module at all: compiling them reports that, as it always has. */
 export function needsPreparingAgain(prepared: Uint8Array, maxTableElements: number): boolean {
   if (headerProblem(prepared)) return false;
   try {
     const layout = readLayout(prepared);
-    return !tablesWithinCap(layout.tables, maxTableElements) || capProblems(original(readCounts(prepared, layout))).length > 0;
+    return !tablesWithinCap(layout.tables, maxTableElements) || olderRuntime(layout) || !namesWithinBounds(prepared, layout)
+      || capProblems(original(readCounts(prepared, layout))).length > 0;
   } catch (e) {
     if (e instanceof MalformedWasm) return false;
     throw e;

@@ -5,8 +5,7 @@ import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../../host/wasm/prepa
 import type { InvokeContext } from '../../host/abi/runtime.js';
 import type { GuestRequest, LogLevel } from '../../host/abi/types.js';
 import { requestSource } from '../../host/sandbox/job-codec.js';
-import { runtimeNamespace } from '../../host/abi/runtime.js';
-import { RUNTIME_MODULE } from '../../host/abi/detect.js';
+import { RUNTIME_MODULE, runtimeNamespace } from '../../host/wasm/fuel-contract.js';
 
 export interface PreparedFn {
   module: WebAssembly.Module;
@@ -55,7 +54,7 @@ export function callContext(
   return {
     module: fn.module,
     memory,
-    runtimeImports: metered ? { wasmfn_rt: { ...runtimeNamespace(10_000_000_000n) } } : {},
+    runtimeImports: metered ? { [RUNTIME_MODULE]: runtimeNamespace(10_000_000_000n) } : {},
     request: requestSource(guestRequest(request)),
     maxResponseBytes: opts.maxResponseBytes ?? 1 << 20,
     log: (level, line) => logs.push({ level, line }),

@@ -1,0 +1,35 @@
+// A version as it runs: compiled once, with what the sandbox needs to run it and the metadata it was stored with.
+
+import type { FunctionLimits } from '../config.js';
+import type { AbiName } from '../abi/types.js';
+import type { VersionMeta } from './function-store.js';
+import type { DeployConfig } from './deploy-config.js';
+
+export interface LiveFunction {
+  name: string;
+  version: string;
+  /** name@version: the key workers cache compiled modules under. */
+  key: string;
+  abi: AbiName;
+  module: WebAssembly.Module;
+  memory: { initialPages: number; maximumPages: number } | null;
+  fuelInstrumented: boolean;
+  limits: FunctionLimits;
+  env: Record<string, string>;
+  meta: VersionMeta;
+}
+
+export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
+  return {
+    name: meta.name,
+    version: meta.version,
+    key: `${meta.name}@${meta.version}`,
+    abi: meta.abi,
+    module,
+    memory: meta.memory,
+    fuelInstrumented: meta.fuelInstrumented,
+    limits: meta.limits,
+    env: config.env,
+    meta,
+  };
+}
