@@ -10,6 +10,7 @@ import type { JobInput } from './job-codec.js';
 import { moduleMessage } from './protocol.js';
 import { failedOutcome, unmeasured, type InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
+import { ThreadLoad } from './thread-load.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
 import { WorkerHandle, type Collected, type DispatchedJob } from './worker-handle.js';
@@ -67,6 +68,8 @@ export class WorkerPool {
   /** How many calls of one function may sit in workers while other functions' calls wait. */
   private readonly share: number;
   private readonly moduleIds = new Map<string, number>();
+  /** How busy this (the HTTP) thread is: past a point, calls go to the workers' cores instead of running here. */
+  private readonly load = new ThreadLoad();
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
   private nextModuleId = 1;
@@ -127,8 +130,10 @@ export class WorkerPool {
     if (!this.inline || this.closed) return null;
     // A function at its concurrency cap is refused by invoke(), as it would be without the fast path.
     if ((this.queue.busy(fn.name)?.inFlight ?? 0) >= this.opts.maxConcurrencyPerFunction) return null;
+    if (this.queue.length === 0 && this.load.busy()) return null;
     return this.inline.attempt(fn, input);
   }
+
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
     this.admit(fn);
