@@ -25,6 +25,7 @@ export interface HostOptions {
   maxRecentLogBytes: number;     // WASMFN_MAX_RECENT_LOGS_MB, default 16 MiB of recent invocations and their logs kept for the logs endpoint, all functions together
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
   maxTableElements: number;      // WASMFN_MAX_TABLE_ELEMENTS, default 100000 elements over all of a module's tables
+  inlineFuel: number;            // WASMFN_INLINE_FUEL, default 1500000 fuel units (about 1 ms of work): slice an eligible call gets on the HTTP thread before it goes to a worker; 0 = off
   workerHeapMb: number;          // WASMFN_WORKER_HEAP_MB, default 128 MiB of JS heap per worker thread (wasm memory not included)
   logLevel: string;              // LOG_LEVEL, default info
   defaults: FunctionLimits;      // per-function defaults
@@ -68,6 +69,7 @@ export function defaultOptions(): HostOptions {
     maxRecentLogBytes: 16 * MiB,
     prepareTimeMs: 20_000,
     maxTableElements: 100_000,
+    inlineFuel: 1_500_000,
     workerHeapMb: 128,
     logLevel: 'info',
     defaults: { ...DEFAULT_LIMITS },
@@ -99,6 +101,7 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxQueue = num('WASMFN_MAX_QUEUE', o.maxQueue);
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
   o.workerHeapMb = num('WASMFN_WORKER_HEAP_MB', o.workerHeapMb);
+  o.inlineFuel = num('WASMFN_INLINE_FUEL', o.inlineFuel);
   o.maxRunningPerFunction = num('WASMFN_MAX_RUNNING_PER_FUNCTION', o.maxRunningPerFunction);
   o.memoryPoolBytesPerWorker = num('WASMFN_MEMORY_POOL_MB', o.memoryPoolBytesPerWorker / MiB, MiB);
   o.memoryPoolMaxMemoryBytes = num('WASMFN_MEMORY_POOL_MAX_MEMORY_MB', o.memoryPoolMaxMemoryBytes / MiB, MiB);
@@ -139,6 +142,7 @@ function validate(o: HostOptions): void {
   int('maxConcurrencyPerFunction', o.maxConcurrencyPerFunction, 1);
   // A worker needs a few MiB for itself before it runs any call.
   int('workerHeapMb', o.workerHeapMb, 16);
+  int('inlineFuel', o.inlineFuel, 0);
   int('maxRunningPerFunction', o.maxRunningPerFunction, 0);
   int('memoryPoolBytesPerWorker', o.memoryPoolBytesPerWorker, 0);
   int('memoryPoolMaxMemoryBytes', o.memoryPoolMaxMemoryBytes, 0);

@@ -73,6 +73,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     memoryPoolMaxMemoryBytes: opts.memoryPoolMaxMemoryBytes,
     maxResponseBytes: opts.maxResponseBytes,
     workerHeapMb: opts.workerHeapMb,
+    inlineFuel: opts.inlineFuel,
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),
   });

@@ -8,7 +8,8 @@ import { parsePrometheus } from './helpers/prometheus.js';
 const test = suite('observe metrics');
 
 test('metrics parse as Prometheus text and count invocations by outcome', async () => {
-  await withHost({}, async (h) => {
+  // Pool gauges are the subject: every call goes to the workers (the fast path would answer them on this thread).
+  await withHost({ inlineFuel: 0 }, async (h) => {
     await deployBuilt(h, 'hello');
     await deployBuilt(h, 'abort-message');
     for (let i = 0; i < 3; i++) await (await fetch(`${h.url}/fn/hello`)).arrayBuffer();

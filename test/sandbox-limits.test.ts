@@ -187,7 +187,8 @@ limits('past the per-function concurrency cap callers get overloaded with Retry-
 });
 
 limits('past the host-wide queue bound callers get overloaded with Retry-After, and the queued ones still run', async () => {
-  await withHost({ workers: 1, maxQueue: 2 }, async (h) => {
+  // About the pool's queue: with the fast path on, hello would be answered on the HTTP thread without queuing.
+  await withHost({ workers: 1, maxQueue: 2, inlineFuel: 0 }, async (h) => {
     await deployBuilt(h, 'hello');
     await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=1500&fuel=1000000000000');
     const runaway = fetch(`${h.url}/fn/loop-forever`);

@@ -66,7 +66,8 @@ pool('a job placed behind a long one before it started still moves to the idle w
 });
 
 pool('a function deleted while a call of it waits leaves nothing of it in the workers once that call ends', async () => {
-  await withHost({ workers: 1 }, async (h) => {
+  // About calls waiting in the workers: hello must not be answered on the HTTP thread instead.
+  await withHost({ workers: 1, inlineFuel: 0 }, async (h) => {
     await deployBuilt(h, 'hello');
     await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=500&fuel=1000000000000');
     const runaway = fetch(`${h.url}/fn/loop-forever`);

@@ -159,4 +159,39 @@ test('tail calls, exceptions, SIMD, multi-value and bulk memory survive, and tai
   trapsOnFuel(small, () => small.exports.countdown!(2_000_000_000));
 });
 
+test('memory.fill, memory.copy and memory.init charge their length', () => {
+  const m = load('bulk', PLENTY);
+  const base = used(m, () => m.exports.fill!(1, 0));
+  assert.is(used(m, () => m.exports.fill!(1, 1 << 20)) - base, BigInt((1 << 20) >> 4));
+  const copyBase = used(m, () => m.exports.copy!(1, 0));
+  assert.is(used(m, () => m.exports.copy!(1, 1 << 19)) - copyBase, BigInt((1 << 19) >> 2));
+  const initBase = used(m, () => m.exports.init!(0));
+  assert.is(used(m, () => m.exports.init!(32)) - initBase, 8n);
+});
+
+test('a huge memory.fill in a loop runs out of fuel in proportion to the bytes, not the iterations', () => {
+  const m = load('bulk', 100_000n);
+  trapsOnFuel(m, () => m.exports.fill!(1_000_000_000, 1 << 16));
+  const done = (m.exports.done as unknown as WebAssembly.Global).value as number;
+  // 100000 units at 16 bytes each is 1.6 MB: at most 24 fills of 64 KiB.
+  assert.ok(done <= 24, `${done} fills of 64 KiB ran on 100000 units`);
+});
+
+test('a length the budget cannot pay traps before a byte is written', () => {
+  const m = load('bulk', 1000n);
+  trapsOnFuel(m, () => m.exports.fill!(1, 1 << 20));
+  assert.is(m.exports.byte!(0), 0);
+  assert.is((m.exports.done as unknown as WebAssembly.Global).value, 0);
+});
+
+test('a successful memory.grow charges by the pages it added, a failed one nothing extra', () => {
+  const m = load('grow-pages', PLENTY, 4);
+  const none = used(m, () => m.exports.grow!(0));
+  assert.is(used(m, () => m.exports.grow!(10)) - none, 10n * 4096n);
+  assert.is(used(m, () => m.exports.grow!(1000)), none);
+  assert.is(m.growFailed.value, 1);
+  const small = load('grow-pages', 20_000n, 4);
+  trapsOnFuel(small, () => small.exports.grow!(10));
+});
+
 test.run();

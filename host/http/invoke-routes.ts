@@ -20,6 +20,7 @@ import { newRequestId } from './request-id.js';
 import { hostHeaders, writeSuccess } from './invocation-response.js';
 import { HeadReply, type Outgoing } from './head-reply.js';
 import { sharedNow } from '../invocation/clock.js';
+import { afterSlice, type InlineAttempt } from '../sandbox/inline-runner.js';
 
 type Env = { Variables: { requestId: string } };
 
@@ -82,6 +83,21 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     sink.record(record(fn, input, failure.status, failure, out));
   };
 
+  /** A call answered on this thread: answered at once, its memory recycled after. */
+  const answerInline = (node: Exchange, fn: LiveFunction, input: JobInput, out: InvokeOutcome): void => {
+    try {
+      answer(node, fn, input, out);
+    } catch (e) {
+      broken(node, fn, input, e);
+    } finally {
+      pool.inline!.recycle();
+    }
+  };
+
+  /** The pool's run of a call whose inline slice was thrown away counts that slice's fuel. */
+  const counted = (run: Promise<InvokeOutcome>, first: InlineAttempt | null): Promise<InvokeOutcome> =>
+    first ? run.then((o) => afterSlice(o, first.hit ? 0 : first.sliceFuel)) : run;
+
   /** A host bug while answering: a 500 if nothing went out yet, else the connection is cut (no half response). */
   const broken = (node: Exchange, fn: LiveFunction, input: JobInput, e: unknown): void => {
     deps.onInternalError?.(e);
@@ -117,6 +133,13 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       pool.release(fn);
       return refuse(node, fn, input, bodyUnread(e));
     }
+    const first = pool.tryInline(fn, input);
+    if (first?.hit) {
+      pool.release(fn);
+      answerInline(node, fn, input, first.outcome);
+      bodies.give(input.body.byteLength);
+      return;
+    }
     let run: Promise<InvokeOutcome>;
     try {
       run = pool.invokeReserved(fn, input);
@@ -124,17 +147,19 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       bodies.give(input.body.byteLength);
       return refuse(node, fn, input, e);
     }
-    settle(node, fn, input, run);
+    settle(node, fn, input, counted(run, first));
   };
 
   const invoke = (node: Exchange, fn: LiveFunction, input: JobInput): void => {
+    const first = pool.tryInline(fn, input);
+    if (first?.hit) return answerInline(node, fn, input, first.outcome);
     let run: Promise<InvokeOutcome>;
     try {
       run = pool.invoke(fn, input);
     } catch (e) {
       return refuse(node, fn, input, e);
     }
-    settle(node, fn, input, run);
+    settle(node, fn, input, counted(run, first));
   };
 
   const handler = (c: Context<Env>): Response | Promise<Response> => {

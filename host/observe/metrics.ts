@@ -40,6 +40,17 @@ export class HostMetrics {
         for (const [fn, s] of series) for (const [outcome, n] of s.outcomes) this.inc({ function: fn, outcome }, n);
       },
     });
+    new Counter({
+      name: 'wasmfn_inline_total',
+      help: 'Calls tried on the HTTP thread: answered there (hit), or run again in a worker after their slice ran out (fallback).',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'hit' }, pool.inline?.hits ?? 0);
+        this.inc({ outcome: 'fallback' }, pool.inline?.fallbacks ?? 0);
+      },
+    });
     this.duration = new Histogram({ name: 'wasmfn_invocation_duration_seconds', help: 'Wall time of an invocation as the HTTP route saw it.', labelNames: ['function'], buckets: DURATION_BUCKETS_S, registers });
     this.instantiate = new Histogram({ name: 'wasmfn_instantiate_duration_seconds', help: 'Time to instantiate a fresh module instance.', buckets: INSTANTIATE_BUCKETS_S, registers });
     this.restarts = new Counter({ name: 'wasmfn_worker_restarts_total', help: 'Worker threads replaced, by reason.', labelNames: ['reason'], registers });
@@ -54,7 +65,7 @@ export class HostMetrics {
     gauge('wasmfn_pool_spares', 'Warm spare worker threads.', () => pool.stats().spares);
     gauge('wasmfn_pool_busy_workers', 'Worker threads running at least one request.', () => pool.stats().busy);
     gauge('wasmfn_pool_modules', 'Function versions whose compiled module the workers hold.', () => pool.stats().modules);
-    gauge('wasmfn_pool_memory_pooled_bytes', 'Zeroed linear memories the workers keep for reuse.', () => pool.stats().pooledMemoryBytes);
+    gauge('wasmfn_pool_memory_pooled_bytes', 'Zeroed linear memories the workers and the HTTP thread keep for reuse.', () => pool.stats().pooledMemoryBytes);
     gauge('wasmfn_functions', 'Live functions.', () => functions.list().length);
     for (const reason of ['timeout', 'crash']) this.restarts.labels(reason).inc(0);
   }

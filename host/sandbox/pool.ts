@@ -10,9 +10,11 @@ import type { JobInput } from './job-codec.js';
 import { moduleMessage } from './protocol.js';
 import { failedOutcome, unmeasured, type InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
+import { ThreadLoad } from './thread-load.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
 import { WorkerHandle, type Collected, type DispatchedJob } from './worker-handle.js';
+import { InlineRunner, type InlineAttempt } from './inline-runner.js';
 
 export type { InvokeOutcome } from './result-codec.js';
 export type RestartReason = 'timeout' | 'crash';
@@ -29,6 +31,7 @@ export interface PoolOptions {
   memoryPoolBytesPerWorker: number;  // zeroed memories a worker keeps for reuse, default 64 MiB
   memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
+  inlineFuel?: number;               // fuel slice of a call tried on the calling thread first, default 0: off
 }
 
 export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfterMs: 10 };
@@ -50,7 +53,7 @@ export interface PoolStats {
   restarts: number;
   /** Function versions whose compiled module the workers hold. */
   modules: number;
-  /** Zeroed linear memories the workers keep for reuse, in bytes, all workers together. */
+  /** Zeroed linear memories the workers (and the fast path on the HTTP thread) keep for reuse, in bytes, all together. */
   pooledMemoryBytes: number;
 }
 
@@ -65,6 +68,8 @@ export class WorkerPool {
   /** How many calls of one function may sit in workers while other functions' calls wait. */
   private readonly share: number;
   private readonly moduleIds = new Map<string, number>();
+  /** How busy this (the HTTP) thread is: past a point, calls go to the workers' cores instead of running here. */
+  private readonly load = new ThreadLoad();
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
   private nextModuleId = 1;
@@ -73,6 +78,8 @@ export class WorkerPool {
   private bellSeen = 0;
   private closed = false;
   restarts = 0;
+  /** The fast path on the calling thread; null when off. */
+  readonly inline: InlineRunner | null;
   private readonly restartListeners: ((reason: RestartReason) => void)[] = [];
 
   /** Jobs sitting in workers' slots (published and not yet collected). */
@@ -84,6 +91,9 @@ export class WorkerPool {
 
   constructor(private readonly opts: PoolOptions) {
     this.share = opts.maxRunningPerFunction || Math.max(1, opts.workers - 1);
+    this.inline = opts.inlineFuel ? new InlineRunner({
+      fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, memoryPoolBytes: opts.memoryPoolBytesPerWorker, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
+    }) : null;
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
   }
@@ -101,7 +111,7 @@ export class WorkerPool {
 
   stats(): PoolStats {
     let busy = 0;
-    let pooledMemoryBytes = 0;
+    let pooledMemoryBytes = this.inline?.pooledMemoryBytes ?? 0;
     for (const h of this.active) {
       if (h.inflight) busy++;
       pooledMemoryBytes += h.pooledMemoryBytes();
@@ -111,6 +121,19 @@ export class WorkerPool {
       restarts: this.restarts, modules: this.moduleIds.size, pooledMemoryBytes,
     };
   }
+
+  /**
+   * Runs the call on this thread if it is eligible and fits its slice (see inline-runner.ts); null when it was not
+   * tried. After a hit call `inline.recycle()` once the answer is written; after a miss, invoke() as usual.
+   */
+  tryInline(fn: LiveFunction, input: JobInput): InlineAttempt | null {
+    if (!this.inline || this.closed) return null;
+    // A function at its concurrency cap is refused by invoke(), as it would be without the fast path.
+    if ((this.queue.busy(fn.name)?.inFlight ?? 0) >= this.opts.maxConcurrencyPerFunction) return null;
+    if (this.queue.length === 0 && this.load.busy()) return null;
+    return this.inline.attempt(fn, input);
+  }
+
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
     this.admit(fn);

@@ -2,16 +2,14 @@
 // writes the result back in place. Between jobs it sleeps in Atomics.wait; it never returns to its event loop.
 
 import { receiveMessageOnPort, workerData, parentPort, type MessagePort } from 'node:worker_threads';
-import { Executor, type RunResult } from './executor.js';
+import { Executor } from './executor.js';
 import { Channel, ON_PORT, ReplyBell, SlotState } from './channel.js';
 import { sharedNow } from '../invocation/clock.js';
 import { ByteWriter, Overflow } from './bytes.js';
-import { decodeJob, jobRequest, wireMethodPath, wireMethodPathBytes, type JobView } from './job-codec.js';
+import { decodeJob } from './job-codec.js';
 import { encodeResult, unmeasured, type WorkerResult } from './result-codec.js';
-import { httpHeaders } from '../abi/response-headers.js';
-import { ERROR_STATUS, WasmfnError } from '../errors.js';
-import { invocationLine } from '../invocation/line.js';
-import { writeSuccessLine } from '../invocation/line-bytes.js';
+import { WasmfnError } from '../errors.js';
+import { runJob } from './run-job.js';
 import type { ControlMessage, ModuleMessage, WorkerInit } from './protocol.js';
 
 interface ModuleEntry extends ModuleMessage {
@@ -62,69 +60,6 @@ function jobRecord(slot: number): Uint8Array | null {
   return bytes;
 }
 
-function run(job: JobView, entry: ModuleEntry, startedAt: number): WorkerResult {
-  const r: RunResult = executor.run({
-    module: entry.module,
-    abi: entry.abi,
-    memory: entry.memory,
-    fuel: entry.fuelBudget,
-    request: jobRequest(job, entry.fn),
-    maxResponseBytes: init.maxResponseBytes,
-  });
-  const stats = {
-    queueMs: Math.max(0, startedAt - job.enqueuedAt),
-    instantiateMs: r.instantiateMs,
-    runMs: r.runMs,
-    fuelUsed: r.fuelUsed,
-    peakPages: r.peakPages,
-    logs: r.logs,
-    totalMs: 0,
-    line: null as Uint8Array | null,
-  };
-  let out: WorkerResult;
-  if (!r.ok) out = { kind: 'error', error: r.error, trapStack: r.trapStack, stats };
-  else {
-    try {
-      out = { kind: 'ok', status: r.response.status, headers: httpHeaders(r.response.headers), body: r.response.body, stats };
-    } catch (e) {
-      const err = e instanceof WasmfnError ? e : new WasmfnError('internal', String(e));
-      out = { kind: 'error', error: err.toJSON(), trapStack: [], stats };
-    }
-  }
-  stats.totalMs = sharedNow() - job.receivedAt;
-  stats.line = line(job, entry, out);
-  return out;
-}
-
-const NO_LINE = new Uint8Array(0);
-/** Where a success line is written; it is copied into the slot before the next job. */
-const lineScratch = Buffer.allocUnsafeSlow(16 * 1024);
-
-/** The invocation's log line, formatted here rather than on the busier main thread. */
-function line(job: JobView, entry: ModuleEntry, r: Extract<WorkerResult, { stats: unknown }>): Uint8Array {
-  const failed = r.kind === 'error';
-  const level = failed ? init.lineLevels.warn : init.lineLevels.info;
-  if (level === null) return NO_LINE;
-  if (!failed) {
-    const { method, path } = wireMethodPathBytes(job.wire);
-    const end = writeSuccessLine(lineScratch, 0, {
-      requestId: job.requestId, function: entry.fn.name, version: entry.fn.version, method, path, status: r.status,
-      queueMs: r.stats.queueMs, instantiateMs: r.stats.instantiateMs, runMs: r.stats.runMs, totalMs: r.stats.totalMs,
-      fuelUsed: r.stats.fuelUsed, peakPages: r.stats.peakPages, bytesIn: job.bodyBytes, bytesOut: r.body.byteLength,
-    }, level, Date.now());
-    if (end >= 0) return lineScratch.subarray(0, end);
-  }
-  const { method, path } = wireMethodPath(job.wire);
-  return Buffer.from(invocationLine({
-    requestId: job.requestId, function: entry.fn.name, version: entry.fn.version, method, path,
-    status: failed ? ERROR_STATUS[r.error.code] : r.status,
-    code: failed ? r.error.code : null,
-    ...(failed ? { message: r.error.message, trapStack: r.trapStack } : {}),
-    queueMs: r.stats.queueMs, instantiateMs: r.stats.instantiateMs, runMs: r.stats.runMs, totalMs: r.stats.totalMs,
-    fuelUsed: r.stats.fuelUsed, peakPages: r.stats.peakPages, bytesIn: job.bodyBytes, bytesOut: failed ? 0 : r.body.byteLength,
-  }, init.lineLevels), 'utf8');
-}
-
 function result(slot: number, jobId: number): WorkerResult {
   const bytes = jobRecord(slot);
   if (!bytes) return internal('the request of this job never reached the worker');
@@ -133,7 +68,7 @@ function result(slot: number, jobId: number): WorkerResult {
   if (!modules.has(job.moduleId)) drainControl();
   const entry = modules.get(job.moduleId);
   if (!entry) return { kind: 'missing', moduleId: job.moduleId };
-  return run(job, entry, channel.started[slot]!);
+  return runJob(executor, init, job, entry, channel.started[slot]!);
 }
 
 function internal(message: string): WorkerResult {

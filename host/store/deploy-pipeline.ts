@@ -11,6 +11,8 @@ import { needsPreparingAgain } from '../wasm/prepared-check.js';
 import type { FunctionStore, VersionMeta } from './function-store.js';
 import type { DeployConfig } from './deploy-config.js';
 import { toLive, type LiveFunction } from './live-function.js';
+import { inlineEligibility } from '../abi/inline-eligibility.js';
+import { readLayout } from '../wasm/layout.js';
 
 /** prepareModule under a time limit, off the event loop (wasm/prepare-worker.ts). */
 export type Prepare = (module: Uint8Array, opts: PrepareOptions, timeLimitMs: number) => Promise<PreparedModule>;
@@ -39,6 +41,7 @@ export class DeployPipeline {
       compileMs,
       memory: prepared.memory,
       fuelInstrumented: prepared.fuelInstrumented,
+      ...eligibility(prepared.abi, prepared.imports, prepared.bytes),
     };
     await this.store.writeVersion(meta, config, module, prepared.bytes);
     return toLive(meta, config, compiled);
@@ -59,7 +62,9 @@ export class DeployPipeline {
       prepared = (await this.prepareUnder(await this.store.readModule(name, version), stored.meta.limits, stored.config.abi)).bytes;
       await this.store.replacePrepared(name, version, prepared);
     }
-    return toLive(stored.meta, stored.config, await compile(prepared));
+    // Versions stored before eligibility was recorded get it here.
+    const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, prepared) } : stored.meta;
+    return toLive(meta, stored.config, await compile(prepared));
   }
 
   private prepareUnder(module: Uint8Array, limits: FunctionLimits, abi: AbiName | undefined): Promise<PreparedModule> {
@@ -82,4 +87,13 @@ async function compile(bytes: Uint8Array): Promise<WebAssembly.Module> {
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** The metadata fields of inline eligibility, from the imports and the (prepared) module's tables. */
+function eligibility(abi: VersionMeta['abi'], imports: VersionMeta['imports'], bytes: Uint8Array): { inline: boolean; inlineReason: string } {
+  let tableElements = 0;
+  // A table without a maximum can grow as far as V8 lets it.
+  for (const t of readLayout(bytes).tables) tableElements += t.limits.maximum ?? Infinity;
+  const e = inlineEligibility(abi, imports, tableElements);
+  return { inline: e.inline, inlineReason: e.reason };
 }

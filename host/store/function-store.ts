@@ -31,6 +31,9 @@ export interface VersionMeta {
   compileMs: number;
   memory: { initialPages: number; maximumPages: number } | null;
   fuelInstrumented: boolean;
+  /** May a call run on the HTTP thread first (see abi/inline-eligibility.ts)? Absent in versions stored before. */
+  inline?: boolean;
+  inlineReason?: string;
 }
 
 export interface LivePointer {

@@ -97,6 +97,9 @@ export const CALL_ID = kindId('Call');
 export const CALL_INDIRECT_ID = kindId('CallIndirect');
 export const REF_FUNC_ID = kindId('RefFunc');
 export const MEMORY_GROW_ID = kindId('MemoryGrow');
+export const MEMORY_FILL_ID = kindId('MemoryFill');
+export const MEMORY_COPY_ID = kindId('MemoryCopy');
+export const MEMORY_INIT_ID = kindId('MemoryInit');
 
 /** A child position, so that the child can be replaced later. */
 export interface Slot {

@@ -23,18 +23,35 @@ export function fuelCheck(m: binaryen.Module, names: FuelNames, cost: number): n
   ], binaryen.none);
 }
 
+/** The same with a cost computed when it runs (an i64 expression, never negative). */
+export function dynamicFuelCheck(m: binaryen.Module, names: FuelNames, cost: number): number {
+  const i64 = binaryen.i64;
+  return m.block(null, [
+    m.global.set(names.fuel, m.i64.sub(m.global.get(names.fuel, i64), cost)),
+    m.if(m.i64.lt_s(m.global.get(names.fuel, i64), m.i64.const(0n)), outOfFuel(m, names)),
+  ], binaryen.none);
+}
+
 /** `body` with `check` run first; same type as `body`. */
 export function prefixed(m: binaryen.Module, check: number, body: number): number {
   return m.block(null, [check, body], binaryen.auto);
 }
 
-/** grow(delta) = memory.grow(delta), setting the grow-failed global to 1 when it returns -1. */
-export function addGrowHelper(m: binaryen.Module, names: { grow: string; growFailed: string }): void {
+/**
+ * grow(delta) = memory.grow(delta), setting the grow-failed global to 1 when it returns -1, and charging
+ * `unitsPerPage` per page added when it succeeds (a failed grow does no work).
+ */
+export function addGrowHelper(m: binaryen.Module, names: FuelNames & { grow: string; growFailed: string }, unitsPerPage: bigint): void {
   const i32 = binaryen.i32;
   const result = 1;
+  const cost = m.i64.mul(m.i64.extend_u(m.local.get(0, i32)), m.i64.const(unitsPerPage));
   m.addFunction(names.grow, binaryen.createType([i32]), i32, [i32], m.block(null, [
     m.local.set(result, m.memory.grow(m.local.get(0, i32))),
-    m.if(m.i32.eq(m.local.get(result, i32), m.i32.const(-1)), m.global.set(names.growFailed, m.i32.const(1))),
+    m.if(
+      m.i32.eq(m.local.get(result, i32), m.i32.const(-1)),
+      m.global.set(names.growFailed, m.i32.const(1)),
+      dynamicFuelCheck(m, names, cost),
+    ),
     m.local.get(result, i32),
   ], i32));
 }

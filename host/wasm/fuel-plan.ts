@@ -10,7 +10,7 @@
 // every cycle of calls still passes a charged region, as does every loop iteration.
 
 import binaryen from 'binaryen';
-import { CALL_ID, CALL_INDIRECT_ID, IF_ID, LOOP_ID, MEMORY_GROW_ID, REF_FUNC_ID, walk, type Slot } from './binaryen-tree.js';
+import { CALL_ID, CALL_INDIRECT_ID, IF_ID, LOOP_ID, MEMORY_COPY_ID, MEMORY_FILL_ID, MEMORY_GROW_ID, MEMORY_INIT_ID, REF_FUNC_ID, walk, type Slot } from './binaryen-tree.js';
 
 /** Above this entry cost a function charges its own entry: one global update is then noise. */
 export const PAID_BY_CALLER_MAX_COST = 1000;
@@ -42,6 +42,8 @@ export interface FunctionFacts {
   /** Every arm in the function, parents before children. */
   arms: Region[];
   grows: { expr: number; slot: Slot | null }[];
+  /** memory.fill, memory.copy and memory.init: replaced by helpers that charge their length. */
+  bulk: { expr: number; id: number; slot: Slot | null }[];
   refFuncs: string[];
 }
 
@@ -57,7 +59,7 @@ function nearestLoop(r: Region): Region | null {
 /** Walks one function body; `needsFlatten` if it holds an instruction only walkable after `flatten`. */
 export function analyzeFunction(func: number, imported: ReadonlySet<string>, allowOpaque: boolean): FunctionFacts | null {
   const info = binaryen.getFunctionInfo(func);
-  const facts: FunctionFacts = { name: info.name, func, entry: region('entry', 0, null), loops: [], arms: [], grows: [], refFuncs: [] };
+  const facts: FunctionFacts = { name: info.name, func, entry: region('entry', 0, null), loops: [], arms: [], grows: [], bulk: [], refFuncs: [] };
   const result = walk<Region>(info.body, facts.entry, allowOpaque, (expr, id, slot, outer) => {
     let r = outer;
     if (slot && slot.parentId === IF_ID && slot.index < 0) {
@@ -70,7 +72,10 @@ export function analyzeFunction(func: number, imported: ReadonlySet<string>, all
     }
     r.own++;
     const around = nearestLoop(r);
-    if (around && (id === CALL_ID || id === CALL_INDIRECT_ID || id === LOOP_ID)) around.leaf = false;
+    const bulk = id === MEMORY_FILL_ID || id === MEMORY_COPY_ID || id === MEMORY_INIT_ID;
+    // Grows and bulk operations become calls to helpers that charge the counter themselves.
+    if (around && (id === CALL_ID || id === CALL_INDIRECT_ID || id === LOOP_ID || id === MEMORY_GROW_ID || bulk)) around.leaf = false;
+    if (bulk) facts.bulk.push({ expr, id, slot });
     if (id === CALL_ID) {
       const target = (binaryen.getExpressionInfo(expr) as binaryen.CallInfo).target;
       if (!imported.has(target)) r.callees.push(target);

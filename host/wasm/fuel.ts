@@ -28,12 +28,14 @@
 // to N.
 //
 // memory.grow: every occurrence becomes a call to an added function that grows memory 0 and sets
-// grow_failed to 1 when the result is -1, so the sandbox can report memory_limit rather than a bare trap.
+// grow_failed to 1 when the result is -1, so the sandbox can report memory_limit rather than a bare trap; a
+// grow that succeeds charges by the pages it added. memory.fill/copy/init charge their length (fuel-bulk.ts).
 
 import binaryen from 'binaryen';
 import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from './fuel-contract.js';
 import { REF_FUNC_ID, replaceChild, UnsupportedExpression } from './binaryen-tree.js';
 import { addGrowHelper, cachedFuelCheck, fuelCheck, prefixed, type FuelNames } from './fuel-code.js';
+import { BulkHelpers, GROW_UNITS_PER_PAGE } from './fuel-bulk.js';
 import { analyzeFunction, planCharges, type ChargePlan, type FunctionFacts, type Region } from './fuel-plan.js';
 
 
@@ -128,9 +130,11 @@ function cacheLeafLoops(m: binaryen.Module, f: FunctionFacts, fuel: string): Map
  * Order matters: leaf loops are wrapped in their parents before grows are replaced (a grow may be that
  * parent), and checks are prefixed last, each reading the child as it is by then.
  */
-function instrumentFunction(m: binaryen.Module, f: FunctionFacts, plan: ChargePlan, names: Names): void {
+function instrumentFunction(m: binaryen.Module, f: FunctionFacts, plan: ChargePlan, names: Names, bulk: BulkHelpers): void {
   const locals = cacheLeafLoops(m, f, names.fuel);
   replaceGrows(m, f, names.grow);
+  // Innermost first, as for grows; a grow in an operand was replaced in place and moves with it.
+  for (const site of [...f.bulk].reverse()) bulk.replace(f, site);
   const check = (r: Region) => {
     const local = locals.get(r);
     const cost = plan.charged.get(r)!;
@@ -200,9 +204,11 @@ function instrumentWithBinaryen(bytes: Uint8Array): Uint8Array {
     }
     const fns = defined.map((func) => analyze(func, imported, m));
     const plan = planCharges(fns, indirectTargets(m, fns));
-    for (const f of fns) instrumentFunction(m, f, plan, names);
-    // Added after the loop so the helper itself is not metered (it is straight-line and tiny).
-    if (names.grow) addGrowHelper(m, { ...names, grow: names.grow });
+    // Helpers are added while instrumenting, after the plan: they are not metered themselves (straight-line and
+    // tiny, charging what they do on their own).
+    const bulk = new BulkHelpers(m, names, (base) => uniqueName(base, hasFunction));
+    for (const f of fns) instrumentFunction(m, f, plan, names, bulk);
+    if (names.grow) addGrowHelper(m, { ...names, grow: names.grow }, GROW_UNITS_PER_PAGE);
     // Keep the name section so guest stack traces stay readable; the flag is process-wide (asc uses it too).
     const debugInfo = binaryen.getDebugInfo();
     binaryen.setDebugInfo(true);

@@ -1,0 +1,135 @@
+// The fast path: a call of an eligible function runs first on the HTTP thread, in a fresh instance with pooled
+// memory, on a short fuel slice. Finished within it, it is answered at once, exactly as a worker's result would be.
+// Out of slice (or of the thread's stack, which is smaller than a worker's), the run is thrown away unseen (its
+// output and log lines were only buffered) and the caller sends the call to the pool with its full limits.
+//
+// Only what re-running cannot reveal runs here (abi/inline-eligibility.ts decides at deploy), and only what a slice
+// bounds: a module without fuel metering, a memory cap above the pooled size (growing big memories costs V8
+// garbage collections that fuel does not see) or a large request body goes to the pool directly.
+
+import type { LiveFunction } from '../store/registry.js';
+import type { LineLevels } from '../invocation/line.js';
+import { failedOutcome, type InvokeOutcome, type WorkerResult } from './result-codec.js';
+import { Executor } from './executor.js';
+import { ByteWriter } from './bytes.js';
+import { decodeJob, encodeJob, jobBytes, type JobInput } from './job-codec.js';
+import { runJob, type RunnableModule } from './run-job.js';
+import { InlineBackoff } from './inline-backoff.js';
+import { sharedNow } from '../invocation/clock.js';
+
+const PAGE = 65536;
+/** Bodies up to this are tried inline; bigger ones cost more to copy than the hand-off saves. */
+export const INLINE_MAX_BODY_BYTES = 64 * 1024;
+
+export interface InlineOptions {
+  /** Fuel of one slice; 0 turns the fast path off. */
+  fuel: number;
+  /** A function whose memory may grow past this runs in the pool; also the biggest memory kept for reuse. */
+  maxMemoryBytes: number;
+  /** Zeroed memories this thread keeps for reuse, as a worker does. */
+  memoryPoolBytes: number;
+  maxResponseBytes: number;
+  lineLevels: LineLevels;
+}
+
+/** What trying a call inline gave: its answer, or the fuel its thrown-away slice used (the call goes to the pool). */
+export type InlineAttempt = { hit: true; outcome: InvokeOutcome } | { hit: false; sliceFuel: number };
+
+export class InlineRunner {
+  private readonly executor: Executor;
+  private readonly backoff = new InlineBackoff();
+  private readonly entries = new WeakMap<LiveFunction, RunnableModule>();
+  private buf = Buffer.allocUnsafeSlow(16 * 1024);
+  /** Calls answered on the HTTP thread, and calls whose slice was thrown away. */
+  hits = 0;
+  fallbacks = 0;
+
+  constructor(private readonly opts: InlineOptions) {
+    this.executor = new Executor({ memoryPool: { maxBytes: opts.memoryPoolBytes, maxMemoryBytes: opts.maxMemoryBytes } });
+  }
+
+  /** Null when the call is not tried here (not eligible, or its version is backing off): send it to the pool. */
+  attempt(fn: LiveFunction, input: JobInput): InlineAttempt | null {
+    if (!this.eligible(fn, input) || !this.backoff.shouldTry(fn)) return null;
+    const entry = this.entry(fn);
+    const now = sharedNow();
+    const n = jobBytes(input);
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(Math.max(n, this.buf.length * 2));
+    const w = new ByteWriter(this.buf, 0, n);
+    encodeJob(w, 0, now, 0, input);
+    const r = runJob(this.executor, this.opts, decodeJob(this.buf.subarray(0, n)), entry, now);
+    if (this.outOfSlice(r, fn, entry)) {
+      this.executor.recycle();
+      this.backoff.miss(fn);
+      this.fallbacks++;
+      return { hit: false, sliceFuel: r.kind === 'error' ? r.stats.fuelUsed ?? 0 : 0 };
+    }
+    this.backoff.hit(fn);
+    this.hits++;
+    return { hit: true, outcome: outcomeOf(r) };
+  }
+
+  /** Zeroes and pools the memory of the last hit; call once its answer is written. */
+  recycle(): void {
+    this.executor.recycle();
+  }
+
+  /** Bytes of the zeroed memories kept for reuse. */
+  get pooledMemoryBytes(): number {
+    return this.executor.memories.bytes;
+  }
+
+  /** True while calls of `fn`'s version skip the fast path after repeated misses. */
+  backingOff(fn: LiveFunction): boolean {
+    return this.backoff.backingOff(fn);
+  }
+
+  private eligible(fn: LiveFunction, input: JobInput): boolean {
+    if (this.opts.fuel <= 0 || fn.meta.inline !== true || !fn.fuelInstrumented) return false;
+    if (input.body.byteLength > INLINE_MAX_BODY_BYTES) return false;
+    return fn.memory === null || fn.memory.maximumPages * PAGE <= this.opts.maxMemoryBytes;
+  }
+
+  /** The run says nothing about the call: its own budget would have gone further, or a worker's deeper stack might. */
+  private outOfSlice(r: WorkerResult, fn: LiveFunction, entry: RunnableModule): boolean {
+    if (r.kind !== 'error') return false;
+    if (r.error.code === 'fuel_exhausted') return BigInt(fn.limits.fuel) > entry.fuelBudget!;
+    return r.error.code === 'trap' && r.error.message === 'stack overflow';
+  }
+
+  private entry(fn: LiveFunction): RunnableModule {
+    let e = this.entries.get(fn);
+    if (!e) {
+      const fuel = Math.min(fn.limits.fuel, this.opts.fuel);
+      e = { module: fn.module, abi: fn.abi, memory: fn.memory, fuelBudget: BigInt(fuel), fn: { name: fn.name, version: fn.version, env: fn.env } };
+      this.entries.set(fn, e);
+    }
+    return e;
+  }
+}
+
+/** A result as the pool would have decoded it; body and line are copied out of buffers the next run reuses. */
+function outcomeOf(r: WorkerResult): InvokeOutcome {
+  if (r.kind === 'missing') throw new Error('an inline run has no module to miss');
+  const s = r.stats;
+  const line = s.line === null ? null : Buffer.from(s.line);
+  if (r.kind === 'ok') {
+    const headers: string[] = new Array(r.headers.length * 2);
+    for (let i = 0; i < r.headers.length; i++) {
+      headers[2 * i] = r.headers[i]![0];
+      headers[2 * i + 1] = r.headers[i]![1];
+    }
+    return {
+      ok: true, status: r.status, headers, body: Buffer.from(r.body), queueMs: s.queueMs, instantiateMs: s.instantiateMs, runMs: s.runMs,
+      fuelUsed: s.fuelUsed, peakPages: s.peakPages, logs: s.logs, totalMs: s.totalMs, line,
+    };
+  }
+  return failedOutcome(r.error, { ...s, line }, r.trapStack);
+}
+
+/** A pool outcome of a call whose slice was thrown away: the slice's fuel counted in, the line formatted again with it. */
+export function afterSlice(out: InvokeOutcome, sliceFuel: number): InvokeOutcome {
+  if (out.fuelUsed !== null) out.fuelUsed += sliceFuel;
+  out.line = null;
+  return out;
+}

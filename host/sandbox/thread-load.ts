@@ -1,0 +1,28 @@
+// How busy the current thread's event loop has been lately, read cheaply on every call.
+
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+
+/**
+ * The fast path runs a call on the HTTP thread, which serves every socket too. While that thread has time to
+ * spare, running the call here saves a hand-off; once it is busy, a worker on another core does the call for less
+ * than it costs this thread, so calls are handed off (unless calls already wait for the workers: then the backlog
+ * would cost more than this thread does).
+ */
+export class ThreadLoad {
+  private last: EventLoopUtilization = performance.eventLoopUtilization();
+  private lastAt = performance.now();
+  private utilization = 0;
+
+  constructor(private readonly busyAbove = 0.75, private readonly windowMs = 10) {}
+
+  busy(): boolean {
+    const now = performance.now();
+    if (now - this.lastAt >= this.windowMs) {
+      const current = performance.eventLoopUtilization();
+      this.utilization = performance.eventLoopUtilization(current, this.last).utilization;
+      this.last = current;
+      this.lastAt = now;
+    }
+    return this.utilization > this.busyAbove;
+  }
+}
