@@ -76,7 +76,8 @@ adv('the memories a worker keeps for reuse stay within its byte budget', async (
     await until(() => h.pool.stats().inflight === 0, 'the calls collected');
     const pooled = h.pool.stats().pooledMemoryBytes;
     assert.ok(pooled > 0, 'small memories are still reused');
-    assert.ok(pooled <= budget, `${pooled} bytes pooled`);
+    // Each thread that runs calls keeps at most the budget: the worker, and the HTTP thread for the fast path.
+    assert.ok(pooled <= 2 * budget, `${pooled} bytes pooled`);
   });
 });
 
