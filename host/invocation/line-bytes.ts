@@ -1,7 +1,6 @@
 // The invocation log line of a successful run, written as bytes straight into a buffer: the same JSON as
 // invocationLine() without building a string. A worker writes one per request, and the string form was nearly all
-// of what observability cost (measured in the running host at 50 connections: ~8 µs of CPU a request, ~4 µs of
-// it in the worker). Anything it cannot write exactly (a failure; a method or path that JSON would escape, or
+// of what observability cost (docs/design.md). Anything it cannot write exactly (a failure; a method or path that JSON would escape, or
 // that is not ASCII) is left to invocationLine(): write() then returns -1.
 
 import type { LineFacts } from './line.js';

@@ -1,6 +1,6 @@
 // The invocation log line, built by hand in pino's format (level, epoch-ms time, fields, msg). Shared by the main
 // thread and the sandbox workers: a worker formats the line of each invocation it runs, so the main thread (the
-// host's bottleneck) only appends it, measured at ~6.5 µs a request less there.
+// host's bottleneck) only appends it (docs/design.md, observability on the hot path).
 
 import type { InvocationRecord } from './record.js';
 import { escapeJsonControls } from '../control-chars.js';

@@ -12,7 +12,7 @@ export function createLogger(level: string, opts: { pretty?: boolean; destinatio
     throw new WasmfnError('bad_request', `LOG_LEVEL must be one of ${[...Object.keys(pino.levels.values), 'silent'].join(', ')}; got "${level}"`);
   }
   const pretty = (opts.pretty ?? Boolean(process.stdout.isTTY)) && hasPrettyPrinter();
-  // Epoch-ms `time` (pino's default) is ~1 µs a line cheaper than ISO; pino-pretty and log stores translate it.
+  // Epoch-ms `time` (pino's default) is cheaper to write than ISO; pino-pretty and log stores translate it.
   // `base: undefined` drops pid and hostname. pino's JSON leaves C1 controls and U+2028/2029 raw, as JSON.stringify
   // does; a line quoting a guest's or a client's text is escaped before it can reach a terminal or a log reader.
   const common = { level, base: undefined, hooks: { streamWrite: escapeJsonControls } };
