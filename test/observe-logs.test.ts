@@ -10,7 +10,7 @@ const test = suite('observe logs');
 
 type LogsReply = { function: string; hostId: string; invocations: LogEntry[] };
 
-test('each invocation writes one structured line with the fields of the issue', async () => {
+test('each invocation writes one structured line with every documented field', async () => {
   await withHost({ logLevel: 'debug' }, async (h) => {
     await deployBuilt(h, 'hello');
     const res = await fetch(`${h.url}/fn/hello/x?name=a`, { headers: { 'x-request-id': 'one' } });
