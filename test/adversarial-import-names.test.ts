@@ -10,7 +10,6 @@ import { guestRequest } from './helpers/abi-call.js';
 import { refusal } from './helpers/refusal.js';
 import { Executor } from '../host/sandbox/executor.js';
 import { requestSource } from '../host/sandbox/job-codec.js';
-import { WasmfnError } from '../host/errors.js';
 import type { AbiName } from '../host/abi/types.js';
 
 const names = suite('adversarial: import names');

@@ -12,7 +12,6 @@ import { callContext, preparedFunction, thrownCode, utf8 } from './helpers/abi-c
 import { invokeLoader } from '../host/abi/loader.js';
 import { refusal } from './helpers/refusal.js';
 import { prepareModule, DEFAULT_MAX_TABLE_ELEMENTS } from '../host/wasm/prepare.js';
-import { WasmfnError } from '../host/errors.js';
 import { sharedNow } from '../host/invocation/clock.js';
 import type { LiveFunction } from '../host/store/registry.js';
 

@@ -1,8 +1,9 @@
 // Reads AssemblyScript strings (UTF-16LE, byte length in the object header) out of guest memory for diagnostics.
 
 /** Offset of the u32 byte length before an AssemblyScript object's data (rtSize in the runtime header). */
-const SIZE_OFFSET = 4;
-const HEADER_BYTES = 20;
+export const SIZE_OFFSET = 4;
+/** Allocator block header plus object header: no object starts below this address. */
+export const HEADER_BYTES = 20;
 const DEFAULT_MAX_CHARS = 4096;
 
 const utf16 = new TextDecoder('utf-16le');

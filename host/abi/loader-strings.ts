@@ -2,14 +2,12 @@
 // result read back with every header field checked against memory and the response limit first.
 
 import { WasmfnError } from '../errors.js';
+import { HEADER_BYTES, SIZE_OFFSET } from './as-string.js';
 
 /** Class id of String in every AssemblyScript program (0 Object, 1 ArrayBuffer, 2 String). */
 export const STRING_ID = 2;
-/** The object header ends at the pointer: class id at -8, byte length at -4. */
+/** The object header ends at the pointer: class id at -8 (byte length at -SIZE_OFFSET). */
 const ID_OFFSET = 8;
-const SIZE_OFFSET = 4;
-/** Allocator block header plus object header: no object starts below this address. */
-const HEADER_BYTES = 20;
 /** A wasm32 `__new` takes an i32 size. */
 const MAX_ALLOC_BYTES = 0x7fff_ffff;
 

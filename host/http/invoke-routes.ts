@@ -20,7 +20,7 @@ import { newRequestId } from './request-id.js';
 import { hostHeaders, writeSuccess } from './invocation-response.js';
 import { HeadReply, type Outgoing } from './head-reply.js';
 import { sharedNow } from '../invocation/clock.js';
-import { afterSlice, type InlineAttempt } from '../sandbox/inline-runner.js';
+import { afterSlice, type InlineMiss } from '../sandbox/inline-runner.js';
 
 type Env = { Variables: { requestId: string } };
 
@@ -95,8 +95,8 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   };
 
   /** The pool's run of a call whose inline slice was thrown away counts that slice's fuel. */
-  const counted = (run: Promise<InvokeOutcome>, first: InlineAttempt | null): Promise<InvokeOutcome> =>
-    first ? run.then((o) => afterSlice(o, first.hit ? 0 : first.sliceFuel)) : run;
+  const counted = (run: Promise<InvokeOutcome>, miss: InlineMiss | null): Promise<InvokeOutcome> =>
+    miss ? run.then((o) => afterSlice(o, miss.sliceFuel)) : run;
 
   /** A host bug while answering: a 500 if nothing went out yet, else the connection is cut (no half response). */
   const broken = (node: Exchange, fn: LiveFunction, input: JobInput, e: unknown): void => {

@@ -33,7 +33,8 @@ export interface InlineOptions {
 }
 
 /** What trying a call inline gave: its answer, or the fuel its thrown-away slice used (the call goes to the pool). */
-export type InlineAttempt = { hit: true; outcome: InvokeOutcome } | { hit: false; sliceFuel: number };
+export type InlineMiss = { hit: false; sliceFuel: number };
+export type InlineAttempt = { hit: true; outcome: InvokeOutcome } | InlineMiss;
 
 export class InlineRunner {
   private readonly executor: Executor;

@@ -73,7 +73,6 @@ export class WorkerPool {
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
   private nextModuleId = 1;
-  private nextWorkerId = 1;
   private listening = false;
   private bellSeen = 0;
   private closed = false;
@@ -97,11 +96,11 @@ export class WorkerPool {
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
   }
+
   /** Called whenever a worker is replaced, with why. */
   onRestart(fn: (reason: RestartReason) => void): void {
     this.restartListeners.push(fn);
   }
-
 
   /** Resolves once every worker (and the spare) can take jobs. */
   async ready(): Promise<void> {
@@ -133,7 +132,6 @@ export class WorkerPool {
     if (this.queue.length === 0 && this.load.busy()) return null;
     return this.inline.attempt(fn, input);
   }
-
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
     this.admit(fn);
@@ -242,7 +240,7 @@ export class WorkerPool {
   }
 
   private spawn(): Handle {
-    const h: Handle = new WorkerHandle<Job>(this.nextWorkerId++, {
+    const h: Handle = new WorkerHandle<Job>({
       shape: this.opts.channel,
       bell: this.bell,
       maxResponseBytes: this.opts.maxResponseBytes,

@@ -55,7 +55,7 @@ export class WorkerHandle<J extends DispatchedJob> {
   /** Results that came over the port before their slot was read. */
   private readonly stash = new Map<number, Uint8Array>();
 
-  constructor(readonly id: number, spec: WorkerSpec) {
+  constructor(spec: WorkerSpec) {
     this.channel = Channel.create(spec.shape);
     this.jobs = new Array<J | null>(spec.shape.slots).fill(null);
     const { port1, port2 } = new MessageChannel();

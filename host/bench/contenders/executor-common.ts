@@ -67,7 +67,7 @@ export class ExecutorContender implements Contender {
     readonly isolation: Isolation,
     readonly description: string,
     /** Memories kept per shape; 0 means a new `WebAssembly.Memory` for every request. */
-    private readonly poolPerShape: number,
+    poolPerShape: number,
     readonly host?: true,
   ) {
     this.executor = new Executor({ memoryPool: { perShape: poolPerShape } });
