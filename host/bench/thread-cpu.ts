@@ -25,7 +25,8 @@ export interface CpuPerRequest {
 // /proc reports times in clock ticks; USER_HZ is 100 on every Linux build Node supports.
 const MS_PER_TICK = 10;
 
-function threadStat(pid: number, tid: string): { ms: number; switches: number } {
+/** CPU ms and context switches of one thread of `pid` (its main thread's id is the pid itself). */
+export function threadStat(pid: number, tid: string): { ms: number; switches: number } {
   const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
   // The command name may hold spaces and parentheses: fields are counted from the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
