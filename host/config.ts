@@ -28,6 +28,9 @@ export interface HostOptions {
   inlineFuel: number;            // WASMFN_INLINE_FUEL, default 1500000 fuel units (about 1 ms of work): slice an eligible call gets on the HTTP thread before it goes to a worker; 0 = off
   workerHeapMb: number;          // WASMFN_WORKER_HEAP_MB, default 128 MiB of JS heap per worker thread (wasm memory not included)
   logLevel: string;              // LOG_LEVEL, default info
+  natsUrl: string | null;        // WASMFN_NATS_URL (flag --nats): null = embedded (everything in the data dir); set = a replica of a cluster on NATS JetStream
+  cluster: string;               // WASMFN_CLUSTER, default wasmfn: prefix of every bucket, stream and subject, so clusters can share one NATS
+  replica: string | null;        // WASMFN_REPLICA, default <host name>:<port> once the port is known
   defaults: FunctionLimits;      // per-function defaults
   maxima: FunctionLimits;        // host-wide ceilings a deploy may not exceed
 }
@@ -72,6 +75,9 @@ export function defaultOptions(): HostOptions {
     inlineFuel: 1_500_000,
     workerHeapMb: 128,
     logLevel: 'info',
+    natsUrl: null,
+    cluster: 'wasmfn',
+    replica: null,
     defaults: { ...DEFAULT_LIMITS },
     maxima: { ...MAX_LIMITS },
   };
@@ -108,6 +114,9 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxRecentLogBytes = num('WASMFN_MAX_RECENT_LOGS_MB', o.maxRecentLogBytes / MiB, MiB);
   o.maxTableElements = num('WASMFN_MAX_TABLE_ELEMENTS', o.maxTableElements);
   o.logLevel = env.LOG_LEVEL || o.logLevel;
+  o.natsUrl = env.WASMFN_NATS_URL || o.natsUrl;
+  o.cluster = env.WASMFN_CLUSTER || o.cluster;
+  o.replica = env.WASMFN_REPLICA || o.replica;
   const merged: HostOptions = {
     ...o,
     ...stripUndefined(overrides),
@@ -153,6 +162,13 @@ function validate(o: HostOptions): void {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);
   }
+  // Bucket, stream and subject names allow only these; a dot would split a subject token.
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(o.cluster)) problems.push(`cluster must be 1-32 letters, digits, '-' or '_', got "${o.cluster}"`);
+  if (o.natsUrl !== null && !/^(nats|tls|wss?):\/\/./.test(o.natsUrl) && !/^[^\s/]+:\d+$/.test(o.natsUrl)) {
+    problems.push(`natsUrl must be nats://host:port (or tls://, ws://, wss://, host:port), got "${o.natsUrl}"`);
+  }
+  // Every replica must accept the same admin token, so none may generate its own.
+  if (o.natsUrl !== null && !o.token) problems.push('WASMFN_TOKEN is required in cluster mode (WASMFN_NATS_URL is set): use the same token on every replica');
   if (o.maxima.memoryMb > 4096) problems.push('maxima.memoryMb cannot exceed 4096 (32-bit wasm memory)');
   if (problems.length) throw new WasmfnError('bad_request', 'invalid host options', { details: problems });
 }

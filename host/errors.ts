@@ -4,6 +4,7 @@ export const ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,
   not_found: 404,
+  conflict: 409,
   function_not_found: 404,
   version_not_found: 404,
   payload_too_large: 413,
@@ -15,6 +16,7 @@ export const ERROR_STATUS = {
   bad_gateway: 502,
   response_too_large: 502,
   overloaded: 503,
+  unavailable: 503,
   timeout: 504,
   fuel_exhausted: 504,
 } as const;

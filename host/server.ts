@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './observe/logger.js';
 import { Observability } from './observe/observability.js';
 import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
+import { connectCluster, type ClusterConnection } from './cluster/connection.js';
 
 export interface RunningHost {
   url: string;
@@ -32,6 +33,8 @@ export interface RunningHost {
   /** Bytes of request bodies the host holds now, against maxBufferedBodyBytes. */
   bodies: BodyBudget;
   log: Logger;
+  /** The cluster's NATS connection when WASMFN_NATS_URL is set; null in the embedded default. */
+  cluster: ClusterConnection | null;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -58,6 +61,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
 
   const { token, generated, file } = await resolveToken(opts.dataDir, opts.token);
   if (generated) onTokenGenerated?.(file, token);
+
+  const cluster = opts.natsUrl
+    ? await connectCluster({ natsUrl: opts.natsUrl, cluster: opts.cluster, replica: opts.replica, port: opts.port })
+    : null;
 
   const store = new FunctionStore(opts.dataDir);
   const preparer = new PrepareWorker();
@@ -112,9 +119,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await pool.close();
       preparer.close();
       await observability.close();
+      await cluster?.close();
     })());
 
-  return { url, token, opts, registry, preparer, pool, observability, bodies, log, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, close };
 }
 
 /**

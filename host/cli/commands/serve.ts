@@ -16,6 +16,7 @@ export const run: Command = async (argv, ctx) => {
       'token-file': { type: 'string' },
       workers: { type: 'string' },
       'no-examples': { type: 'boolean' },
+      nats: { type: 'string' },
     },
     strict: true,
   });
@@ -31,6 +32,7 @@ export const run: Command = async (argv, ctx) => {
     ...(token ? { token } : {}),
     ...(values.workers ? { workers: Number(values.workers) } : {}),
     ...(values['no-examples'] ? { deployExamples: false } : {}),
+    ...(values.nats ? { natsUrl: values.nats } : {}),
     onTokenGenerated: (file, token) => ctx.err(`wasmfn: generated an admin token, saved in ${file}:\n  ${token}`),
   });
   if (values.token) {
