@@ -20,6 +20,7 @@ import { Observability } from './observe/observability.js';
 import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
+import { mountUi } from './ui/routes.js';
 
 export interface RunningHost {
   url: string;
@@ -93,6 +94,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   }
 
   const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
+  const shuttingDown = new AbortController();
   const app = createApp({
     registry,
     pool,
@@ -100,7 +102,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     token,
     sink: observability,
     bodies,
-    extend: (a) => mountObserveRoutes(a, token, observability.routeDeps()),
+    extend: (a) => {
+      mountObserveRoutes(a, token, observability.routeDeps());
+      mountUi(a, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal } });
+    },
     onInternalError: (e) => log.error({ err: e }, 'internal error'),
   });
 
@@ -114,6 +119,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      shuttingDown.abort();
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
       await pool.drain();
       await pool.close();

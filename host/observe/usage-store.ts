@@ -67,6 +67,11 @@ export class UsageStore {
     return this.byName.has(name);
   }
 
+  /** A function's buckets, oldest first (read-only: the newest one is still being added to). */
+  buckets(name: string): readonly UsageBucket[] {
+    return this.byName.get(name)?.buckets ?? [];
+  }
+
   summary(name: string, sinceMs: number | null, nowMs = Date.now()): UsageSummary {
     return summarize(this.byName.get(name)?.buckets ?? [], sinceMs, nowMs);
   }

@@ -1,0 +1,54 @@
+// A uPlot chart as a Preact component: created once, fed new data on every render, resized with its box.
+
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+
+export interface ChartProps {
+  title: string;
+  /** x (epoch seconds) first, then one array per series. */
+  data: uPlot.AlignedData;
+  series: { label: string; stroke: string; fill?: string }[];
+  height?: number;
+  /** A sparkline: no axes, legend or cursor. */
+  spark?: boolean;
+  width?: number;
+}
+
+export function Chart({ title, data, series, height = 180, spark = false, width }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = series.map((s) => s.label).join('|');
+
+  useEffect(() => {
+    const el = box.current!;
+    const w = width ?? Math.max(240, el.clientWidth || 480);
+    const opts: uPlot.Options = spark
+      ? {
+          width: w, height, legend: { show: false }, cursor: { show: false }, select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+          axes: [{ show: false }, { show: false }], scales: { x: { time: false } },
+          series: [{}, ...series.map((s) => ({ stroke: s.stroke, fill: s.fill, width: 1.5, points: { show: false } }))],
+        }
+      : {
+          width: w, height, title,
+          series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, fill: s.fill, width: 1.5 }))],
+          axes: [{}, { size: 60 }],
+        };
+    plot.current = new uPlot(opts, data, el);
+    let observer: ResizeObserver | undefined;
+    if (!spark && !width) {
+      observer = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(240, el.clientWidth), height }));
+      observer.observe(el);
+    }
+    return () => {
+      observer?.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, [shape, spark, height, width]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  }, [data]);
+
+  return <div class={spark ? 'spark' : 'chart'} ref={box} role="img" aria-label={title} />;
+}
