@@ -94,4 +94,7 @@ function Header() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The placeholder is static markup of index.html; render() would keep it beside the app.
+root.textContent = '';
+render(<App />, root);

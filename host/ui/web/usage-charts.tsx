@@ -4,6 +4,7 @@ import { api, enc } from './api.js';
 import { usePoll } from './use-poll.js';
 import { Chart } from './chart.js';
 import type { UsageMinutes } from './types.js';
+import { count, ms } from './format.js';
 
 const COLORS = ['#16a34a', '#dc2626', '#f59e0b', '#8b5cf6', '#0891b2', '#db2777', '#64748b'];
 
@@ -16,6 +17,9 @@ export function UsageCharts({ name }: { name: string }) {
   return (
     <section class="card" aria-labelledby="usage-h">
       <h2 id="usage-h">Usage, last hour</h2>
+      <p data-testid="usage-summary">
+        {count(u.summary.invocations)} invocations, {count(u.summary.errors)} errors, p50 {ms(u.summary.p50)}, p99 {ms(u.summary.p99)}
+      </p>
       <div class="charts">
         <Chart
           title="Invocations per minute by outcome"
