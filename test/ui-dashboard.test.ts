@@ -135,9 +135,27 @@ test('deploy through the form, see it listed, invoke it, watch the log tail, rol
     const live = (await (await admin(h, '/api/functions/logger')).json()) as { live: string };
     assert.is(live.live, first);
 
+    // Back on the list: the row has counted both calls by itself.
+    await page.getByRole('navigation').getByRole('link', { name: 'Functions' }).click();
+    await page.getByRole('heading', { name: 'Functions' }).waitFor();
+    await row.locator('td').nth(2).filter({ hasText: /^2$/ }).waitFor();
+
+    // A module dropped on the page is picked, and names the function when no name is given.
+    await page.getByLabel('Name', { exact: true }).fill('');
+    const dropped = await page.evaluateHandle((b64) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.wasm', { type: 'application/wasm' }));
+      return dt;
+    }, (await fs.readFile(path.join(FUNCTIONS_DIR, 'hello.wasm'))).toString('base64'));
+    await page.dispatchEvent('main', 'drop', { dataTransfer: dropped });
+    assert.is(await page.getByLabel('Name', { exact: true }).inputValue(), 'dropped');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('status').filter({ hasText: /Deployed dropped version/ }).waitFor();
+    await page.locator('tr[data-function="dropped"]').waitFor();
+
     if (SHOTS) {
-      await page.getByRole('link', { name: 'Functions' }).click();
       await page.locator('tr[data-function="hello"]').waitFor();
+      await page.getByLabel('Name', { exact: true }).fill('');
       await page.screenshot({ path: path.join(REPO_ROOT, SHOTS, 'dashboard-functions.png'), fullPage: true });
     }
     assert.equal(dialogs, [], 'no script ran from guest text');

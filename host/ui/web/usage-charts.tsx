@@ -28,6 +28,7 @@ export function UsageCharts({ name }: { name: string }) {
         />
         <Chart
           title="Wall time (ms)"
+          points
           data={[x, u.points.map((p) => p.p50), u.points.map((p) => p.p99)]}
           series={[{ label: 'p50', stroke: '#2563eb' }, { label: 'p99', stroke: '#dc2626' }]}
         />
