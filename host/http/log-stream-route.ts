@@ -12,7 +12,7 @@ import { toLogEntry, type ObserveRouteDeps } from './observe-routes.js';
 type App = Hono<{ Variables: { requestId: string } }>;
 
 export interface LogStreamDeps extends ObserveRouteDeps {
-  /** Aborted when the host shuts down, so open streams end instead of holding the shutdown. */
+  /** Aborted when the host shuts down, so open streams end (within a poll) instead of holding the shutdown. */
   closing: AbortSignal;
   /** How often the ring is read for new entries, default 200 ms. */
   pollMs?: number;
@@ -32,34 +32,30 @@ export function mountLogStreamRoute(app: App, token: string, d: LogStreamDeps): 
     if (lastId !== undefined && /^\d{1,15}$/.test(lastId)) after = Number(lastId);
     const backlog = intQuery(c.req.query('limit'), 'limit', BACKLOG_DEFAULT, BACKLOG_MAX);
     const pollMs = d.pollMs ?? 200;
+    // The loop looks at `closing` on every round rather than listening to it: many open streams would each add
+    // a listener to the one signal.
     return streamSSE(c, async (stream) => {
-      const stop = () => stream.abort();
-      d.closing.addEventListener('abort', stop, { once: true });
-      try {
-        await stream.writeSSE({ event: 'hello', data: JSON.stringify({ function: name, hostId: d.hostId }) });
-        let limit = backlog;
-        let quietSince = Date.now();
-        while (!stream.aborted && !d.closing.aborted) {
-          if (!d.registry.get(name)) {
-            await stream.writeSSE({ event: 'gone', data: JSON.stringify({ function: name }) });
-            return;
-          }
-          d.catchUp();
-          const entries = d.recent.list(name, limit, after);
-          limit = BACKLOG_MAX;
-          for (const e of entries) {
-            await stream.writeSSE({ event: 'invocation', id: String(e.seq), data: JSON.stringify(toLogEntry(e)) });
-            after = e.seq;
-          }
-          if (entries.length) quietSince = Date.now();
-          else if (Date.now() - quietSince > KEEPALIVE_MS) {
-            await stream.write(': keepalive\n\n');
-            quietSince = Date.now();
-          }
-          await stream.sleep(pollMs);
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ function: name, hostId: d.hostId }) });
+      let limit = backlog;
+      let quietSince = Date.now();
+      while (!stream.aborted && !d.closing.aborted) {
+        if (!d.registry.get(name)) {
+          await stream.writeSSE({ event: 'gone', data: JSON.stringify({ function: name }) });
+          return;
         }
-      } finally {
-        d.closing.removeEventListener('abort', stop);
+        d.catchUp();
+        const entries = d.recent.list(name, limit, after);
+        limit = BACKLOG_MAX;
+        for (const e of entries) {
+          await stream.writeSSE({ event: 'invocation', id: String(e.seq), data: JSON.stringify(toLogEntry(e)) });
+          after = e.seq;
+        }
+        if (entries.length) quietSince = Date.now();
+        else if (Date.now() - quietSince > KEEPALIVE_MS) {
+          await stream.write(': keepalive\n\n');
+          quietSince = Date.now();
+        }
+        await stream.sleep(pollMs);
       }
     });
   });
