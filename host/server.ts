@@ -102,12 +102,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     token,
     sink: observability,
     bodies,
-    extend: (a) => {
-      mountObserveRoutes(a, token, observability.routeDeps());
-      mountUi(a, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal } });
-    },
+    extend: (a) => mountObserveRoutes(a, token, observability.routeDeps()),
     onInternalError: (e) => log.error({ err: e }, 'internal error'),
   });
+  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal } });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));

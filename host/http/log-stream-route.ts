@@ -7,7 +7,8 @@ import { streamSSE } from 'hono/streaming';
 import { WasmfnError } from '../errors.js';
 import { bearerAuth } from './auth.js';
 import { checkName } from '../store/deploy-config.js';
-import { toLogEntry, type ObserveRouteDeps } from './observe-routes.js';
+import type { ObserveRouteDeps } from './observe-routes.js';
+import { toLogEntry } from '../observe/log-entry.js';
 
 type App = Hono<{ Variables: { requestId: string } }>;
 

@@ -69,7 +69,7 @@ function intParam(c: Context, key: string, fallback: number, min: number, max: n
 
 const us = (ms: number) => Math.round(ms * 1000) / 1000;
 
-export function toLogEntry(e: RecentEntry) {
+function toLogEntry(e: RecentEntry) {
   const r = e.record;
   return {
     seq: e.seq,

@@ -67,9 +67,9 @@ export class UsageStore {
     return this.byName.has(name);
   }
 
-  /** A function's buckets, oldest first (read-only: the newest one is still being added to). */
-  buckets(name: string): readonly UsageBucket[] {
-    return this.byName.get(name)?.buckets ?? [];
+  /** The function's buckets as they are now (a copy), for sharing with other replicas. */
+  buckets(name: string): UsageBucket[] {
+    return structuredClone(this.byName.get(name)?.buckets ?? []);
   }
 
   summary(name: string, sinceMs: number | null, nowMs = Date.now()): UsageSummary {

@@ -24,7 +24,7 @@ export interface UiOptions {
 
 export const DEFAULT_BENCH_REPORT = 'bench-results/report.html';
 
-/** Registered through createApp's `extend`, before the /api router, so the page's API routes answer first. */
+/** Mounted on the app createApp built; the /api router there has no route these paths match, so they reach these. */
 export function mountUi(app: App, opts: UiOptions): void {
   mountUsageMinutesRoute(app, opts.token, opts.observe);
   mountLogStreamRoute(app, opts.token, opts.observe);
