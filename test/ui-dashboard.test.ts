@@ -95,7 +95,9 @@ test('deploy through the form, see it listed, invoke it, watch the log tail, rol
     assert.match((await row.textContent()) ?? '', /sdk/);
     if (SHOTS) {
       await deployBuilt(h, 'hello');
+      await deployBuilt(h, 'abort-message', 'checkout');
       for (let i = 0; i < 5; i++) await fetch(`${h.url}/fn/hello?name=${i}`).then((r) => r.text());
+      for (let i = 0; i < 3; i++) await fetch(`${h.url}/fn/checkout`).then((r) => r.text());
       await page.locator('tr[data-function="hello"]').waitFor();
     }
 

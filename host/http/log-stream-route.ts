@@ -8,15 +8,17 @@ import { WasmfnError } from '../errors.js';
 import { bearerAuth } from './auth.js';
 import { checkName } from '../store/deploy-config.js';
 import type { ObserveRouteDeps } from './observe-routes.js';
-import { toLogEntry } from '../observe/log-entry.js';
+import { toLogEntry, type LogEntry } from '../observe/log-entry.js';
 
 type App = Hono<{ Variables: { requestId: string } }>;
 
 export interface LogStreamDeps extends ObserveRouteDeps {
   /** Aborted when the host shuts down, so open streams end (within a poll) instead of holding the shutdown. */
   closing: AbortSignal;
-  /** How often the ring is read for new entries, default 200 ms. */
+  /** How often new entries are looked for, default 200 ms. */
   pollMs?: number;
+  /** In cluster mode, every replica's invocations (`after` pages on its sequence); else this host's ring. */
+  sharedLogs?: { list(name: string, limit: number, after: number): Promise<LogEntry[]> };
 }
 
 const KEEPALIVE_MS = 15_000;
@@ -45,10 +47,10 @@ export function mountLogStreamRoute(app: App, token: string, d: LogStreamDeps): 
           return;
         }
         d.catchUp();
-        const entries = d.recent.list(name, limit, after);
+        const entries = d.sharedLogs ? await d.sharedLogs.list(name, limit, after) : d.recent.list(name, limit, after).map(toLogEntry);
         limit = BACKLOG_MAX;
         for (const e of entries) {
-          await stream.writeSSE({ event: 'invocation', id: String(e.seq), data: JSON.stringify(toLogEntry(e)) });
+          await stream.writeSSE({ event: 'invocation', id: String(e.seq), data: JSON.stringify(e) });
           after = e.seq;
         }
         if (entries.length) quietSince = Date.now();
