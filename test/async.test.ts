@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { withHost, admin, until, type HostAddress } from './helpers/host.js';
+import { execFile } from 'node:child_process';
+import { withHost, admin, until, CLI, type HostAddress } from './helpers/host.js';
 import { openEmbeddedDb } from '../host/store/embedded-db.js';
 import { asyncContract, deployWithConfig, queueCall, waitFor } from './helpers/async.js';
 
@@ -85,6 +86,27 @@ test('a bad cron pattern is refused at deploy with 400', async () => {
     const res2 = await deployWithConfig(h, 'hello', 'bad', { schedules: [{ cron: '99 * * * *' }] });
     assert.is(res2.status, 400);
     assert.is((await deployWithConfig(h, 'hello', 'bad', { async: { maxAttempts: 0 } })).status, 400);
+  });
+});
+
+test('the CLI queues a call with invoke --async and waits for it with invocation --wait', async () => {
+  await withHost({}, async (h) => {
+    await deployWithConfig(h, 'hello', 'hello', {});
+    const env = { ...process.env, WASMFN_TOKEN: h.token };
+    const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [CLI, ...args, '--url', h.url], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      });
+    });
+    const q = await run(['invoke', 'hello', '?name=cli', '--async']);
+    assert.is(q.code, 0, q.stderr);
+    const id = q.stdout.trim();
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    const w = await run(['invocation', id, '--wait']);
+    assert.is(w.code, 0, w.stderr);
+    const v = JSON.parse(w.stdout) as { status: string; result: { body: string } };
+    assert.is(v.status, 'succeeded');
+    assert.is(v.result.body, 'Hello, cli!');
   });
 });
 
