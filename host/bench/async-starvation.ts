@@ -1,19 +1,17 @@
 // Does a backlog of asynchronous work starve synchronous calls? Latency of /fn/hello on an idle host, then while
-// a backlog of queued fib?n=25 runs, on a host in a child process (the real `wasmfn serve`).
+// a backlog of queued fib?n=25 runs, on a host in a child process (this file, forked with --serve).
 // Run: npm run bench:async -- [--queued 10000] [--duration 5] [--connections 4] [--workers N]
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { BUILT_FUNCTIONS_DIR } from '../examples.js';
 import { summarize } from './stats.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const TOKEN = 'bench-async-token';
 
 const { values } = parseArgs({
@@ -22,6 +20,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '4' },
     workers: { type: 'string' },
+    serve: { type: 'boolean' },
   },
 });
 const QUEUED = Number(values.queued);
@@ -43,25 +42,28 @@ function request(url: string, method: string, headers: Record<string, string> = 
   });
 }
 
-async function startServe(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, WASMFN_TOKEN: TOKEN, LOG_LEVEL: 'warn', WASMFN_MAX_QUEUE: '100000' };
-  if (values.workers) env.WASMFN_WORKERS = values.workers;
-  // The URL comes from the start-up line, logged at info: ask for it at that level only for the line.
-  env.LOG_LEVEL = 'info';
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--no-examples'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+/** The child: a host as `wasmfn serve` starts it (JSON log at warn), its URL sent to the parent. */
+async function serve(): Promise<void> {
+  const { startHost } = await import('../server.js');
+  const { createLogger } = await import('../observe/logger.js');
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmfn-async-bench-'));
+  const host = await startHost({
+    dataDir, port: 0, deployExamples: false, token: TOKEN, maxQueue: 100_000, logger: createLogger('warn', { pretty: false }),
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
+  });
+  process.send!({ url: host.url });
+  process.on('message', async () => {
+    await host.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}
+
+async function startServe(): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(process.argv[1]!, ['--serve', ...(values.workers ? ['--workers', values.workers] : [])], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (c) => reject(new Error(`host exited ${c}: ${out}`)));
+    child.once('message', (m: { url: string }) => resolve(m.url));
+    child.once('exit', (c) => reject(new Error(`host exited ${c}`)));
   });
   return { url, child };
 }
@@ -82,8 +84,7 @@ async function measure(url: string, seconds: number): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmfn-async-bench-'));
-  const { url, child } = await startServe(dataDir);
+  const { url, child } = await startServe();
   try {
     for (const name of ['hello', 'fib']) {
       const bytes = await fs.readFile(path.join(BUILT_FUNCTIONS_DIR, `${name}.wasm`));
@@ -114,11 +115,12 @@ async function main(): Promise<void> {
     console.log(`  backlog: p50 ${ms(loaded.p50)}  p99 ${ms(loaded.p99)}  (${loaded.n} calls)`);
     console.log(`  p99 ratio backlog/idle: ${((loaded.p99 ?? NaN) / (idle.p99 ?? NaN)).toFixed(2)}x (target: under 3x)`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    const exited = new Promise((r) => child.once('exit', r));
+    child.send('stop');
+    await exited;
     agent.destroy();
-    await fs.rm(dataDir, { recursive: true, force: true });
   }
 }
 
-await main();
+if (values.serve) await serve();
+else await main();

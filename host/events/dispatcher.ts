@@ -1,7 +1,9 @@
 // Pulls due invocations from the queue and runs them, at most `concurrency` at once. Synchronous calls come
 // first: while any call waits for a worker no new asynchronous one is started, so a backlog never sits between a
-// waiting client and the workers.
+// waiting client and the workers; and while synchronous calls come at all (in the workers, or keeping the HTTP
+// thread busy with calls it runs itself), one worker's share of the machine is left to them.
 
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Logger } from '../observe/logger.js';
 import type { Registry } from '../store/registry.js';
 import type { WorkerPool } from '../sandbox/pool.js';
@@ -15,6 +17,11 @@ import type { Callbacks } from './callbacks.js';
 const TAKE_WAIT_MS = 500;
 /** How soon to look again while synchronous calls wait for workers. */
 const YIELD_MS = 2;
+/** Synchronous traffic seen this recently still counts as present. */
+const PRESSURE_HOLD_MS = 250;
+/** HTTP-thread utilization above which the host counts as serving synchronous calls. */
+const BUSY_ELU = 0.3;
+const ELU_WINDOW_MS = 50;
 
 export interface DispatcherDeps {
   queue: AsyncQueue;
@@ -34,6 +41,9 @@ export class Dispatcher {
   private wakeUp: (() => void) | null = null;
   private readonly idle: Set<Promise<void>> = new Set();
   private loopDone: Promise<void> = Promise.resolve();
+  private pressureUntil = 0;
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
+  private eluAt = performance.now();
 
   constructor(private readonly d: DispatcherDeps) {}
 
@@ -56,8 +66,13 @@ export class Dispatcher {
         await this.pause();
         continue;
       }
-      if (this.d.pool.stats().queued > 0) {
+      const { queued, inflight } = this.d.pool.stats();
+      if (queued > 0) {
         await this.pause(YIELD_MS);
+        continue;
+      }
+      if (this.running > 0 && this.running >= this.d.concurrency - 1 && this.syncPressure(inflight)) {
+        await this.pause(YIELD_MS * 10);
         continue;
       }
       let claim: Claimed | null;
@@ -81,6 +96,19 @@ export class Dispatcher {
       });
       this.idle.add(p);
     }
+  }
+
+  /** Whether synchronous calls are being served now (or were a moment ago). */
+  private syncPressure(inflight: number): boolean {
+    const now = performance.now();
+    if (inflight > this.running) this.pressureUntil = now + PRESSURE_HOLD_MS;
+    if (now - this.eluAt >= ELU_WINDOW_MS) {
+      const next = performance.eventLoopUtilization();
+      if (performance.eventLoopUtilization(next, this.elu).utilization > BUSY_ELU) this.pressureUntil = now + PRESSURE_HOLD_MS;
+      this.elu = next;
+      this.eluAt = now;
+    }
+    return now < this.pressureUntil;
   }
 
   private async run(c: Claimed): Promise<void> {
