@@ -17,6 +17,8 @@ import type { Callbacks } from './callbacks.js';
 const TAKE_WAIT_MS = 500;
 /** How soon to look again while synchronous calls wait for workers. */
 const YIELD_MS = 2;
+/** How long an attempt the pool refused keeps its slot before going back (so it is not taken again at once). */
+const REFUSED_PAUSE_MS = 50;
 /** Synchronous traffic seen this recently still counts as present. */
 const PRESSURE_HOLD_MS = 250;
 /** HTTP-thread utilization above which the host counts as serving synchronous calls. */
@@ -114,6 +116,11 @@ export class Dispatcher {
   private async run(c: Claimed): Promise<void> {
     try {
       const settlement = await runAttempt(c.inv, this.d.registry.get(c.inv.function), this.d.pool, this.d.sink);
+      if (settlement === 'refused') {
+        await c.release();
+        await new Promise((r) => setTimeout(r, REFUSED_PAUSE_MS));
+        return;
+      }
       const state = await c.settle(settlement);
       if (state.status === 'dead') {
         this.d.log.warn({ event: 'invocation_dead', invocation: state.id, function: state.function, attempts: state.attempts, code: state.error?.code }, `invocation ${state.id} of ${state.function} is dead after ${state.attempts} attempts`);

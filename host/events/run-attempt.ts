@@ -15,7 +15,11 @@ import { backoffMs, retryable } from './retry-policy.js';
 export const ATTEMPT_HEADER = 'x-wasmfn-attempt';
 export const INVOCATION_HEADER = 'x-wasmfn-invocation-id';
 
-export async function runAttempt(inv: Invocation, fn: LiveFunction | undefined, pool: WorkerPool, sink: InvocationSink): Promise<Settlement> {
+/**
+ * Runs one attempt; 'refused' when the pool would not take it (no room to wait for a worker): then it did not run,
+ * and the caller gives it back to the queue without counting the attempt.
+ */
+export async function runAttempt(inv: Invocation, fn: LiveFunction | undefined, pool: WorkerPool, sink: InvocationSink): Promise<Settlement | 'refused'> {
   if (!fn) {
     // Deleted since it was queued: nothing will ever run it.
     return { status: 'dead', version: inv.version, result: null, error: { code: 'function_not_found', message: `no function named "${inv.function}"` } };
@@ -25,6 +29,7 @@ export async function runAttempt(inv: Invocation, fn: LiveFunction | undefined, 
   try {
     out = await pool.invoke(fn, input);
   } catch (e) {
+    if (e instanceof WasmfnError && e.code === 'overloaded') return 'refused';
     const failure = e instanceof WasmfnError ? e : new WasmfnError('internal', 'the invocation could not be queued for a worker');
     sink.record(record(fn, input, failure.status, failure, null));
     return next(inv, fn.version, { code: failure.code, message: failure.message }, null);
