@@ -64,6 +64,11 @@ test('a schedule every second fires about once a second, shows its next runs, an
     assert.is(new Set(seen.map((s) => s.path)).size, 1);
     assert.is(seen[0]!.path, '/tick');
     assert.is(seen[0]!.method, 'POST');
+    const { db: db0, release: release0 } = openEmbeddedDb(h.opts.dataDir);
+    const firstId = (db0.prepare(`SELECT id FROM queue_invocations WHERE function = 'ticker' AND status = 'succeeded' LIMIT 1`).get() as { id: string }).id;
+    release0();
+    const first = await waitFor(h, firstId, ['succeeded']);
+    assert.match(first.result?.body ?? '', / schedule \* \* \* \* \* \* method POST path \/tick body tock$/);
     assert.is((await admin(h, '/api/functions/ticker', { method: 'DELETE' })).status, 204);
     const deletedAt = Date.now();
     assert.equal(h.events.nextRuns('ticker'), []);

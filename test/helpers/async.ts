@@ -75,6 +75,10 @@ export function asyncContract(test: Test, around: (fn: (h: HostAddress) => Promi
     assert.is(v.status, 'succeeded');
     assert.is(v.attempts, 3);
     assert.is(v.result?.body, `attempt 3 id ${id} schedule - method POST path /x body payload`);
+    // Each attempt counts in metrics by its outcome, as a synchronous call would.
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    assert.match(metrics, /wasmfn_invocations_total\{[^}]*function="flaky"[^}]*outcome="trap"[^}]*\} 2/);
+    assert.match(metrics, /wasmfn_invocations_total\{[^}]*function="flaky"[^}]*outcome="ok"[^}]*\} 1/);
   }));
 
   test('one that always traps ends dead, is listed as a dead letter, and can be retried', around(async (h) => {
