@@ -11,6 +11,20 @@ const test = suite('asynchronous invocations (embedded queue)');
 
 asyncContract(test, (fn) => () => withHost({ workers: 1 }, (h) => fn(h)));
 
+test('between attempts the record is failed, with the error so far and when the next attempt is due', async () => {
+  await withHost({}, async (h) => {
+    await deployWithConfig(h, 'flaky', 'flaky', { async: { maxAttempts: 2, backoffMs: 2000 } });
+    const id = await queueCall(h, 'flaky?succeedAt=2');
+    const failed = await waitFor(h, id, ['failed']) as unknown as { attempts: number; error: { code: string }; nextAttemptAt: string };
+    assert.is(failed.attempts, 1);
+    assert.is(failed.error.code, 'trap');
+    assert.ok(Date.parse(failed.nextAttemptAt) > Date.now() - 1000);
+    const done = await waitFor(h, id, ['succeeded']);
+    assert.is(done.attempts, 2);
+    assert.is(done.error, undefined);
+  });
+});
+
 test('a body over the request cap is 413, as for a synchronous call', async () => {
   await withHost({ maxRequestBytes: 1024 }, async (h) => {
     await deployWithConfig(h, 'hello', 'hello', {});
