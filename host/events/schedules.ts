@@ -52,7 +52,7 @@ export class Schedules {
   }
 
   private async fire(name: string, index: number, s: ScheduleConfig, at: Date): Promise<void> {
-    // The live version now: a deploy that changed nothing but the code keeps the timers and runs the new code.
+    // The live version at the tick (a deploy replaces the timers, so this is the version that made them).
     const fn: LiveFunction | undefined = this.registry.get(name);
     if (!fn || this.closed) return;
     const tick = Math.round(at.getTime() / 1000) * 1000;
