@@ -21,6 +21,9 @@ import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
 import { mountUi } from './ui/routes.js';
+import { AsyncEvents } from './events/async-events.js';
+import { asyncIntake } from './http/async-intake.js';
+import { mountAsyncRoutes } from './http/async-routes.js';
 
 export interface RunningHost {
   url: string;
@@ -36,6 +39,8 @@ export interface RunningHost {
   log: Logger;
   /** The cluster's NATS connection when WASMFN_NATS_URL is set; null in the embedded default. */
   cluster: ClusterConnection | null;
+  /** Asynchronous invocations (queue, dispatcher, callbacks) and schedules. */
+  events: AsyncEvents;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -93,6 +98,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
+  const events = await AsyncEvents.open({ opts, registry, pool, sink: observability, log, cluster });
+  const onInternalError = (e: unknown) => log.error({ err: e }, 'internal error');
   const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
   const shuttingDown = new AbortController();
   const app = createApp({
@@ -102,8 +109,16 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     token,
     sink: observability,
     bodies,
-    extend: (a) => mountObserveRoutes(a, token, observability.routeDeps()),
-    onInternalError: (e) => log.error({ err: e }, 'internal error'),
+    extend: (a) => {
+      mountObserveRoutes(a, token, observability.routeDeps());
+      mountAsyncRoutes(a, token, events);
+    },
+    onInternalError,
+    intake: asyncIntake(events, bodies, onInternalError),
+    functionExtras: (name) => {
+      const nextRuns = events.nextRuns(name);
+      return nextRuns.length ? { nextRuns } : {};
+    },
   });
   mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal } });
 
@@ -111,6 +126,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));
     s.once('error', reject);
   });
+  events.start();
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
@@ -119,6 +135,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     (closing ??= (async () => {
       shuttingDown.abort();
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
+      await events.close();
       await pool.drain();
       await pool.close();
       preparer.close();
@@ -126,7 +143,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await cluster?.close();
     })());
 
-  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, events, close };
 }
 
 /**

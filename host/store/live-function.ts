@@ -17,6 +17,8 @@ export interface LiveFunction {
   limits: FunctionLimits;
   env: Record<string, string>;
   meta: VersionMeta;
+  /** The event parts of its deploy config (retry policy, schedules). */
+  events: Pick<DeployConfig, 'async' | 'schedules'>;
 }
 
 export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
@@ -31,5 +33,6 @@ export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssem
     limits: meta.limits,
     env: config.env,
     meta,
+    events: { async: config.async, schedules: config.schedules },
   };
 }
