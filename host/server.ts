@@ -9,6 +9,7 @@ import { resolveToken } from './token.js';
 import { FunctionStore } from './store/function-store.js';
 import { openDataDir } from './store/data-dir.js';
 import { Registry } from './store/registry.js';
+import type { RegistryBackend } from './store/registry-backend.js';
 import { PrepareWorker } from './wasm/prepare-worker.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
@@ -20,6 +21,7 @@ import { Observability } from './observe/observability.js';
 import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
+import { JetStreamStore } from './cluster/jetstream-store.js';
 
 export interface RunningHost {
   url: string;
@@ -66,7 +68,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ? await connectCluster({ natsUrl: opts.natsUrl, cluster: opts.cluster, replica: opts.replica, port: opts.port })
     : null;
 
-  const store = new FunctionStore(opts.dataDir);
+  const store: RegistryBackend = cluster ? new JetStreamStore(cluster, opts.dataDir) : new FunctionStore(opts.dataDir);
   const preparer = new PrepareWorker();
   const registry = new Registry(store, opts, (module, prepareOpts, timeLimitMs) => preparer.prepare(module, prepareOpts, timeLimitMs));
   await registry.load((name, e) => log.error({ function: name, err: e }, 'could not load function'));
@@ -119,6 +121,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await pool.close();
       preparer.close();
       await observability.close();
+      await store.close?.();
       await cluster?.close();
     })());
 
