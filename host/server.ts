@@ -22,6 +22,8 @@ import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
 import { JetStreamStore } from './cluster/jetstream-store.js';
+import { ReplicaServices } from './cluster/replica-services.js';
+import { mountClusterRoutes } from './http/cluster-routes.js';
 
 export interface RunningHost {
   url: string;
@@ -89,6 +91,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
   await pool.ready();
+  const shared = cluster ? await ReplicaServices.start(cluster, observability, opts.dataDir) : null;
 
   if (opts.deployExamples) {
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
@@ -102,7 +105,11 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     token,
     sink: observability,
     bodies,
-    extend: (a) => mountObserveRoutes(a, token, observability.routeDeps()),
+    extend: (a) => {
+      mountObserveRoutes(a, token, { ...observability.routeDeps(), ...(shared ? { shared, hostId: `cluster:${opts.cluster}` } : {}) });
+      if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, replica: shared.cluster.replica, replicas: () => shared.replicas() });
+    },
+    ...(shared ? { health: () => shared.health() } : {}),
     onInternalError: (e) => log.error({ err: e }, 'internal error'),
   });
 
@@ -113,6 +120,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
+  await shared?.announce({ url, inflight: () => pool.stats().inflight, functions: () => registry.list().length });
+
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -121,6 +130,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await pool.close();
       preparer.close();
       await observability.close();
+      await shared?.close();
       await store.close?.();
       await cluster?.close();
     })());
