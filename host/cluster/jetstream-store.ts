@@ -14,7 +14,7 @@ import { FunctionStore, type LivePointer, type StoredVersion, type VersionMeta }
 import type { RegistryBackend } from '../store/registry-backend.js';
 import type { DeployConfig } from '../store/deploy-config.js';
 import type { ClusterConnection } from './connection.js';
-import { decodeBundle, encodeBundle } from './version-bundle.js';
+import { decodeBundle, encodeBundle, type VersionBundle } from './version-bundle.js';
 import { asUnavailable, isWrongLastSequence, RETRY_AFTER_S } from './nats-errors.js';
 
 /** The KV value of a function: its pointer plus the versions stored for it (newest last). */
@@ -38,6 +38,7 @@ const RESYNC_MS = 2000;
 export class JetStreamStore implements RegistryBackend {
   private readonly local: FunctionStore;
   private readonly mirror = new Map<string, Mirrored>();
+  private readonly fetching = new Map<string, Promise<VersionBundle | null>>();
   private kv!: KV;
   private objects!: ObjectStore;
   private watcher: QueuedIterator<KvWatchEntry> | null = null;
@@ -111,22 +112,23 @@ export class JetStreamStore implements RegistryBackend {
   }
 
   async readVersion(name: string, version: string): Promise<StoredVersion> {
-    await this.fetch(name, version);
-    return this.local.readVersion(name, version);
+    const b = await this.fetch(name, version);
+    return b ? { meta: b.meta, config: b.config, prepared: b.prepared } : this.local.readVersion(name, version);
   }
 
   async readModule(name: string, version: string): Promise<Uint8Array> {
-    await this.fetch(name, version);
-    return this.local.readModule(name, version);
+    const b = await this.fetch(name, version);
+    return b ? b.module : this.local.readModule(name, version);
   }
 
   async readMeta(name: string, version: string): Promise<VersionMeta> {
-    await this.fetch(name, version);
-    return this.local.readMeta(name, version);
+    const b = await this.fetch(name, version);
+    return b ? b.meta : this.local.readMeta(name, version);
   }
 
   replacePrepared(name: string, version: string, prepared: Uint8Array): Promise<void> {
-    return this.local.replacePrepared(name, version, prepared);
+    // Only the cache: every replica prepares an old version again by itself. Its cache copy may still be on its way.
+    return this.local.replacePrepared(name, version, prepared).catch(() => undefined);
   }
 
   async listVersions(name: string): Promise<string[]> {
@@ -167,13 +169,30 @@ export class JetStreamStore implements RegistryBackend {
     await this.refresh(name);
   }
 
-  private async fetch(name: string, version: string): Promise<void> {
-    if (await this.local.hasVersion(name, version)) return;
+  /**
+   * A version not in the local cache, read from the Object Store. It is served at once and written to the cache
+   * meanwhile (the cache's synced writes are not worth waiting for: the object is the copy that counts).
+   * Concurrent reads of one version (converging, listing versions) share one fetch.
+   */
+  private fetch(name: string, version: string): Promise<VersionBundle | null> {
+    const key = objectName(name, version);
+    let p = this.fetching.get(key);
+    if (!p) {
+      p = this.fetchOnce(name, version);
+      this.fetching.set(key, p);
+      void p.then((b) => (b ? this.local.writeVersion(b.meta, b.config, b.module, b.prepared) : undefined))
+        .catch(() => undefined)
+        .finally(() => this.fetching.delete(key));
+    }
+    return p;
+  }
+
+  private async fetchOnce(name: string, version: string): Promise<VersionBundle | null> {
+    if (await this.local.hasVersion(name, version)) return null;
     const key = objectName(name, version);
     const bytes = await this.objects.getBlob(key).catch(asUnavailable);
     if (!bytes) throw new WasmfnError('version_not_found', `function "${name}" has no stored version "${version}"`);
-    const b = decodeBundle(bytes, key);
-    await this.local.writeVersion(b.meta, b.config, b.module, b.prepared);
+    return decodeBundle(bytes, key);
   }
 
   private async startWatch(): Promise<void> {
