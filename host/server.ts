@@ -93,7 +93,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   await pool.ready();
   const shared = cluster ? await ReplicaServices.start(cluster, observability, opts.dataDir) : null;
 
-  if (opts.deployExamples) {
+  // A cluster gets the examples from its first replicas only: one started later would bring back those deleted.
+  if (opts.deployExamples && !(cluster && registry.list().length > 0)) {
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 

@@ -21,11 +21,11 @@ export class ClusterUsage {
   private readonly changed = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
 
-  private constructor(private readonly kv: KV, private readonly local: UsageStore, private readonly instance: string) {}
+  private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly local: UsageStore, private readonly instance: string) {}
 
   static async start(cluster: ClusterConnection, local: UsageStore, dataDir: string): Promise<ClusterUsage> {
     const kv = await cluster.kvm.create(cluster.name('usage'), { history: 1, storage: StorageType.File });
-    const u = new ClusterUsage(kv, local, await instanceId(dataDir));
+    const u = new ClusterUsage(cluster, kv, local, await instanceId(dataDir));
     u.timer = setInterval(() => void u.publish(), PUBLISH_MS);
     u.timer.unref();
     return u;
@@ -37,6 +37,7 @@ export class ClusterUsage {
   }
 
   async publish(): Promise<void> {
+    if (!this.cluster.connected()) return; // kept for a publish after the reconnect
     const names = [...this.changed];
     this.changed.clear();
     for (const name of names) {

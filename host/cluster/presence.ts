@@ -76,7 +76,7 @@ export class Presence {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     // Gone at once rather than after the window, when the replica stops in good order.
-    await this.kv.delete(replicaKey(this.cluster.replica)).catch(() => undefined);
+    if (this.cluster.connected()) await this.kv.delete(replicaKey(this.cluster.replica)).catch(() => undefined);
   }
 }
 
