@@ -121,9 +121,14 @@ test('a replica started later with an empty data dir serves every function as so
   try {
     assert.is((await call(late, 'early-a?name=late')).text, 'Hello, late!');
     assert.is((await call(late, 'early-b', 'late')).text, 'LATE');
+    const seen = await apiJson<{ replicas: ReplicaInfo[] }>(r1, '/api/cluster');
+    assert.ok(seen.body.replicas.some((r) => r.id === 'late'));
   } finally {
     await removeReplica(late);
   }
+  // Stopped in good order, it leaves the list at once rather than after the 15 s window.
+  await until(async () => !(await apiJson<{ replicas: ReplicaInfo[] }>(r1, '/api/cluster')).body.replicas.some((r) => r.id === 'late'),
+    'the stopped replica is no longer listed');
 });
 
 test('kill -9 of the deploying replica at any moment: the old or the new version is live everywhere, never a partial one', async () => {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const REPLICA = fileURLToPath(new URL('./cluster-replica.js', import.meta.url));
 
 export interface Proc {
   url: string;
@@ -65,8 +65,11 @@ export async function startNatsServer(): Promise<Proc> {
 export async function startReplica(natsUrl: string, id: string, token: string, workers: number): Promise<Proc> {
   const port = await freePort();
   const data = fs.mkdtempSync(path.join(os.tmpdir(), `wasmfn-bench-${id}-`));
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', data, '--nats', natsUrl, '--no-examples'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', WASMFN_TOKEN: token, WASMFN_REPLICA: id, WASMFN_WORKERS: String(workers) },
+  const child = spawn(process.execPath, [REPLICA], {
+    env: {
+      ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), WASMFN_DATA: data, WASMFN_NATS_URL: natsUrl,
+      WASMFN_TOKEN: token, WASMFN_REPLICA: id, WASMFN_WORKERS: String(workers),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let out = '';
