@@ -91,8 +91,9 @@ export class JetStreamStore implements RegistryBackend {
     return this.mirror.get(name)?.ptr ?? null;
   }
 
+  /** The local directory is only a cache: what the cluster has is what the KV bucket points at. */
   async has(name: string): Promise<boolean> {
-    return (await this.hasLivePointer(name)) || (await this.local.has(name));
+    return this.hasLivePointer(name);
   }
 
   async hasLivePointer(name: string): Promise<boolean> {
@@ -101,7 +102,7 @@ export class JetStreamStore implements RegistryBackend {
 
   async removeIfNeverLive(name: string): Promise<boolean> {
     if (await this.hasLivePointer(name)) return false;
-    if (await this.local.has(name)) await this.local.remove(name);
+    await this.dropLocal(name);
     return true;
   }
 
@@ -167,6 +168,7 @@ export class JetStreamStore implements RegistryBackend {
     await this.kv.delete(name).catch(asUnavailable);
     // Objects stay: a deploy of the same bytes elsewhere may be pointing at one this very moment.
     await this.refresh(name);
+    await this.dropLocal(name);
   }
 
   /**
@@ -193,6 +195,11 @@ export class JetStreamStore implements RegistryBackend {
     const bytes = await this.objects.getBlob(key).catch(asUnavailable);
     if (!bytes) throw new WasmfnError('version_not_found', `function "${name}" has no stored version "${version}"`);
     return decodeBundle(bytes, key);
+  }
+
+  private async dropLocal(name: string): Promise<void> {
+    // Another drop of the same name may move it first.
+    if (await this.local.has(name)) await this.local.remove(name).catch(() => undefined);
   }
 
   private async startWatch(): Promise<void> {
@@ -228,7 +235,7 @@ export class JetStreamStore implements RegistryBackend {
     const ptr = value ? { version: value.version, history: value.history, revision } : null;
     this.mirror.set(name, { ptr, versions: value?.versions ?? [], revision });
     if (ptr) void this.local.setLive(name, ptr).catch(() => undefined);
-    else void this.local.has(name).then((h) => (h ? this.local.remove(name) : undefined)).catch(() => undefined);
+    else void this.dropLocal(name);
     this.onChange?.(name);
   }
 }
