@@ -34,6 +34,8 @@ const MAX_HISTORY = 20;
 const MAX_VERSIONS = 30;
 /** Others' changes are converged on again this often, so one that failed (NATS gone mid-fetch) is retried. */
 const RESYNC_MS = 2000;
+/** Every this many resyncs, the mirror is read again from the bucket. */
+const REREAD_EVERY = 5;
 
 export class JetStreamStore implements RegistryBackend {
   private readonly local: FunctionStore;
@@ -65,8 +67,11 @@ export class JetStreamStore implements RegistryBackend {
 
   async watch(onChange: (name: string) => void): Promise<void> {
     this.onChange = onChange;
+    let tick = 0;
     this.timer = setInterval(() => {
       for (const name of this.mirror.keys()) onChange(name);
+      // Whatever became of the watch, the mirror is read whole now and then.
+      if (++tick % REREAD_EVERY === 0 && this.cluster.connected()) void this.refreshAll().catch(() => undefined);
     }, RESYNC_MS);
     this.timer.unref();
   }
@@ -211,11 +216,11 @@ export class JetStreamStore implements RegistryBackend {
     })().catch(() => undefined);
   }
 
+  /** Every key, and every name the mirror has live (the keys leave deleted ones out). */
   private async refreshAll(): Promise<void> {
-    const keys = await this.kv.keys();
-    const names: string[] = [];
-    for await (const k of keys) names.push(k);
-    await Promise.all(names.map((n) => this.refresh(n)));
+    const names = new Set(await this.names());
+    for await (const k of await this.kv.keys()) names.add(k);
+    await Promise.all([...names].map((n) => this.refresh(n)));
   }
 
   private async refresh(name: string): Promise<void> {
