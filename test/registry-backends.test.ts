@@ -107,6 +107,16 @@ for (const [kind, makeBackend] of Object.entries(backends)) {
   });
 
   if (kind === 'jetstream') {
+    test('clusters with different prefixes on one NATS do not see each other', async () => {
+      const a = await fresh(await makeBackend());
+      const b = await fresh(await makeBackend());
+      await a.deploy('apart', await fnBytes('hello'), { env: {}, limits: {} });
+      assert.ok(a.get('apart'));
+      const c = await fresh(await makeBackend());
+      assert.is(b.get('apart'), undefined);
+      assert.is(c.get('apart'), undefined);
+    });
+
     test('a second registry on another data dir converges on deploys, rollbacks and deletes', async () => {
       const b = await makeBackend();
       const one = await fresh(b);

@@ -75,6 +75,12 @@ export class ClusterLogs {
     }
   }
 
+  /** A deleted function's invocations go with it (as on one host); a deploy of the name starts afresh. */
+  async forget(name: string): Promise<void> {
+    if (!this.cluster.connected()) return;
+    await this.cluster.jsm.streams.purge(this.stream, { filter: this.subject(name) }).catch(() => undefined);
+  }
+
   private subject(name: string): string {
     return this.cluster.subject(`logs.${name}`);
   }

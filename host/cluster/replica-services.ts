@@ -20,6 +20,9 @@ export class ReplicaServices {
       usage.touched(r.function);
       logs.record(r);
     });
+    observability.routeDeps().registry.onChange((e) => {
+      if (e.type === 'delete') void logs.forget(e.name);
+    });
     return new ReplicaServices(cluster, usage, logs);
   }
 
