@@ -24,6 +24,7 @@ import { connectCluster, type ClusterConnection } from './cluster/connection.js'
 import { JetStreamStore } from './cluster/jetstream-store.js';
 import { ReplicaServices } from './cluster/replica-services.js';
 import { mountClusterRoutes } from './http/cluster-routes.js';
+import { mountUi } from './ui/routes.js';
 
 export interface RunningHost {
   url: string;
@@ -99,6 +100,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   }
 
   const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
+  const shuttingDown = new AbortController();
   const app = createApp({
     registry,
     pool,
@@ -113,6 +115,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ...(shared ? { health: () => shared.health() } : {}),
     onInternalError: (e) => log.error({ err: e }, 'internal error'),
   });
+  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, hostId: `cluster:${opts.cluster}` } : {}) } });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));
@@ -126,6 +129,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      shuttingDown.abort();
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
       await pool.drain();
       await pool.close();
