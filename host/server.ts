@@ -9,6 +9,7 @@ import { resolveToken } from './token.js';
 import { FunctionStore } from './store/function-store.js';
 import { openDataDir } from './store/data-dir.js';
 import { Registry } from './store/registry.js';
+import type { RegistryBackend } from './store/registry-backend.js';
 import { PrepareWorker } from './wasm/prepare-worker.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
@@ -20,6 +21,9 @@ import { Observability } from './observe/observability.js';
 import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
+import { JetStreamStore } from './cluster/jetstream-store.js';
+import { ReplicaServices } from './cluster/replica-services.js';
+import { mountClusterRoutes } from './http/cluster-routes.js';
 import { mountUi } from './ui/routes.js';
 import { AsyncEvents } from './events/async-events.js';
 import { asyncIntake } from './http/async-intake.js';
@@ -72,7 +76,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ? await connectCluster({ natsUrl: opts.natsUrl, cluster: opts.cluster, replica: opts.replica, port: opts.port })
     : null;
 
-  const store = new FunctionStore(opts.dataDir);
+  const store: RegistryBackend = cluster ? new JetStreamStore(cluster, opts.dataDir) : new FunctionStore(opts.dataDir);
   const preparer = new PrepareWorker();
   const registry = new Registry(store, opts, (module, prepareOpts, timeLimitMs) => preparer.prepare(module, prepareOpts, timeLimitMs));
   await registry.load((name, e) => log.error({ function: name, err: e }, 'could not load function'));
@@ -93,8 +97,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
   await pool.ready();
+  const shared = cluster ? await ReplicaServices.start(cluster, observability, opts.dataDir) : null;
 
-  if (opts.deployExamples) {
+  // A cluster gets the examples from its first replicas only: one started later would bring back those deleted.
+  if (opts.deployExamples && !(cluster && registry.list().length > 0)) {
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
@@ -110,9 +116,11 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     sink: observability,
     bodies,
     extend: (a) => {
-      mountObserveRoutes(a, token, observability.routeDeps());
+      mountObserveRoutes(a, token, { ...observability.routeDeps(), ...(shared ? { shared, hostId: `cluster:${opts.cluster}` } : {}) });
+      if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, replica: shared.cluster.replica, replicas: () => shared.replicas() });
       mountAsyncRoutes(a, token, events);
     },
+    ...(shared ? { health: () => shared.health() } : {}),
     onInternalError,
     intake: asyncIntake(events, bodies, onInternalError),
     functionExtras: (name) => {
@@ -120,7 +128,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       return nextRuns.length ? { nextRuns } : {};
     },
   });
-  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal } });
+  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, hostId: `cluster:${opts.cluster}` } : {}) } });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));
@@ -129,6 +137,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   events.start();
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  await shared?.announce({ url, inflight: () => pool.stats().inflight, functions: () => registry.list().length });
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -140,6 +150,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await pool.close();
       preparer.close();
       await observability.close();
+      await shared?.close();
+      await store.close?.();
       await cluster?.close();
     })());
 
