@@ -2,6 +2,7 @@
 // rollback, delete. Each name's changes run one after another; disk is written before memory is switched. How a
 // version is made from an upload or read back from disk is deploy-pipeline.ts.
 
+import { createHash } from 'node:crypto';
 import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
 import { FunctionStore, type VersionMeta } from './function-store.js';
@@ -80,10 +81,12 @@ export class Registry {
     return { live: fn.version, history: ptr?.history ?? [], versions };
   }
 
-  deploy(name: string, module: Uint8Array, config: DeployConfig): Promise<DeployResult> {
+  /** `files`: a tar or zip archive of static files for WASI guests (static-files.ts), or null. */
+  deploy(name: string, module: Uint8Array, config: DeployConfig, files: Uint8Array | null = null): Promise<DeployResult> {
     checkName(name);
     return this.serialized(name, () => this.leavingNoEmptyName(name, async () => {
-      const version = FunctionStore.versionId(module, canonicalConfig(config));
+      const filesId = files ? `\0files:${createHash('sha256').update(files).digest('hex')}` : '';
+      const version = FunctionStore.versionId(module, canonicalConfig(config) + filesId);
       const current = this.live.get(name);
       if (current?.version === version) return { created: false, meta: current.meta };
       const ptr = await this.store.live(name);
@@ -95,7 +98,7 @@ export class Registry {
         this.swap(fn, 'deploy');
         return { created: false, meta: fn.meta };
       }
-      const fn = await this.pipeline.create(name, version, module, config);
+      const fn = await this.pipeline.create(name, version, module, config, files);
       await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
       this.swap(fn, 'deploy');
       return { created: true, meta: fn.meta };

@@ -44,9 +44,10 @@ export class MemoryFs implements FsBackend {
     this.root = this.dirNode();
   }
 
-  /** A read-only tree of the given files (paths `a/b/c`, directories created as needed). */
-  static fromFiles(files: Iterable<{ path: string; data: Uint8Array }>): MemoryFs {
+  /** A read-only tree of the given files (paths `a/b/c`, directories created as needed) and empty directories. */
+  static fromFiles(files: Iterable<{ path: string; data: Uint8Array }>, emptyDirs: readonly string[] = []): MemoryFs {
     const fs = new MemoryFs(false);
+    for (const d of emptyDirs) fs.root.entries.set(d, fs.dirNode());
     for (const f of files) {
       const parts = f.path.split('/').filter((s) => s !== '' && s !== '.');
       if (parts.length === 0 || parts.includes('..')) continue;
