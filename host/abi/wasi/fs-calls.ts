@@ -2,7 +2,7 @@
 
 import { DIR_RIGHTS, ERRNO, FDFLAGS, FILE_RIGHTS, FILETYPE, FSTFLAGS, LAYOUT, LOOKUP_SYMLINK_FOLLOW, OFLAGS, RIGHTS, WHENCE } from './defs.js';
 import type { GuestMemory } from './memory.js';
-import { FsError, type FileStat } from './fs/types.js';
+import { FsError, type FileStat, type OpenOptions } from './fs/types.js';
 import type { DirFd, FdEntry, FdTable, FileFd } from './fs/fd-table.js';
 import { pathText, resolvePath, type Follow, type Resolved } from './fs/resolve.js';
 
@@ -26,6 +26,11 @@ function dirFd(w: FsHost, fd: number): DirFd {
 function fileFd(w: FsHost, fd: number): FileFd {
   const e = w.fds.need(fd);
   return e.kind === 'file' ? e : e.kind === 'dir' ? fail(ERRNO.ISDIR) : fail(ERRNO.SPIPE);
+}
+
+/** ENOTCAPABLE unless the fd holds `right` (rights only shrink: path_open and fd_fdstat_set_rights narrow them). */
+function needRight(e: FdEntry, right: bigint): void {
+  if ((e.rightsBase & right) === 0n) fail(ERRNO.NOTCAPABLE);
 }
 
 function guestPath(m: GuestMemory, ptr: number, len: number): string {
@@ -81,6 +86,7 @@ function entryStat(e: FdEntry): FileStat {
 /** Reads a file fd into iovec buffers at `position` (its own when null); returns the bytes read. */
 export function fileRead(e: FileFd, dests: Uint8Array[], position: number | null): number {
   if (!e.readable) fail(ERRNO.BADF);
+  needRight(e, RIGHTS.FD_READ);
   let at = position ?? e.position;
   let total = 0;
   for (const d of dests) {
@@ -95,6 +101,7 @@ export function fileRead(e: FileFd, dests: Uint8Array[], position: number | null
 
 export function fileWrite(e: FileFd, srcs: Uint8Array[], position: number | null): number {
   if (!e.writable) fail(ERRNO.BADF);
+  needRight(e, RIGHTS.FD_WRITE);
   const append = position === null && (e.fdflags & FDFLAGS.APPEND) !== 0;
   let at = append ? Number(e.handle.stat().size) : position ?? e.position;
   let total = 0;
@@ -172,6 +179,7 @@ export const FS_CALLS: Record<string, FsImpl> = {
   },
   fd_filestat_set_size: (w, _m, fd: number, size: bigint) => {
     const e = fileFd(w, fd);
+    needRight(e, RIGHTS.FD_FILESTAT_SET_SIZE);
     if (!e.writable) return ERRNO.BADF;
     if (BigInt.asUintN(64, size) > 0x7fff_ffffn) return ERRNO.FBIG;
     e.handle.truncate(Number(size));
@@ -283,22 +291,28 @@ export const FS_CALLS: Record<string, FsImpl> = {
     const follow: Follow = dirflags & LOOKUP_SYMLINK_FOLLOW && !(create && exclusive) ? 'yes' : 'trailing';
     m.bytes(outFd, 4);
     const r = resolve(w, fd, m, ptr, len, follow);
+    needRight(r.dir, RIGHTS.PATH_OPEN);
+    if (truncate) needRight(r.dir, RIGHTS.PATH_FILESTAT_SET_SIZE);
+    if (create) needRight(r.dir, RIGHTS.PATH_CREATE_FILE);
     const st = lstatOrNull(r.dir, r.parts);
     let entry: FdEntry;
     if (st === null) {
       if (!create) return ERRNO.NOENT;
       if (r.mustBeDir) return ERRNO.ISDIR;
-      entry = openFile(r, { create: true, exclusive, truncate, write: wantWrite }, wantRead, wantWrite, fdflags);
+      entry = openFile(r, { create: true, exclusive, truncate, write: wantWrite, sync: syncing(fdflags) }, wantRead, wantWrite, fdflags);
     } else if (create && exclusive) {
       return ERRNO.EXIST;
     } else if (st.filetype === FILETYPE.SYMBOLIC_LINK) {
       return directory ? ERRNO.NOTDIR : ERRNO.LOOP;
     } else if (st.filetype === FILETYPE.DIRECTORY) {
       if (wantWrite && (rightsBase & RIGHTS.FD_WRITE || truncate || fdflags & FDFLAGS.APPEND)) return ERRNO.ISDIR;
-      entry = { kind: 'dir', fs: r.dir.fs, parts: r.parts, preopen: null, rightsBase: DIR_RIGHTS, rightsInheriting: DIR_RIGHTS | FILE_RIGHTS, fdflags: fdflags & FDFLAGS.NONBLOCK };
+      entry = {
+        kind: 'dir', fs: r.dir.fs, parts: r.parts, preopen: null, rightsBase: DIR_RIGHTS & r.dir.rightsInheriting,
+        rightsInheriting: (DIR_RIGHTS | FILE_RIGHTS) & r.dir.rightsInheriting, fdflags: fdflags & FDFLAGS.NONBLOCK,
+      };
     } else {
       if (directory || r.mustBeDir) return ERRNO.NOTDIR;
-      entry = openFile(r, { create: false, exclusive: false, truncate, write: wantWrite }, wantRead, wantWrite, fdflags);
+      entry = openFile(r, { create: false, exclusive: false, truncate, write: wantWrite, sync: syncing(fdflags) }, wantRead, wantWrite, fdflags);
     }
     m.setU32(outFd, w.fds.add(entry));
     return ERRNO.SUCCESS;
@@ -389,13 +403,17 @@ export const FS_CALLS: Record<string, FsImpl> = {
   },
 };
 
-function openFile(r: Resolved & { dir: DirFd }, opts: { create: boolean; exclusive: boolean; truncate: boolean; write: boolean }, readable: boolean, writable: boolean, fdflags: number): FileFd {
+function syncing(fdflags: number): boolean {
+  return (fdflags & (FDFLAGS.SYNC | FDFLAGS.DSYNC | FDFLAGS.RSYNC)) !== 0;
+}
+
+function openFile(r: Resolved & { dir: DirFd }, opts: OpenOptions, readable: boolean, writable: boolean, fdflags: number): FileFd {
   const handle = r.dir.fs.open(r.parts, opts);
-  let rights = FILE_RIGHTS;
+  let rights = FILE_RIGHTS & r.dir.rightsInheriting;
   if (!readable) rights &= ~RIGHTS.FD_READ;
   if (!writable) rights &= ~(RIGHTS.FD_WRITE | RIGHTS.FD_ALLOCATE | RIGHTS.FD_FILESTAT_SET_SIZE | RIGHTS.FD_DATASYNC);
   return {
     kind: 'file', fs: r.dir.fs, parts: r.parts, handle, position: 0, readable, writable,
-    rightsBase: rights, rightsInheriting: 0n, fdflags: fdflags & (FDFLAGS.APPEND | FDFLAGS.NONBLOCK),
+    rightsBase: rights, rightsInheriting: 0n, fdflags: fdflags & 0x1f,
   };
 }

@@ -38,8 +38,29 @@ function toStat(s: fs.BigIntStats): FileStat {
 
 const seconds = (ns: bigint) => Number(ns) / 1e9;
 
+/**
+ * Node sets file times from a double of seconds, so a time a guest sets comes back off by up to a microsecond.
+ * What a guest set is remembered with what the disk then held, and shown as set while the disk still holds it.
+ */
+class ExactTimes {
+  private readonly set = new Map<string, { atim: [bigint, bigint]; mtim: [bigint, bigint] }>();
+
+  remember(s: FileStat, atimNs: bigint | null, mtimNs: bigint | null, after: FileStat): void {
+    // A time left as it was is rewritten too (utimes takes both), so it is remembered as well.
+    this.set.set(`${s.dev}:${s.ino}`, { atim: [atimNs ?? s.atimNs, after.atimNs], mtim: [mtimNs ?? s.mtimNs, after.mtimNs] });
+  }
+
+  apply(s: FileStat): FileStat {
+    const e = this.set.get(`${s.dev}:${s.ino}`);
+    if (e === undefined) return s;
+    if (e.atim[1] === s.atimNs) s.atimNs = e.atim[0];
+    if (e.mtim[1] === s.mtimNs) s.mtimNs = e.mtim[0];
+    return s;
+  }
+}
+
 class HostFile implements FileHandle {
-  constructor(private readonly fd: number) {}
+  constructor(private readonly fd: number, private readonly times: ExactTimes) {}
   read(dest: Uint8Array, position: number): number {
     return sys(() => fs.readSync(this.fd, dest, 0, dest.length, position));
   }
@@ -47,6 +68,9 @@ class HostFile implements FileHandle {
     return sys(() => fs.writeSync(this.fd, src, 0, src.length, position));
   }
   stat(): FileStat {
+    return this.times.apply(this.rawStat());
+  }
+  private rawStat(): FileStat {
     return toStat(sys(() => fs.fstatSync(this.fd, { bigint: true })));
   }
   truncate(size: number): void {
@@ -55,6 +79,7 @@ class HostFile implements FileHandle {
   setTimes(atimNs: bigint | null, mtimNs: bigint | null): void {
     const s = this.stat();
     sys(() => fs.futimesSync(this.fd, seconds(atimNs ?? s.atimNs), seconds(mtimNs ?? s.mtimNs)));
+    this.times.remember(s, atimNs, mtimNs, this.rawStat());
   }
   sync(): void {
     sys(() => fs.fsyncSync(this.fd));
@@ -67,6 +92,7 @@ class HostFile implements FileHandle {
 export class HostDirFs implements FsBackend {
   readonly readOnly = false;
   private readonly root: string;
+  private readonly times = new ExactTimes();
 
   constructor(root: string) {
     this.root = fs.realpathSync(root);
@@ -78,6 +104,9 @@ export class HostDirFs implements FsBackend {
   }
 
   lstat(p: FsPath): FileStat {
+    return this.times.apply(this.rawLstat(p));
+  }
+  private rawLstat(p: FsPath): FileStat {
     return toStat(sys(() => fs.lstatSync(this.at(p), { bigint: true })));
   }
   readlink(p: FsPath): string {
@@ -89,6 +118,7 @@ export class HostDirFs implements FsBackend {
     if (o.create) flags |= c.O_CREAT;
     if (o.exclusive) flags |= c.O_EXCL;
     if (o.truncate) flags |= c.O_TRUNC;
+    if (o.sync) flags |= c.O_SYNC;
     const file = this.at(p);
     let fd: number;
     try {
@@ -98,7 +128,7 @@ export class HostDirFs implements FsBackend {
       if ((e as NodeJS.ErrnoException).code !== 'EACCES' || !o.write) return sys(() => { throw e; });
       fd = sys(() => fs.openSync(file, flags & ~c.O_RDWR | c.O_WRONLY, 0o644));
     }
-    return new HostFile(fd);
+    return new HostFile(fd, this.times);
   }
   readdir(p: FsPath): DirEntry[] {
     const dir = this.at(p);
@@ -129,5 +159,6 @@ export class HostDirFs implements FsBackend {
   setTimes(p: FsPath, atimNs: bigint | null, mtimNs: bigint | null): void {
     const s = this.lstat(p);
     sys(() => fs.lutimesSync(this.at(p), seconds(atimNs ?? s.atimNs), seconds(mtimNs ?? s.mtimNs)));
+    this.times.remember(s, atimNs, mtimNs, this.rawLstat(p));
   }
 }

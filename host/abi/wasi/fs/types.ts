@@ -30,6 +30,8 @@ export interface OpenOptions {
   exclusive: boolean;
   truncate: boolean;
   write: boolean;
+  /** Writes reach the disk before they return (fdflags SYNC, DSYNC, RSYNC). */
+  sync: boolean;
 }
 
 /** An open regular file; positions are the caller's (fd_seek state lives in the fd table). */
