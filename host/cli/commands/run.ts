@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Command } from '../command.js';
-import type { RunGuestJob, RunGuestReply } from '../run/protocol.js';
+import { STARTED, type RunGuestJob, type RunGuestReply } from '../run/protocol.js';
 import { DEFAULT_LIMITS, MAX_LIMITS } from '../../config.js';
 import { DEFAULT_MAX_TABLE_ELEMENTS, prepareModule } from '../../wasm/prepare.js';
 import { WasmfnError } from '../../errors.js';
@@ -114,8 +114,12 @@ function runInWorker(job: RunGuestJob, timeoutMs: number): Promise<RunGuestReply
       void worker.terminate();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ kind: 'error', code: 'timeout', message: `the run passed its ${timeoutMs} ms` }), timeoutMs);
-    worker.once('message', (r: RunGuestReply) => finish(r));
+    // The deadline counts the guest's own run, as in the host, not the thread's start and the compile before it.
+    let timer: NodeJS.Timeout | undefined;
+    worker.on('message', (r: RunGuestReply | typeof STARTED) => {
+      if (r !== STARTED) finish(r);
+      else timer = setTimeout(() => finish({ kind: 'error', code: 'timeout', message: `the run passed its ${timeoutMs} ms` }), timeoutMs);
+    });
     worker.once('error', (e) => finish({ kind: 'error', code: 'internal', message: e.message }));
     worker.once('exit', (code) => finish({ kind: 'error', code: 'internal', message: `the guest thread stopped (${code})` }));
   });

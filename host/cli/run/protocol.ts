@@ -12,3 +12,6 @@ export interface RunGuestJob {
 }
 
 export type RunGuestReply = { kind: 'exit'; code: number } | { kind: 'error'; code: string; message: string };
+
+/** Posted once the module is compiled, just before the guest starts: its deadline runs from here. */
+export const STARTED = 'started';
