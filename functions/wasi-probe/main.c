@@ -24,6 +24,24 @@ int main(int argc, char **argv) {
     fclose(f);
     return 0;
   }
+  if (strcmp(op, "cat-each") == 0 || strcmp(op, "write-each") == 0) {
+    // One line per path: "<path>: <content>" or "<path>: error <strerror>"; the exit code is the failures' count.
+    int writing = op[0] == 'w', failures = 0;
+    for (int i = 2; i < argc; i++) {
+      FILE *f = fopen(argv[i], writing ? "w" : "r");
+      if (!f) {
+        printf("%s: error %s\n", argv[i], strerror(errno));
+        failures++;
+        continue;
+      }
+      char buf[256] = {0};
+      if (writing) fputs("pwned", f);
+      else fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      printf("%s: %s\n", argv[i], writing ? "written" : buf);
+    }
+    return failures;
+  }
   if (strcmp(op, "write") == 0 && argc == 4) {
     FILE *f = fopen(argv[2], "w");
     if (!f) return fail(argv[2]);
