@@ -18,6 +18,16 @@ const fail = (errno: number): never => {
 
 const encoder = new TextEncoder();
 
+/** An i64 argument; a host call made with the wrong signature (i32 for i64) passes a number instead. */
+function big(x: bigint | number): bigint {
+  return typeof x === 'bigint' ? x : BigInt(x);
+}
+
+/** The same read as the u64 it stands for. */
+function u64(x: bigint | number): bigint {
+  return BigInt.asUintN(64, big(x));
+}
+
 function dirFd(w: FsHost, fd: number): DirFd {
   const e = w.fds.need(fd);
   return e.kind === 'dir' ? e : fail(ERRNO.NOTDIR);
@@ -67,7 +77,9 @@ function writeFilestat(m: GuestMemory, out: number, s: FileStat): void {
 }
 
 /** fstflags to the times to set (null = leave); EINVAL for a time both given and "now", or unknown bits. */
-function timesFrom(atim: bigint, mtim: bigint, flags: number): [bigint | null, bigint | null] {
+function timesFrom(atimArg: bigint, mtimArg: bigint, flags: number): [bigint | null, bigint | null] {
+  const atim = u64(atimArg);
+  const mtim = u64(mtimArg);
   if (flags & ~0xf || (flags & FSTFLAGS.ATIM && flags & FSTFLAGS.ATIM_NOW) || (flags & FSTFLAGS.MTIM && flags & FSTFLAGS.MTIM_NOW)) {
     fail(ERRNO.INVAL);
   }
@@ -165,8 +177,8 @@ export const FS_CALLS: Record<string, FsImpl> = {
   },
   fd_fdstat_set_rights: (w, _m, fd: number, base: bigint, inheriting: bigint) => {
     const e = w.fds.need(fd);
-    const b = BigInt.asUintN(64, base);
-    const i = BigInt.asUintN(64, inheriting);
+    const b = u64(base);
+    const i = u64(inheriting);
     // Rights only ever shrink.
     if ((b & ~e.rightsBase) !== 0n || (i & ~e.rightsInheriting) !== 0n) return ERRNO.NOTCAPABLE;
     e.rightsBase = b;
@@ -181,12 +193,13 @@ export const FS_CALLS: Record<string, FsImpl> = {
     const e = fileFd(w, fd);
     needRight(e, RIGHTS.FD_FILESTAT_SET_SIZE);
     if (!e.writable) return ERRNO.BADF;
-    if (BigInt.asUintN(64, size) > 0x7fff_ffffn) return ERRNO.FBIG;
-    e.handle.truncate(Number(size));
+    if (u64(size) > 0x7fff_ffffn) return ERRNO.FBIG;
+    e.handle.truncate(Number(u64(size)));
     return ERRNO.SUCCESS;
   },
   fd_filestat_set_times: (w, _m, fd: number, atim: bigint, mtim: bigint, flags: number) => {
     const e = w.fds.need(fd);
+    if (e.kind === 'stdio') return ERRNO.BADF;
     const [a, t] = timesFrom(atim, mtim, flags);
     if (e.kind === 'file') e.handle.setTimes(a, t);
     else if (e.kind === 'dir') e.fs.setTimes(e.parts, a, t);
@@ -197,7 +210,7 @@ export const FS_CALLS: Record<string, FsImpl> = {
     const e = fileFd(w, fd);
     const base = whence === WHENCE.SET ? 0n : whence === WHENCE.CUR ? BigInt(e.position) : whence === WHENCE.END ? e.handle.stat().size : null;
     if (base === null) return ERRNO.INVAL;
-    const next = base + offset;
+    const next = base + BigInt.asIntN(64, big(offset));
     if (next < 0n) return ERRNO.INVAL;
     if (next > BigInt(Number.MAX_SAFE_INTEGER)) return ERRNO.OVERFLOW;
     m.bytes(out, 8);
@@ -217,7 +230,7 @@ export const FS_CALLS: Record<string, FsImpl> = {
   fd_allocate: (w, _m, fd: number, offset: bigint, len: bigint) => {
     const e = fileFd(w, fd);
     if (!e.writable) return ERRNO.BADF;
-    const end = BigInt.asUintN(64, offset) + BigInt.asUintN(64, len);
+    const end = u64(offset) + u64(len);
     if (end > 0x7fff_ffffn) return ERRNO.FBIG;
     if (end > e.handle.stat().size) e.handle.truncate(Number(end));
     return ERRNO.SUCCESS;
@@ -256,7 +269,7 @@ export const FS_CALLS: Record<string, FsImpl> = {
     const out = new Uint8Array(size);
     const view = new DataView(out.buffer);
     let used = 0;
-    for (let i = Number(BigInt.asUintN(64, cookie)); i < list.length && used < size; i++) {
+    for (let i = Number(u64(cookie)); i < list.length && used < size; i++) {
       const d = list[i]!;
       const name = encoder.encode(d.name);
       const header = new Uint8Array(DIRENT_HEADER);
@@ -278,13 +291,14 @@ export const FS_CALLS: Record<string, FsImpl> = {
   },
 
   path_open: (w, m, fd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, outFd: number) => {
+    dirFd(w, fd);
     const create = (oflags & OFLAGS.CREAT) !== 0;
     const directory = (oflags & OFLAGS.DIRECTORY) !== 0;
     const exclusive = (oflags & OFLAGS.EXCL) !== 0;
     const truncate = (oflags & OFLAGS.TRUNC) !== 0;
     if (oflags & ~0xf) return ERRNO.INVAL;
     if (directory && (create || truncate)) return ERRNO.INVAL;
-    const rightsBase = BigInt.asUintN(64, base);
+    const rightsBase = u64(base);
     const wantWrite = (rightsBase & (RIGHTS.FD_WRITE | RIGHTS.FD_DATASYNC | RIGHTS.FD_ALLOCATE | RIGHTS.FD_FILESTAT_SET_SIZE)) !== 0n ||
       (fdflags & FDFLAGS.APPEND) !== 0 || truncate;
     const wantRead = (rightsBase & (RIGHTS.FD_READ | RIGHTS.FD_READDIR)) !== 0n || !wantWrite;

@@ -235,8 +235,8 @@ function fileIo(m: GuestMemory, iovs: number, n: number, outPtr: number, io: (bu
   return ERRNO.SUCCESS;
 }
 
-function position(offset: bigint): number {
-  const p = BigInt.asUintN(64, offset);
+function position(offset: bigint | number): number {
+  const p = BigInt.asUintN(64, typeof offset === 'bigint' ? offset : BigInt(offset));
   if (p > BigInt(Number.MAX_SAFE_INTEGER)) throw new FsError(ERRNO.INVAL);
   return Number(p);
 }
