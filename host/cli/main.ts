@@ -12,7 +12,7 @@ const USAGE = `usage: wasmfn <command> [options]
 
   serve [--host H] [--port N] [--data DIR] [--token-file F] [--workers N] [--no-examples]
                                        run the host (env: HOST, PORT, WASMFN_DATA, WASMFN_TOKEN, ...)
-  deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...]
+  deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...] [--files ARCHIVE]
   list                                 deployed functions
   invoke <name> [path] [--data TEXT] [--method M] [--header "K: V"] [-i]
   rm <name>                            delete a function
