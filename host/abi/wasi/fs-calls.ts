@@ -267,7 +267,6 @@ export const FS_CALLS: Record<string, FsImpl> = {
       ...e.fs.readdir(e.parts),
     ];
     const out = new Uint8Array(size);
-    const view = new DataView(out.buffer);
     let used = 0;
     for (let i = Number(u64(cookie)); i < list.length && used < size; i++) {
       const d = list[i]!;
@@ -284,7 +283,6 @@ export const FS_CALLS: Record<string, FsImpl> = {
         used += n;
       }
     }
-    void view;
     m.set(buf, out.subarray(0, used));
     m.setU32(usedPtr, used);
     return ERRNO.SUCCESS;
