@@ -4,9 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
 import tar from 'tar-stream';
 import { zipSync } from 'fflate';
-import { auth, errorCode, fnBytes, tempDir, withHost, type HostAddress } from './helpers/host.js';
+import { auth, CLI, errorCode, fnBytes, FUNCTIONS_DIR, tempDir, withHost, type HostAddress } from './helpers/host.js';
 
 async function tarOf(entries: Record<string, string>): Promise<Uint8Array> {
   const pack = tar.pack();
@@ -70,6 +72,24 @@ test('a zip archive works the same, and the files stay with the version after a 
     });
   } finally {
     await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('wasmfn deploy --files sends an archive with the module', async () => {
+  const dir = await tempDir();
+  try {
+    const archive = path.join(dir, 'site.tar');
+    await fs.writeFile(archive, await tarOf({ 'index.html': 'from the CLI' }));
+    await withHost({}, async (h) => {
+      const code = await new Promise<number>((resolve) => {
+        execFile(process.execPath, [CLI, 'deploy', 'cli-site', path.join(FUNCTIONS_DIR, 'static-c.wasm'), '--files', archive, '--url', h.url],
+          { env: { ...process.env, WASMFN_TOKEN: h.token }, timeout: 30_000 }, (err) => resolve(err ? 1 : 0));
+      });
+      assert.is(code, 0);
+      assert.is(await (await fetch(`${h.url}/fn/cli-site/`)).text(), 'from the CLI');
+    });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
 });
 
