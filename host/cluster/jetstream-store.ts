@@ -119,7 +119,7 @@ export class JetStreamStore implements RegistryBackend {
 
   async readVersion(name: string, version: string): Promise<StoredVersion> {
     const b = await this.fetch(name, version);
-    return b ? { meta: b.meta, config: b.config, prepared: b.prepared } : this.local.readVersion(name, version);
+    return b ? { meta: b.meta, config: b.config, prepared: b.prepared, filesArchive: b.filesArchive } : this.local.readVersion(name, version);
   }
 
   async readModule(name: string, version: string): Promise<Uint8Array> {
@@ -141,14 +141,14 @@ export class JetStreamStore implements RegistryBackend {
     return [...new Set([...(this.mirror.get(name)?.versions ?? []), ...(await this.local.listVersions(name))])];
   }
 
-  async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array): Promise<void> {
+  async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array, filesArchive: Uint8Array | null = null): Promise<void> {
     this.assertWritable();
     const key = objectName(meta.name, meta.version);
     const info = await this.objects.info(key).catch(asUnavailable);
     if (!info || info.deleted) {
-      await this.objects.putBlob({ name: key }, encodeBundle({ meta, config, module, prepared })).catch(asUnavailable);
+      await this.objects.putBlob({ name: key }, encodeBundle({ meta, config, module, prepared, filesArchive })).catch(asUnavailable);
     }
-    await this.local.writeVersion(meta, config, module, prepared);
+    await this.local.writeVersion(meta, config, module, prepared, filesArchive);
   }
 
   async setLive(name: string, pointer: LivePointer, expected?: LivePointer | null): Promise<void> {
@@ -187,7 +187,7 @@ export class JetStreamStore implements RegistryBackend {
     if (!p) {
       p = this.fetchOnce(name, version);
       this.fetching.set(key, p);
-      void p.then((b) => (b ? this.local.writeVersion(b.meta, b.config, b.module, b.prepared) : undefined))
+      void p.then((b) => (b ? this.local.writeVersion(b.meta, b.config, b.module, b.prepared, b.filesArchive) : undefined))
         .catch(() => undefined)
         .finally(() => this.fetching.delete(key));
     }

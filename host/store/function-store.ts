@@ -1,6 +1,6 @@
 // The on-disk layout of deployed functions: immutable version directories and one live pointer per function.
 //
-//   <data>/functions/<name>/versions/<version>/{module.wasm, prepared.wasm, meta.json, config.json}
+//   <data>/functions/<name>/versions/<version>/{module.wasm, prepared.wasm, meta.json, config.json[, files.archive]}
 //   <data>/functions/<name>/live.json   {"version": ..., "history": [older live versions, newest last]}
 //
 // A deploy writes its version directory whole (temp dir + rename) and only then replaces live.json (temp file +
@@ -35,6 +35,8 @@ export interface VersionMeta {
   /** May a call run on the HTTP thread first (see abi/inline-eligibility.ts)? Absent in versions stored before. */
   inline?: boolean;
   inlineReason?: string;
+  /** Static files shipped with the deploy (files.archive): how many, and their unpacked bytes. */
+  files?: { count: number; bytes: number };
 }
 
 export interface LivePointer {
@@ -48,6 +50,8 @@ export interface StoredVersion {
   meta: VersionMeta;
   config: DeployConfig;
   prepared: Uint8Array;
+  /** The files archive as uploaded, when the version has one. */
+  filesArchive: Uint8Array | null;
 }
 
 /** What versionId() makes. Anything else is refused before it can become part of a path (`../` and the like). */
@@ -132,7 +136,11 @@ export class FunctionStore implements RegistryBackend {
       readJson<DeployConfig>(path.join(dir, 'config.json')),
       fs.readFile(path.join(dir, 'prepared.wasm')),
     ]);
-    return { meta, config, prepared: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength) };
+    const archive = meta.files ? await fs.readFile(path.join(dir, 'files.archive')) : null;
+    return {
+      meta, config, prepared: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength),
+      filesArchive: archive && new Uint8Array(archive.buffer, archive.byteOffset, archive.byteLength),
+    };
   }
 
   /** The module as it was uploaded. */
@@ -150,7 +158,7 @@ export class FunctionStore implements RegistryBackend {
     return readJson<VersionMeta>(path.join(this.versionDir(name, version), 'meta.json'));
   }
 
-  async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array): Promise<void> {
+  async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array, filesArchive: Uint8Array | null = null): Promise<void> {
     const dir = this.versionDir(meta.name, meta.version);
     if (await exists(path.join(dir, 'meta.json'))) return;
     await mkdirPrivate(path.dirname(dir));
@@ -160,6 +168,7 @@ export class FunctionStore implements RegistryBackend {
       'prepared.wasm': prepared,
       'config.json': JSON.stringify(config, null, 2),
       'meta.json': JSON.stringify(meta, null, 2),
+      ...(filesArchive ? { 'files.archive': filesArchive } : {}),
     });
   }
 

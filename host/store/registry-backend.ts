@@ -25,7 +25,7 @@ export interface RegistryBackend {
   readMeta(name: string, version: string): Promise<VersionMeta>;
   listVersions(name: string): Promise<string[]>;
   /** Stores a version whole; it is not live until setLive points at it. */
-  writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array): Promise<void>;
+  writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array, filesArchive?: Uint8Array | null): Promise<void>;
   /**
    * Moves the live pointer. `expected` is the pointer the change was computed from (as live() gave it): a backend
    * shared between processes refuses with WasmfnError `conflict` when the pointer has moved since, and the caller

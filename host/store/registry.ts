@@ -4,6 +4,7 @@
 // A backend shared by several processes moves a pointer only if nobody else moved it meanwhile (the change is
 // computed again when someone did), and reports others' changes, which this registry converges on.
 
+import { createHash } from 'node:crypto';
 import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
 import { FunctionStore, type LivePointer, type VersionMeta } from './function-store.js';
@@ -116,17 +117,19 @@ export class Registry {
     return { live: fn.version, history: ptr?.history ?? [], versions };
   }
 
-  deploy(name: string, module: Uint8Array, config: DeployConfig): Promise<DeployResult> {
+  /** `files`: a tar or zip archive of static files for WASI guests (static-files.ts), or null. */
+  deploy(name: string, module: Uint8Array, config: DeployConfig, files: Uint8Array | null = null): Promise<DeployResult> {
     checkName(name);
     this.store.assertWritable?.();
     return this.serialized(name, () => this.leavingNoEmptyName(name, async () => {
-      const version = FunctionStore.versionId(module, canonicalConfig(config));
+      const filesId = files ? `\0files:${createHash('sha256').update(files).digest('hex')}` : '';
+      const version = FunctionStore.versionId(module, canonicalConfig(config) + filesId);
       const current = this.live.get(name);
       if (current?.version === version) return { created: false, meta: current.meta };
       // Known bytes and config from an earlier deploy are made live again, compiled before the pointer moves (as
       // in rollback), so a stored copy that no longer loads leaves the backend and memory as they were.
       const created = !(await this.store.hasVersion(name, version));
-      const fn = created ? await this.pipeline.create(name, version, module, config) : await this.pipeline.load(name, version);
+      const fn = created ? await this.pipeline.create(name, version, module, config, files) : await this.pipeline.load(name, version);
       await this.movePointer(name, (ptr) => (ptr?.version === version ? null : { version, history: pushHistory(ptr, version) }));
       this.swap(fn, 'deploy');
       return { created, meta: fn.meta };
