@@ -31,6 +31,8 @@ export interface HostOptions {
   natsUrl: string | null;        // WASMFN_NATS_URL (flag --nats): null = embedded (everything in the data dir); set = a replica of a cluster on NATS JetStream
   cluster: string;               // WASMFN_CLUSTER, default wasmfn: prefix of every bucket, stream and subject, so clusters can share one NATS
   replica: string | null;        // WASMFN_REPLICA, default <host name>:<port> once the port is known
+  secretKey: string | null;      // WASMFN_SECRET_KEY (64 hex digits or base64 of 32 bytes); null = generated on first use into secretKeyFile
+  secretKeyFile: string | null;  // WASMFN_SECRET_KEY_FILE, default <data dir>.secret-key (beside the data dir, never in it)
   defaults: FunctionLimits;      // per-function defaults
   maxima: FunctionLimits;        // host-wide ceilings a deploy may not exceed
 }
@@ -78,6 +80,8 @@ export function defaultOptions(): HostOptions {
     natsUrl: null,
     cluster: 'wasmfn',
     replica: null,
+    secretKey: null,
+    secretKeyFile: null,
     defaults: { ...DEFAULT_LIMITS },
     maxima: { ...MAX_LIMITS },
   };
@@ -117,6 +121,8 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.natsUrl = env.WASMFN_NATS_URL || o.natsUrl;
   o.cluster = env.WASMFN_CLUSTER || o.cluster;
   o.replica = env.WASMFN_REPLICA || o.replica;
+  o.secretKey = env.WASMFN_SECRET_KEY || o.secretKey;
+  o.secretKeyFile = env.WASMFN_SECRET_KEY_FILE || o.secretKeyFile;
   const merged: HostOptions = {
     ...o,
     ...stripUndefined(overrides),

@@ -14,7 +14,7 @@ export interface GuestRequest {
   headers: [string, string][];
   body: Uint8Array;
   /** Facts about the call that some ABIs expose (WAGI's CGI variables). */
-  fn: { name: string; version: string; env: Record<string, string> };
+  fn: { name: string; version: string; env: Record<string, string>; config?: Record<string, string> };
   server: { host: string; port: number; protocol: string; remoteAddr: string; fullUrl: string; matchedRoute: string };
 }
 
@@ -30,6 +30,8 @@ export interface RequestSource {
   writeWire(dest: Uint8Array, at: number): void;
   readonly body: Uint8Array;
   decoded(): GuestRequest;
+  /** The function's variables and opened secrets (config.get). */
+  config(): Readonly<Record<string, string>>;
 }
 
 export interface GuestResponse {

@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { CapabilityError } from '../abi/capability-codes.js';
 import type { FetchReply } from '../abi/capability-bridge.js';
-import { matchOrigin, type AllowedOrigin } from './allowed-hosts.js';
+import { matchOrigin, type AllowedOrigin } from '../store/allowed-hosts.js';
 import { isMetadataName, restrictedAddress } from './address-policy.js';
 
 /** Outbound requests per invocation. */

@@ -97,6 +97,8 @@ export interface FunctionFacts {
   name: string;
   version: string;
   env: Record<string, string>;
+  /** Variables and opened secrets: kept in memory only. */
+  config?: Record<string, string>;
 }
 
 /** Method and path of a job's wire as views of its bytes, for its log line, without decoding the headers. */
@@ -123,6 +125,7 @@ export function jobRequest(job: JobView, fn: FunctionFacts): RequestSource {
       return decode().body;
     },
     decoded: decode,
+    config: () => fn.config ?? {},
   };
 }
 
@@ -141,6 +144,7 @@ export function requestSource(req: GuestRequest): RequestSource {
     writeWire: (dest, at) => dest.set(encoded(), at),
     body: req.body,
     decoded: () => req,
+    config: () => req.fn.config ?? {},
   };
 }
 

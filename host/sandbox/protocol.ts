@@ -9,6 +9,7 @@ import type { LineLevels } from '../invocation/line.js';
 import type { MemoryShape } from './memory-pool.js';
 import type { FunctionFacts } from './job-codec.js';
 import type { LiveFunction } from '../store/registry.js';
+import type { CapabilityWire } from './capability-client.js';
 
 /** A function version a worker will run: posted once per worker, before the first job that needs it. */
 export interface ModuleMessage {
@@ -30,7 +31,7 @@ export function moduleMessage(id: number, fn: LiveFunction): ModuleMessage {
     abi: fn.abi,
     memory: fn.memory,
     fuel: fn.fuelInstrumented ? fn.limits.fuel : null,
-    fn: { name: fn.name, version: fn.version, env: fn.env },
+    fn: { name: fn.name, version: fn.version, env: fn.env, config: fn.grants.config },
   };
 }
 
@@ -71,4 +72,6 @@ export interface WorkerInit {
   memoryPool: { maxBytes: number; maxMemoryBytes: number };
   /** Levels of the invocation log lines the worker formats. */
   lineLevels: LineLevels;
+  /** Where the worker's guests send key-value and HTTP calls. */
+  caps: CapabilityWire;
 }

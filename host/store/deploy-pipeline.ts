@@ -13,12 +13,14 @@ import type { DeployConfig } from './deploy-config.js';
 import { toLive, type LiveFunction } from './live-function.js';
 import { inlineEligibility } from '../abi/inline-eligibility.js';
 import { readLayout } from '../wasm/layout.js';
+import { capabilityMeta } from './capability-config.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 /** prepareModule under a time limit, off the event loop (wasm/prepare-worker.ts). */
 export type Prepare = (module: Uint8Array, opts: PrepareOptions, timeLimitMs: number) => Promise<PreparedModule>;
 
 export class DeployPipeline {
-  constructor(private readonly store: FunctionStore, private readonly opts: HostOptions, private readonly prepare: Prepare) {}
+  constructor(private readonly store: FunctionStore, private readonly opts: HostOptions, private readonly prepare: Prepare, private readonly secrets: SecretBox | null = null) {}
 
   /** A new version from an upload, written to disk (not made live: that is the caller's). */
   async create(name: string, version: string, module: Uint8Array, config: DeployConfig): Promise<LiveFunction> {
@@ -42,9 +44,10 @@ export class DeployPipeline {
       memory: prepared.memory,
       fuelInstrumented: prepared.fuelInstrumented,
       ...eligibility(prepared.abi, prepared.imports, prepared.bytes),
+      capabilities: capabilityMeta(config),
     };
     await this.store.writeVersion(meta, config, module, prepared.bytes);
-    return toLive(meta, config, compiled);
+    return toLive(meta, config, compiled, this.secrets);
   }
 
   /** A stored version, compiled to run. */
@@ -64,7 +67,7 @@ export class DeployPipeline {
     }
     // Versions stored before eligibility was recorded get it here.
     const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, prepared) } : stored.meta;
-    return toLive(meta, stored.config, await compile(prepared));
+    return toLive(meta, stored.config, await compile(prepared), this.secrets);
   }
 
   private prepareUnder(module: Uint8Array, limits: FunctionLimits, abi: AbiName | undefined): Promise<PreparedModule> {

@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import { WasmfnError } from '../errors.js';
 import { exists, mkdirPrivate, readJson, removeTempEntries, writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
 import type { DeployConfig } from './deploy-config.js';
+import type { capabilityMeta } from './capability-config.js';
 import type { FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 
@@ -34,6 +35,8 @@ export interface VersionMeta {
   /** May a call run on the HTTP thread first (see abi/inline-eligibility.ts)? Absent in versions stored before. */
   inline?: boolean;
   inlineReason?: string;
+  /** What the version is granted (store/capability-config.ts); secret names only. Absent in versions stored before. */
+  capabilities?: ReturnType<typeof capabilityMeta>;
 }
 
 export interface LivePointer {

@@ -4,6 +4,8 @@ import type { FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 import type { VersionMeta } from './function-store.js';
 import type { DeployConfig } from './deploy-config.js';
+import { grantsOf, type Grants } from './capability-config.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 export interface LiveFunction {
   name: string;
@@ -16,10 +18,12 @@ export interface LiveFunction {
   fuelInstrumented: boolean;
   limits: FunctionLimits;
   env: Record<string, string>;
+  /** Key-value stores, outbound origins, variables and secrets it was granted. */
+  grants: Grants;
   meta: VersionMeta;
 }
 
-export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
+export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module, secrets: SecretBox | null = null): LiveFunction {
   return {
     name: meta.name,
     version: meta.version,
@@ -30,6 +34,7 @@ export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssem
     fuelInstrumented: meta.fuelInstrumented,
     limits: meta.limits,
     env: config.env,
+    grants: grantsOf(meta.name, config, secrets),
     meta,
   };
 }

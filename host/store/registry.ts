@@ -8,6 +8,8 @@ import { FunctionStore, type VersionMeta } from './function-store.js';
 import { canonicalConfig, checkName, type DeployConfig } from './deploy-config.js';
 import { DeployPipeline, type Prepare } from './deploy-pipeline.js';
 import type { LiveFunction } from './live-function.js';
+import { sealSecrets } from './capability-config.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 export type { LiveFunction } from './live-function.js';
 
@@ -25,8 +27,8 @@ export class Registry {
   private readonly pipeline: DeployPipeline;
 
   /** `prepare` runs the deploy-time rewrite; whoever passes it in owns it (and closes it). */
-  constructor(private readonly store: FunctionStore, opts: HostOptions, prepare: Prepare) {
-    this.pipeline = new DeployPipeline(store, opts, prepare);
+  constructor(private readonly store: FunctionStore, opts: HostOptions, prepare: Prepare, private readonly secrets: SecretBox | null = null) {
+    this.pipeline = new DeployPipeline(store, opts, prepare, secrets);
   }
 
   /** Loads every function's live version from disk; a broken one is reported and skipped, not fatal. */
@@ -80,8 +82,10 @@ export class Registry {
     return { live: fn.version, history: ptr?.history ?? [], versions };
   }
 
-  deploy(name: string, module: Uint8Array, config: DeployConfig): Promise<DeployResult> {
+  deploy(name: string, module: Uint8Array, plainConfig: DeployConfig): Promise<DeployResult> {
     checkName(name);
+    // Sealed first: nothing after this point (hash, disk, metadata) sees a secret's value.
+    const config = sealSecrets(name, plainConfig, this.secrets);
     return this.serialized(name, () => this.leavingNoEmptyName(name, async () => {
       const version = FunctionStore.versionId(module, canonicalConfig(config));
       const current = this.live.get(name);
