@@ -12,7 +12,7 @@ export class FetchResponse {
   constructor(public status: i32, public headers: Header[], public body: Uint8Array) {}
 
   text(): string {
-    return String.UTF8.decode(this.body.buffer);
+    return String.UTF8.decodeUnsafe(this.body.dataStart, <usize>this.body.byteLength);
   }
 
   /** The first header of that name (names are lower-case), or null. */

@@ -49,7 +49,7 @@ export async function outboundFetch(req: FetchRequest, policy: FetchPolicy, time
     let url = parseUrl(req.url);
     origin = url.origin;
     let body = req.body;
-    const signal = AbortSignal.timeout(Math.max(1, timeLeftMs));
+    const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeLeftMs)));
     for (let hop = 0; ; hop++) {
       const entry = matchOrigin(policy.allowed, url);
       if (!entry) {

@@ -87,6 +87,7 @@ function toLogEntry(e: RecentEntry) {
     bytesIn: r.bytesIn,
     bytesOut: r.bytesOut,
     logs: r.logs,
+    ...(r.fetches?.length ? { fetch: r.fetches } : {}),
   };
 }
 
