@@ -5,7 +5,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withHost, tempDir, admin, fnBytes, type TestHost } from './helpers/host.js';
+import { execFile } from 'node:child_process';
+import { withHost, tempDir, admin, fnBytes, CLI, FUNCTIONS_DIR, type TestHost } from './helpers/host.js';
 import { cgiEnv } from '../host/abi/wagi.js';
 import { SecretBox } from '../host/secrets/secret-box.js';
 import { defaultSecretKeyFile } from '../host/secrets/secret-key.js';
@@ -128,6 +129,29 @@ t('WAGI guests get variables and secrets in their environment, after env and bef
   assert.ok(env.includes(`API_KEY=${SECRET}`));
   assert.ok(env.includes('A=env'));
   assert.ok(env.includes('REQUEST_METHOD=GET'));
+});
+
+t('wasmfn deploy --config takes the capabilities from a file (secrets stay out of argv)', async () => {
+  const dir = await tempDir();
+  try {
+    await withHost({ secretKey: 'ef'.repeat(32) }, async (h) => {
+      const file = path.join(dir, 'config.json');
+      await fs.writeFile(file, JSON.stringify({ kv: ['carts'], variables: { V: 'x' }, secrets: { S: SECRET }, limits: { memoryMb: 8 } }));
+      const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [CLI, 'deploy', 'fromcli', path.join(FUNCTIONS_DIR, 'cap-probe.wasm'), '--config', file, '--timeout-ms', '900'],
+          { env: { ...process.env, WASMFN_URL: h.url, WASMFN_TOKEN: h.token }, timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+      });
+      assert.is(out.code, 0, out.stderr);
+      const meta = await (await admin(h, '/api/functions/fromcli')).json() as { limits: { memoryMb: number; timeoutMs: number }; capabilities: { kv: string[]; secrets: string[] } };
+      assert.equal([meta.limits.memoryMb, meta.limits.timeoutMs], [8, 900]);
+      assert.equal(meta.capabilities.kv, ['carts']);
+      assert.equal(meta.capabilities.secrets, ['S']);
+      assert.is(await (await fetch(`${h.url}/fn/fromcli?op=config&name=S`)).text(), `ok ${SECRET}`);
+    });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });
 
 t.run();
