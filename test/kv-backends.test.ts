@@ -135,4 +135,24 @@ embeddedOnly('data survives closing and opening the database again', async () =>
   }
 });
 
+const jsOnly = suite('kv jetstream');
+jsOnly('a store written under two caps keeps working (the bucket made first is used)', async () => {
+  const server = await startNats();
+  try {
+    const c1 = await connectCluster({ natsUrl: server.url, cluster: 'caps', replica: 'a', port: 0 });
+    const c2 = await connectCluster({ natsUrl: server.url, cluster: 'caps', replica: 'b', port: 0 });
+    const a = new JetStreamKv(c1);
+    const b = new JetStreamKv(c2);
+    await a.set('shared', 'k', Buffer.from('1'), MiB);
+    await b.set('shared', 'k2', Buffer.from('2'), 2 * MiB);
+    assert.is(text(await a.get('shared', 'k2')), '2');
+    assert.is(await b.increment('shared', 'n', 3n, 4 * MiB), 3n);
+    await c1.close();
+    await c2.close();
+  } finally {
+    await server.dispose();
+  }
+});
+
 embeddedOnly.run();
+jsOnly.run();

@@ -24,11 +24,11 @@ export class JetStreamKv implements KvBackend {
   private bucket(store: string, capBytes: number): Promise<KV> {
     let b = this.buckets.get(store);
     if (!b) {
-      b = this.cluster.kvm.create(this.cluster.name(`kv_${store}`), {
-        history: 1,
-        max_bytes: capBytes,
-        maxValueSize: MAX_VALUE_BYTES + 1024,
-      });
+      const name = this.cluster.name(`kv_${store}`);
+      // A bucket made earlier (by another replica, or under another kvMb) is used as it is: creating it again with
+      // another configuration would be refused.
+      b = this.cluster.kvm.create(name, { history: 1, max_bytes: capBytes, maxValueSize: MAX_VALUE_BYTES + 1024 })
+        .catch(() => this.cluster.kvm.open(name));
       this.buckets.set(store, b);
       b.catch(() => this.buckets.delete(store));
     }
