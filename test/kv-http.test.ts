@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
 import { withHost, tempDir, admin, deployBuilt, deploy, fnBytes, FUNCTIONS_DIR } from './helpers/host.js';
 import type { RunningHost } from '../host/server.js';
+import { wat } from './helpers/wat.js';
 
 const t = suite('kv over HTTP');
 
@@ -131,11 +132,19 @@ t('a C guest counts through wasmfn.h next to WASI', async () => {
   });
 });
 
-t('a guest with an unknown wasmfn import is refused at deploy', async () => {
+t('capability imports pass the deploy checks for SDK and WAGI guests; an unknown wasmfn import does not', async () => {
   await withHost({}, async (h) => {
-    // The SDK's own import list is what is allowed: result_len etc. pass, a made-up name does not.
-    const res = await deploy(h, 'x', await fnBytes('kv-counter'));
-    assert.is(res.status, 201);
+    const sdk = wat(`(module (import "wasmfn" "kv_get" (func (param i32 i32 i32 i32) (result i32)))
+      (import "wasmfn" "response_write" (func (param i32 i32))) (memory (export "memory") 1) (func (export "handle")))`);
+    assert.is((await deploy(h, 'imports-ok', sdk)).status, 201);
+    const wagi = wat(`(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+      (import "wasmfn" "kv_increment" (func (param i32 i32 i32 i32 i64 i32) (result i32))) (memory (export "memory") 1) (func (export "_start")))`);
+    const meta = await (await deploy(h, 'imports-wagi', wagi)).json() as { abi: string; inline: boolean };
+    assert.equal([meta.abi, meta.inline], ['wagi', false]);
+    const bogus = wat(`(module (import "wasmfn" "kv_bogus" (func)) (memory (export "memory") 1) (func (export "handle")))`);
+    const res = await deploy(h, 'imports-bad', bogus);
+    assert.is(res.status, 422);
+    assert.match(await res.text(), 'kv_bogus');
   });
 });
 
