@@ -3,7 +3,7 @@
 // Every refusal is a CapFailure the guest reads, never a trap.
 
 import { CapabilityError } from '../abi/capability-codes.js';
-import type { CapReply, CapRequest } from '../abi/capability-bridge.js';
+import type { CapReply, CapRequest, CapValue } from '../abi/capability-bridge.js';
 import type { LiveFunction } from '../store/registry.js';
 import type { KvBackend } from '../kv/backend.js';
 import { checkKey, checkStoreName, checkValue, DEFAULT_KEYS_PAGE, MAX_KEYS_PAGE, MAX_KV_OPS } from '../kv/limits.js';
@@ -38,7 +38,7 @@ export class CapabilityHost {
     }
   }
 
-  private async run(fn: LiveFunction, usage: CallUsage, timeLeftMs: number, req: CapRequest): Promise<CapReply & { ok: true } extends { value: infer V } ? V : never> {
+  private async run(fn: LiveFunction, usage: CallUsage, timeLeftMs: number, req: CapRequest): Promise<CapValue> {
     if (req.op === 'http_fetch') {
       if (fn.grants.allowedHosts.length === 0) {
         throw new CapabilityError('denied', `function "${fn.name}" may not make outbound requests: its config has no allowedHosts`);
