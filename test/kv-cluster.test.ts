@@ -44,4 +44,26 @@ t('kv-counter counts across two replicas and the admin route sees the same store
   }
 });
 
+t('while NATS is down a guest gets unavailable at once, and counting goes on once it is back', async () => {
+  const dir = await tempDir();
+  try {
+    await withHost({ natsUrl: nats.url, token: 'cluster-test-token', cluster: 'kvout', dataDir: dir }, async (h) => {
+      await deployBuilt(h, 'kv-counter');
+      assert.is(await (await fetch(`${h.url}/fn/kv-counter`)).text(), '1');
+      await nats.stop();
+      const down = Date.now() + 10_000;
+      while (h.cluster!.connected() && Date.now() < down) await new Promise((r) => setTimeout(r, 20));
+      const res = await fetch(`${h.url}/fn/kv-counter`);
+      assert.is(res.status, 503);
+      assert.match(await res.text(), /kv error: unavailable/);
+      await nats.start();
+      const up = Date.now() + 15_000;
+      while (!h.cluster!.connected() && Date.now() < up) await new Promise((r) => setTimeout(r, 20));
+      assert.is(await (await fetch(`${h.url}/fn/kv-counter`)).text(), '2');
+    });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
 t.run();

@@ -20,8 +20,14 @@ export class JetStreamKv implements KvBackend {
 
   constructor(private readonly cluster: ClusterConnection) {}
 
+  /** While NATS is away a call fails at once (the guest gets `unavailable`) instead of waiting out its deadline. */
+  private up(): void {
+    if (!this.cluster.connected()) throw new CapabilityError('unavailable', "the cluster's key-value store is unavailable: not connected to NATS");
+  }
+
   /** The store's bucket, created on first use with the first writer's cap. */
   private bucket(store: string, capBytes: number): Promise<KV> {
+    this.up();
     let b = this.buckets.get(store);
     if (!b) {
       const name = this.cluster.name(`kv_${store}`);
@@ -39,6 +45,7 @@ export class JetStreamKv implements KvBackend {
 
   /** For reads: a store nobody wrote to has no bucket yet, which reads as empty. */
   private async existing(store: string): Promise<KV | null> {
+    this.up();
     const cached = this.buckets.get(store);
     if (cached) return this.bucket(store, 0);
     try {
