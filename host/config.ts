@@ -33,6 +33,9 @@ export interface HostOptions {
   replica: string | null;        // WASMFN_REPLICA, default <host name>:<port> once the port is known
   secretKey: string | null;      // WASMFN_SECRET_KEY (64 hex digits or base64 of 32 bytes); null = generated on first use into secretKeyFile
   secretKeyFile: string | null;  // WASMFN_SECRET_KEY_FILE, default <data dir>.secret-key (beside the data dir, never in it)
+  asyncConcurrency: number;      // WASMFN_ASYNC_CONCURRENCY, default 0 = the number of workers: asynchronous invocations running at once
+  asyncRetentionH: number;       // WASMFN_ASYNC_RETENTION_H, default 24 hours an asynchronous invocation's record is kept
+  callbackHosts: string[];       // WASMFN_CALLBACK_HOSTS, comma-separated host:port patterns X-Callback-Url may name; empty = callbacks refused
   defaults: FunctionLimits;      // per-function defaults
   maxima: FunctionLimits;        // host-wide ceilings a deploy may not exceed
 }
@@ -82,6 +85,9 @@ export function defaultOptions(): HostOptions {
     replica: null,
     secretKey: null,
     secretKeyFile: null,
+    asyncConcurrency: 0,
+    asyncRetentionH: 24,
+    callbackHosts: [],
     defaults: { ...DEFAULT_LIMITS },
     maxima: { ...MAX_LIMITS },
   };
@@ -123,6 +129,9 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.replica = env.WASMFN_REPLICA || o.replica;
   o.secretKey = env.WASMFN_SECRET_KEY || o.secretKey;
   o.secretKeyFile = env.WASMFN_SECRET_KEY_FILE || o.secretKeyFile;
+  o.asyncConcurrency = num('WASMFN_ASYNC_CONCURRENCY', o.asyncConcurrency);
+  o.asyncRetentionH = num('WASMFN_ASYNC_RETENTION_H', o.asyncRetentionH);
+  if (env.WASMFN_CALLBACK_HOSTS) o.callbackHosts = env.WASMFN_CALLBACK_HOSTS.split(',').map((h) => h.trim()).filter(Boolean);
   const merged: HostOptions = {
     ...o,
     ...stripUndefined(overrides),
@@ -168,6 +177,9 @@ function validate(o: HostOptions): void {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);
   }
+  int('asyncConcurrency', o.asyncConcurrency, 0, 4096);
+  if (!(o.asyncRetentionH > 0 && o.asyncRetentionH <= 24 * 365)) problems.push(`asyncRetentionH must be a number of hours in (0, 8760], got ${o.asyncRetentionH}`);
+  for (const h of o.callbackHosts) if (!/^[A-Za-z0-9.*\[\]:-]+:(\d{1,5}|\*)$/.test(h)) problems.push(`callbackHosts entries must be host:port patterns (* allowed), got "${h}"`);
   // Bucket, stream and subject names allow only these; a dot would split a subject token.
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(o.cluster)) problems.push(`cluster must be 1-32 letters, digits, '-' or '_', got "${o.cluster}"`);
   if (o.natsUrl !== null && !/^(nats|tls|wss?):\/\/./.test(o.natsUrl) && !/^[^\s/]+:\d+$/.test(o.natsUrl)) {

@@ -27,6 +27,10 @@ import { CapabilityHost } from './sandbox/capability-host.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { defaultSecretKeyFile, loadSecretKey } from './secrets/secret-key.js';
 import { mountKvRoutes } from './http/kv-routes.js';
+import { mountUi } from './ui/routes.js';
+import { AsyncEvents } from './events/async-events.js';
+import { asyncIntake } from './http/async-intake.js';
+import { mountAsyncRoutes } from './http/async-routes.js';
 
 export interface RunningHost {
   url: string;
@@ -44,6 +48,8 @@ export interface RunningHost {
   cluster: ClusterConnection | null;
   /** Guests' key-value stores: a JetStream bucket per store in a cluster, else the data dir's database. */
   kv: KvBackend;
+  /** Asynchronous invocations (queue, dispatcher, callbacks) and schedules. */
+  events: AsyncEvents;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -105,7 +111,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
+  const events = await AsyncEvents.open({ opts, registry, pool, sink: observability, log, cluster });
+  const onInternalError = (e: unknown) => log.error({ err: e }, 'internal error');
   const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
+  const shuttingDown = new AbortController();
   const app = createApp({
     registry,
     pool,
@@ -116,21 +125,31 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     extend: (a) => {
       mountObserveRoutes(a, token, observability.routeDeps());
       mountKvRoutes(a, token, kv, registry);
+      mountAsyncRoutes(a, token, events);
     },
-    onInternalError: (e) => log.error({ err: e }, 'internal error'),
+    onInternalError,
+    intake: asyncIntake(events, bodies, onInternalError),
+    functionExtras: (name) => {
+      const nextRuns = events.nextRuns(name);
+      return nextRuns.length ? { nextRuns } : {};
+    },
   });
+  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal } });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));
     s.once('error', reject);
   });
+  events.start();
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      shuttingDown.abort();
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
+      await events.close();
       await pool.drain();
       await pool.close();
       preparer.close();
@@ -139,7 +158,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await cluster?.close();
     })());
 
-  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, kv, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, kv, events, close };
 }
 
 /**

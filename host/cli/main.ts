@@ -14,7 +14,8 @@ const USAGE = `usage: wasmfn <command> [options]
                                        run the host (env: HOST, PORT, WASMFN_DATA, WASMFN_TOKEN, ...)
   deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...]
   list                                 deployed functions
-  invoke <name> [path] [--data TEXT] [--method M] [--header "K: V"] [-i]
+  invoke <name> [path] [--data TEXT] [--method M] [--header "K: V"] [-i] [--async [--callback URL]]
+  invocation <id> [--wait]             an asynchronous invocation's status and result
   rm <name>                            delete a function
   rollback <name> [--version V]        back to the previous (or the named) version
   logs <name> [--limit N] [--follow]   recent invocations and their log lines
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   list: () => import('./commands/list.js'),
   ls: () => import('./commands/list.js'),
   invoke: () => import('./commands/invoke.js'),
+  invocation: () => import('./commands/invocation.js'),
   rm: () => import('./commands/rm.js'),
   rollback: () => import('./commands/rollback.js'),
   logs: () => import('./commands/logs.js'),

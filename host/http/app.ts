@@ -11,6 +11,7 @@ import { invokeRoutes } from './invoke-routes.js';
 import { errorResponse } from './error-response.js';
 import { requestId } from './request-id.js';
 import type { BodyBudget } from './body-budget.js';
+import type { AsyncIntake } from './async-intake.js';
 
 export interface AppDeps {
   registry: Registry;
@@ -24,6 +25,10 @@ export interface AppDeps {
   extend?: (app: Hono<{ Variables: { requestId: string } }>) => void;
   /** Host-level failures (not guest errors) go here, for the log. */
   onInternalError?: (e: unknown) => void;
+  /** Calls with `Prefer: respond-async` go here (asynchronous invocations). */
+  intake?: AsyncIntake;
+  /** Fields added to GET /api/functions/:name (schedules' next runs). */
+  functionExtras?: (name: string) => Record<string, unknown>;
 }
 
 export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string } }> {
@@ -34,7 +39,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string 
   app.use('*', requestId());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   deps.extend?.(app);
-  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies));
+  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies, deps.functionExtras));
   app.notFound((c) => {
     const res = errorResponse(c, new WasmfnError('not_found', 'no such route: functions are under /fn/<name>, the admin API under /api/functions'));
     res.headers.set('x-request-id', c.get('requestId') ?? '');

@@ -21,6 +21,8 @@ export interface LiveFunction {
   /** Key-value stores, outbound origins, variables and secrets it was granted. */
   grants: Grants;
   meta: VersionMeta;
+  /** The event parts of its deploy config (retry policy, schedules). */
+  events: Pick<DeployConfig, 'async' | 'schedules'>;
 }
 
 export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module, secrets: SecretBox | null = null): LiveFunction {
@@ -36,5 +38,6 @@ export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssem
     env: config.env,
     grants: grantsOf(meta.name, config, secrets),
     meta,
+    events: { async: config.async, schedules: config.schedules },
   };
 }
