@@ -9,6 +9,7 @@ import { resolveToken } from './token.js';
 import { FunctionStore } from './store/function-store.js';
 import { openDataDir } from './store/data-dir.js';
 import { Registry } from './store/registry.js';
+import type { RegistryBackend } from './store/registry-backend.js';
 import { PrepareWorker } from './wasm/prepare-worker.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
@@ -27,6 +28,9 @@ import { CapabilityHost } from './sandbox/capability-host.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { defaultSecretKeyFile, loadSecretKey } from './secrets/secret-key.js';
 import { mountKvRoutes } from './http/kv-routes.js';
+import { JetStreamStore } from './cluster/jetstream-store.js';
+import { ReplicaServices } from './cluster/replica-services.js';
+import { mountClusterRoutes } from './http/cluster-routes.js';
 import { mountUi } from './ui/routes.js';
 import { AsyncEvents } from './events/async-events.js';
 import { asyncIntake } from './http/async-intake.js';
@@ -81,7 +85,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ? await connectCluster({ natsUrl: opts.natsUrl, cluster: opts.cluster, replica: opts.replica, port: opts.port })
     : null;
 
-  const store = new FunctionStore(opts.dataDir);
+  const store: RegistryBackend = cluster ? new JetStreamStore(cluster, opts.dataDir) : new FunctionStore(opts.dataDir);
   const preparer = new PrepareWorker();
   // The key is read (or made) only when a secret is first sealed or opened, and never inside the data dir.
   const secrets = new SecretBox(() => loadSecretKey(opts.secretKey, opts.secretKeyFile ?? defaultSecretKeyFile(opts.dataDir)));
@@ -106,8 +110,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
   await pool.ready();
+  const shared = cluster ? await ReplicaServices.start(cluster, observability, opts.dataDir) : null;
 
-  if (opts.deployExamples) {
+  // A cluster gets the examples from its first replicas only: one started later would bring back those deleted.
+  if (opts.deployExamples && !(cluster && registry.list().length > 0)) {
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
@@ -123,10 +129,12 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     sink: observability,
     bodies,
     extend: (a) => {
-      mountObserveRoutes(a, token, observability.routeDeps());
+      mountObserveRoutes(a, token, { ...observability.routeDeps(), ...(shared ? { shared, hostId: `cluster:${opts.cluster}` } : {}) });
+      if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, replica: shared.cluster.replica, replicas: () => shared.replicas() });
       mountKvRoutes(a, token, kv, registry);
       mountAsyncRoutes(a, token, events);
     },
+    ...(shared ? { health: () => shared.health() } : {}),
     onInternalError,
     intake: asyncIntake(events, bodies, onInternalError),
     functionExtras: (name) => {
@@ -134,7 +142,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       return nextRuns.length ? { nextRuns } : {};
     },
   });
-  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal } });
+  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, hostId: `cluster:${opts.cluster}` } : {}) } });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));
@@ -143,6 +151,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   events.start();
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  await shared?.announce({ url, inflight: () => pool.stats().inflight, functions: () => registry.list().length });
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -155,6 +165,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       preparer.close();
       await observability.close();
       await kv.close();
+      await shared?.close();
+      await store.close?.();
       await cluster?.close();
     })());
 

@@ -30,8 +30,9 @@ test('two replicas: a schedule fires once per tick, on one replica', async () =>
   const hosts = await Promise.all(dirs.map((dataDir) => startHost({ port: 0, workers: 1, logger: silentLogger(), deployExamples: false, natsUrl: nats.url, cluster: name, token: TOKEN, dataDir })));
   try {
     const started = Date.now();
-    // Until the registry is shared, each replica gets the function itself.
-    for (const h of hosts) assert.is((await deployWithConfig(h, 'flaky', 'ticker', { schedules: [{ cron: '* * * * * *', path: '/tick' }] })).status, 201);
+    // Deployed on one replica; the shared registry brings it (and its schedule) to the other.
+    assert.is((await deployWithConfig(hosts[0], 'flaky', 'ticker', { schedules: [{ cron: '* * * * * *', path: '/tick' }] })).status, 201);
+    await until(async () => (await admin(hosts[1], '/api/functions/ticker')).status === 200, 'the second replica has the function', 10_000);
     const ticks = async () => (await Promise.all(hosts.map((h) => logged(h, 'ticker')))).reduce((a, b) => a + b, 0);
     await until(async () => (await ticks()) >= 3, 'three ticks', 10_000);
     const elapsedS = (Date.now() - started) / 1000;
@@ -53,10 +54,9 @@ test('queued on one replica, that replica killed with -9: another runs them all'
   const a = await spawnHost(dirA, { WASMFN_TOKEN: TOKEN, WASMFN_NATS_URL: nats.url, WASMFN_CLUSTER: name, WASMFN_ASYNC_CONCURRENCY: '1' }, ['--no-examples']);
   const hostA: HostAddress = { url: a.url, token: TOKEN };
   try {
-    for (const h of [hostA, b]) {
-      const res = await admin(h, '/api/functions/fib', { method: 'PUT', headers: { 'content-type': 'application/wasm' }, body: (await fnBytes('fib')) as Uint8Array<ArrayBuffer> });
-      assert.is(res.status, 201);
-    }
+    const res = await admin(hostA, '/api/functions/fib', { method: 'PUT', headers: { 'content-type': 'application/wasm' }, body: (await fnBytes('fib')) as Uint8Array<ArrayBuffer> });
+    assert.is(res.status, 201);
+    await until(async () => (await admin(b, '/api/functions/fib')).status === 200, 'replica B has the function', 10_000);
     const ids: string[] = [];
     for (let i = 0; i < 200; i += 25) ids.push(...(await Promise.all(Array.from({ length: 25 }, () => queueCall(hostA, 'fib?n=27')))));
     a.child.kill('SIGKILL');

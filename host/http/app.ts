@@ -23,6 +23,8 @@ export interface AppDeps {
   bodies: BodyBudget;
   /** Extra routes mounted before the catch-all (metrics, logs, usage). */
   extend?: (app: Hono<{ Variables: { requestId: string } }>) => void;
+  /** Extra fields of /healthz (in cluster mode, whether NATS is connected). */
+  health?: () => Record<string, unknown>;
   /** Host-level failures (not guest errors) go here, for the log. */
   onInternalError?: (e: unknown) => void;
   /** Calls with `Prefer: respond-async` go here (asynchronous invocations). */
@@ -37,7 +39,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string 
   // the id and its header itself, without materialising the response's headers.
   app.route('/fn', invokeRoutes(deps));
   app.use('*', requestId());
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health?.() }));
   deps.extend?.(app);
   app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies, deps.functionExtras));
   app.notFound((c) => {

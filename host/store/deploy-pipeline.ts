@@ -8,7 +8,8 @@ import type { HostOptions, FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 import type { PreparedModule, PrepareOptions } from '../wasm/prepare.js';
 import { needsPreparingAgain } from '../wasm/prepared-check.js';
-import type { FunctionStore, VersionMeta } from './function-store.js';
+import type { VersionMeta } from './function-store.js';
+import type { RegistryBackend } from './registry-backend.js';
 import type { DeployConfig } from './deploy-config.js';
 import { toLive, type LiveFunction } from './live-function.js';
 import { inlineEligibility } from '../abi/inline-eligibility.js';
@@ -20,7 +21,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 export type Prepare = (module: Uint8Array, opts: PrepareOptions, timeLimitMs: number) => Promise<PreparedModule>;
 
 export class DeployPipeline {
-  constructor(private readonly store: FunctionStore, private readonly opts: HostOptions, private readonly prepare: Prepare, private readonly secrets: SecretBox | null = null) {}
+  constructor(private readonly store: RegistryBackend, private readonly opts: HostOptions, private readonly prepare: Prepare, private readonly secrets: SecretBox | null = null) {}
 
   /** A new version from an upload, written to disk (not made live: that is the caller's). */
   async create(name: string, version: string, module: Uint8Array, config: DeployConfig): Promise<LiveFunction> {

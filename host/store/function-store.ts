@@ -17,6 +17,7 @@ import type { DeployConfig } from './deploy-config.js';
 import type { capabilityMeta } from './capability-config.js';
 import type { FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
+import type { RegistryBackend } from './registry-backend.js';
 
 export interface VersionMeta {
   name: string;
@@ -42,6 +43,8 @@ export interface VersionMeta {
 export interface LivePointer {
   version: string;
   history: string[];
+  /** The shared backend's revision of the pointer (compare-and-set); absent in the data dir. */
+  revision?: number;
 }
 
 export interface StoredVersion {
@@ -63,7 +66,7 @@ const MAX_HISTORY = 20;
 /** Version directories kept per function; older ones are pruned unless live or on the history stack. */
 const MAX_VERSIONS = 30;
 
-export class FunctionStore {
+export class FunctionStore implements RegistryBackend {
   constructor(readonly dataDir: string) {}
 
   private get root(): string {
@@ -163,8 +166,11 @@ export class FunctionStore {
     });
   }
 
-  /** Makes `version` live; the previous live version goes on the history stack. */
-  async setLive(name: string, pointer: LivePointer): Promise<void> {
+  /**
+   * Makes `version` live; the previous live version goes on the history stack. One process owns the data dir and
+   * the registry runs each name's changes one after another, so `expected` needs no check here.
+   */
+  async setLive(name: string, pointer: LivePointer, _expected?: LivePointer | null): Promise<void> {
     const history = pointer.history.slice(-MAX_HISTORY);
     await writeFileAtomic(path.join(this.fnDir(name), 'live.json'), JSON.stringify({ version: pointer.version, history }, null, 2));
     await this.prune(name, [pointer.version, ...history]);
