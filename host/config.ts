@@ -31,6 +31,8 @@ export interface HostOptions {
   natsUrl: string | null;        // WASMFN_NATS_URL (flag --nats): null = embedded (everything in the data dir); set = a replica of a cluster on NATS JetStream
   cluster: string;               // WASMFN_CLUSTER, default wasmfn: prefix of every bucket, stream and subject, so clusters can share one NATS
   replica: string | null;        // WASMFN_REPLICA, default <host name>:<port> once the port is known
+  secretKey: string | null;      // WASMFN_SECRET_KEY (64 hex digits or base64 of 32 bytes); null = generated on first use into secretKeyFile
+  secretKeyFile: string | null;  // WASMFN_SECRET_KEY_FILE, default <data dir>.secret-key (beside the data dir, never in it)
   asyncConcurrency: number;      // WASMFN_ASYNC_CONCURRENCY, default 0 = the number of workers: asynchronous invocations running at once
   asyncRetentionH: number;       // WASMFN_ASYNC_RETENTION_H, default 24 hours an asynchronous invocation's record is kept
   callbackHosts: string[];       // WASMFN_CALLBACK_HOSTS, comma-separated host:port patterns X-Callback-Url may name; empty = callbacks refused
@@ -81,6 +83,8 @@ export function defaultOptions(): HostOptions {
     natsUrl: null,
     cluster: 'wasmfn',
     replica: null,
+    secretKey: null,
+    secretKeyFile: null,
     asyncConcurrency: 0,
     asyncRetentionH: 24,
     callbackHosts: [],
@@ -123,6 +127,8 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.natsUrl = env.WASMFN_NATS_URL || o.natsUrl;
   o.cluster = env.WASMFN_CLUSTER || o.cluster;
   o.replica = env.WASMFN_REPLICA || o.replica;
+  o.secretKey = env.WASMFN_SECRET_KEY || o.secretKey;
+  o.secretKeyFile = env.WASMFN_SECRET_KEY_FILE || o.secretKeyFile;
   o.asyncConcurrency = num('WASMFN_ASYNC_CONCURRENCY', o.asyncConcurrency);
   o.asyncRetentionH = num('WASMFN_ASYNC_RETENTION_H', o.asyncRetentionH);
   if (env.WASMFN_CALLBACK_HOSTS) o.callbackHosts = env.WASMFN_CALLBACK_HOSTS.split(',').map((h) => h.trim()).filter(Boolean);

@@ -21,6 +21,13 @@ import { Observability } from './observe/observability.js';
 import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
+import { JetStreamKv } from './cluster/kv-jetstream.js';
+import { EmbeddedKv } from './kv/embedded.js';
+import type { KvBackend } from './kv/backend.js';
+import { CapabilityHost } from './sandbox/capability-host.js';
+import { SecretBox } from './secrets/secret-box.js';
+import { defaultSecretKeyFile, loadSecretKey } from './secrets/secret-key.js';
+import { mountKvRoutes } from './http/kv-routes.js';
 import { JetStreamStore } from './cluster/jetstream-store.js';
 import { ReplicaServices } from './cluster/replica-services.js';
 import { mountClusterRoutes } from './http/cluster-routes.js';
@@ -43,6 +50,8 @@ export interface RunningHost {
   log: Logger;
   /** The cluster's NATS connection when WASMFN_NATS_URL is set; null in the embedded default. */
   cluster: ClusterConnection | null;
+  /** Guests' key-value stores: a JetStream bucket per store in a cluster, else the data dir's database. */
+  kv: KvBackend;
   /** Asynchronous invocations (queue, dispatcher, callbacks) and schedules. */
   events: AsyncEvents;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
@@ -78,7 +87,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
 
   const store: RegistryBackend = cluster ? new JetStreamStore(cluster, opts.dataDir) : new FunctionStore(opts.dataDir);
   const preparer = new PrepareWorker();
-  const registry = new Registry(store, opts, (module, prepareOpts, timeLimitMs) => preparer.prepare(module, prepareOpts, timeLimitMs));
+  // The key is read (or made) only when a secret is first sealed or opened, and never inside the data dir.
+  const secrets = new SecretBox(() => loadSecretKey(opts.secretKey, opts.secretKeyFile ?? defaultSecretKeyFile(opts.dataDir)));
+  const registry = new Registry(store, opts, (module, prepareOpts, timeLimitMs) => preparer.prepare(module, prepareOpts, timeLimitMs), secrets);
+  const kv: KvBackend = cluster ? new JetStreamKv(cluster) : new EmbeddedKv(opts.dataDir);
   await registry.load((name, e) => log.error({ function: name, err: e }, 'could not load function'));
 
   const pool = new WorkerPool({
@@ -93,6 +105,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     inlineFuel: opts.inlineFuel,
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),
+    capabilities: new CapabilityHost({ kv, maxFetchResponseBytes: opts.maxResponseBytes }),
   });
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
@@ -118,6 +131,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     extend: (a) => {
       mountObserveRoutes(a, token, { ...observability.routeDeps(), ...(shared ? { shared, hostId: `cluster:${opts.cluster}` } : {}) });
       if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, replica: shared.cluster.replica, replicas: () => shared.replicas() });
+      mountKvRoutes(a, token, kv, registry);
       mountAsyncRoutes(a, token, events);
     },
     ...(shared ? { health: () => shared.health() } : {}),
@@ -150,12 +164,13 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await pool.close();
       preparer.close();
       await observability.close();
+      await kv.close();
       await shared?.close();
       await store.close?.();
       await cluster?.close();
     })());
 
-  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, events, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, kv, events, close };
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import type { AbiName } from './types.js';
 import { PREVIEW1_FUNCTIONS } from './wasi/defs.js';
+import { CAPABILITY_IMPORTS } from './capabilities.js';
 
 export interface ImportDesc { module: string; name: string; kind: string }
 
@@ -12,7 +13,9 @@ const AS_ENV = new Set([
 ]);
 
 /** The SDK ABI's host functions, module `wasmfn` (see README, "SDK wire format"). */
-const SDK_IMPORTS = new Set(['request_len', 'request_read', 'response_write', 'log']);
+const SDK_IMPORTS = new Set(['request_len', 'request_read', 'response_write', 'log', ...CAPABILITY_IMPORTS]);
+/** Key-value, outbound HTTP and config: for every ABI that can import from `wasmfn` (SDK, and WAGI next to WASI). */
+const CAPABILITY_SET: ReadonlySet<string> = new Set(CAPABILITY_IMPORTS);
 
 /** WASI preview 1 functions the WAGI runtime implements or answers with a WASI errno. */
 export const WASI_MODULE = 'wasi_snapshot_preview1';
@@ -31,7 +34,8 @@ export const ALLOWS_IMPORT: Record<AbiName, (i: ImportDesc) => boolean> = {
   loader: (i) => isMemoryImport(i) || allowsAsEnv(i),
   // Every preview 1 name is accepted: those we do not implement answer ENOSYS rather than fail to link. Any other
   // name would fail to link, or link whatever a JS object answers to it (`constructor`, `toString`).
-  wagi: (i) => isMemoryImport(i) || (i.module === WASI_MODULE && i.kind === 'function' && WASI_FUNCTIONS.has(i.name)),
+  wagi: (i) => isMemoryImport(i) || (i.module === WASI_MODULE && i.kind === 'function' && WASI_FUNCTIONS.has(i.name))
+    || (i.module === 'wasmfn' && i.kind === 'function' && CAPABILITY_SET.has(i.name)),
 };
 
 /** The exports each ABI calls: its entry point first, then runtime exports it needs (the loader's allocator). */

@@ -2,6 +2,7 @@
 
 import type { GuestResponse, LogLevel, RequestSource } from './types.js';
 import type { CopyOut } from './sdk-wire.js';
+import type { CapabilityBridge } from './capability-bridge.js';
 
 export interface InvokeContext {
   /** Compiled, rewritten module: its memory is the import `env.memory`. */
@@ -23,6 +24,8 @@ export interface InvokeContext {
   markInstantiated(instance: WebAssembly.Instance): void;
   /** Where response bytes are copied out of guest memory; a fresh copy when absent. */
   copyOut?: CopyOut;
+  /** Where key-value and HTTP calls go; absent: they answer `unavailable`. */
+  capabilities?: CapabilityBridge;
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import { WasmfnError } from '../errors.js';
 import { asEnvFunctions } from './as-env.js';
+import { capabilityFunctions } from './capabilities.js';
 import { frozenFunctions, importNamespace, SharedImports } from './import-object.js';
 import { decodeResponse } from './sdk-wire.js';
 import type { InvokeContext, InvokeFn } from './runtime.js';
@@ -21,7 +22,13 @@ function call(): InvokeContext {
   return current;
 }
 
+const capabilities = capabilityFunctions(() => {
+  const c = call();
+  return { memory: c.memory, capabilities: c.capabilities, request: c.request, config: () => c.request.config() };
+});
+
 const wasmfn = importNamespace(frozenFunctions({
+  ...capabilities,
   request_len: (): number => call().request.wireLength,
   request_read: (ptr: number): void => {
     const { memory, request } = call();

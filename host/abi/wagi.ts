@@ -7,6 +7,7 @@ import { Wasi, type Preopen } from './wasi/preview1.js';
 import { ByteBudget, MemoryFs } from './wasi/fs/memory-fs.js';
 import type { GuestRequest, StaticFile } from './types.js';
 import { importNamespace } from './import-object.js';
+import { capabilityFunctions, type CapabilityTarget } from './capabilities.js';
 import { MAX_HEADER_BLOCK_BYTES, parseCgiResponse } from './wagi-response.js';
 
 /**
@@ -27,6 +28,7 @@ export function cgiEnv(req: GuestRequest): string[] {
     vars.set(key, prev === undefined ? value : `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`);
   }
   for (const [key, value] of Object.entries(req.fn.env)) vars.set(key, value);
+  for (const [key, value] of Object.entries(req.fn.config ?? {})) vars.set(key, value);
 
   const contentType = req.headers.find(([n]) => n === 'content-type')?.[1] ?? '';
   const { server } = req;
@@ -84,6 +86,12 @@ function preopens(fn: GuestRequest['fn']): Preopen[] {
     { guestPath: '/tmp', fs: new MemoryFs(false, new ByteBudget(fn.tmpLimitBytes)) },
   ];
 }
+/** The call in progress on this thread, for the capability imports shared by every call. */
+let capTarget: CapabilityTarget | null = null;
+const wagiCapabilities = importNamespace(capabilityFunctions(() => {
+  if (capTarget === null) throw new WasmfnError('trap', 'a wasmfn import was called outside a request');
+  return capTarget;
+}));
 
 export const invokeWagi: InvokeFn = (ctx) => {
   const request = ctx.request.decoded();
@@ -97,11 +105,15 @@ export const invokeWagi: InvokeFn = (ctx) => {
     preopens: preopens(request.fn),
   });
   // Instantiation is inside run(): a start function may already call proc_exit.
+  const outer = capTarget;
+  capTarget = { memory: ctx.memory, capabilities: ctx.capabilities, request: ctx.request, config: () => ctx.request.config() };
+  try {
   const outcome = wasi.run(() => {
     const instance = new WebAssembly.Instance(ctx.module, importNamespace({
       ...ctx.runtimeImports,
       env: importNamespace({ memory: ctx.memory }),
       [WASI_MODULE]: wasi.imports,
+      wasmfn: wagiCapabilities,
     }) as WebAssembly.Imports);
     ctx.markInstantiated(instance);
     const start = instance.exports['_start'];
@@ -114,4 +126,7 @@ export const invokeWagi: InvokeFn = (ctx) => {
   }
   if (outcome.code !== 0) throw new WasmfnError('nonzero_exit', `exit code ${outcome.code}`);
   return parseCgiResponse(wasi.stdout.bytes(), ctx.maxResponseBytes, ctx.copyOut);
+  } finally {
+    capTarget = outer;
+  }
 };

@@ -3,6 +3,7 @@
 
 import type { InvokeOutcome } from '../sandbox/pool.js';
 import type { Outgoing } from './head-reply.js';
+import { fetchMs } from '../sandbox/fetch-line.js';
 
 type Success = Extract<InvokeOutcome, { ok: true }>;
 
@@ -10,7 +11,7 @@ type Success = Extract<InvokeOutcome, { ok: true }>;
 export function hostHeaders(requestId: string, out: InvokeOutcome): string[] {
   const h = [
     'x-request-id', requestId,
-    'server-timing', `queue;dur=${out.queueMs.toFixed(3)}, instantiate;dur=${out.instantiateMs.toFixed(3)}, run;dur=${out.runMs.toFixed(3)}`,
+    'server-timing', `queue;dur=${out.queueMs.toFixed(3)}, instantiate;dur=${out.instantiateMs.toFixed(3)}, run;dur=${out.runMs.toFixed(3)}${out.fetches?.length ? `, fetch;dur=${fetchMs(out).toFixed(3)}` : ''}`,
   ];
   if (out.fuelUsed !== null) h.push('x-wasmfn-fuel', String(out.fuelUsed));
   return h;

@@ -216,5 +216,6 @@ function record(fn: LiveFunction, input: JobInput, status: number, failure: Wasm
     fuelUsed: out ? out.fuelUsed : null, peakPages: out ? out.peakPages : 0, memoryMb: fn.limits.memoryMb,
     bytesIn: input.body.byteLength, bytesOut, logs: out ? out.logs : [],
     line: ran ? out.line! : undefined,
+    fetches: out?.fetches,
   };
 }

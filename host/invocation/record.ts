@@ -26,6 +26,8 @@ export interface InvocationRecord {
   bytesIn: number;
   bytesOut: number;
   logs: GuestLogLine[];
+  /** Outbound requests the guest made: method, origin, status (null when it failed), ms. */
+  fetches?: { method: string; origin: string; status: number | null; ms: number; error?: string }[];
   /** The log line as UTF-8, when a worker formatted it already (empty when its level is off). */
   line?: Uint8Array;
 }

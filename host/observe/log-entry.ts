@@ -21,6 +21,7 @@ export function invocationEntry(seq: number, r: InvocationRecord) {
     bytesIn: r.bytesIn,
     bytesOut: r.bytesOut,
     logs: r.logs,
+    ...(r.fetches?.length ? { fetch: r.fetches } : {}),
   };
 }
 

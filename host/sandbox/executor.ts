@@ -11,6 +11,7 @@ import type { SerializedError } from '../errors.js';
 import type { LogLevel } from '../abi/types.js';
 import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../wasm/fuel-contract.js';
 import { frozenObject, importNamespace } from '../abi/import-object.js';
+import { NO_CAPABILITIES, type CapabilityBridge } from '../abi/capability-bridge.js';
 
 const PAGE = 65536;
 const NO_LOGS: GuestLogLine[] = [];
@@ -61,7 +62,7 @@ export class Executor {
   private tInst = 0;
   private readonly ctx: InvokeContext;
 
-  constructor(opts: { memoryPool?: Partial<MemoryPoolOptions> } = {}) {
+  constructor(opts: { memoryPool?: Partial<MemoryPoolOptions>; capabilities?: CapabilityBridge } = {}) {
     this.memories = new MemoryPool({ ...DEFAULT_MEMORY_POOL, ...opts.memoryPool });
     this.ctx = {
       module: null as unknown as WebAssembly.Module,
@@ -75,6 +76,7 @@ export class Executor {
         this.instance = instance;
       },
       copyOut: (bytes) => this.scratch.copy(bytes),
+      capabilities: opts.capabilities ?? NO_CAPABILITIES,
     };
   }
 

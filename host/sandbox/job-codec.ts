@@ -101,6 +101,8 @@ export interface FunctionFacts {
   files?: readonly StaticFile[];
   /** Bytes a call's in-memory /tmp may hold. */
   tmpLimitBytes?: number;
+  /** Variables and opened secrets: kept in memory only. */
+  config?: Record<string, string>;
 }
 
 /** Method and path of a job's wire as views of its bytes, for its log line, without decoding the headers. */
@@ -127,6 +129,7 @@ export function jobRequest(job: JobView, fn: FunctionFacts): RequestSource {
       return decode().body;
     },
     decoded: decode,
+    config: () => fn.config ?? {},
   };
 }
 
@@ -145,6 +148,7 @@ export function requestSource(req: GuestRequest): RequestSource {
     writeWire: (dest, at) => dest.set(encoded(), at),
     body: req.body,
     decoded: () => req,
+    config: () => req.fn.config ?? {},
   };
 }
 

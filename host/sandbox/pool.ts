@@ -15,6 +15,8 @@ import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
 import { WorkerHandle, type Collected, type DispatchedJob } from './worker-handle.js';
 import { InlineRunner, type InlineAttempt } from './inline-runner.js';
+import { CallUsage, type CapabilityHost } from './capability-host.js';
+import { withFetches } from './fetch-line.js';
 
 export type { InvokeOutcome } from './result-codec.js';
 export type RestartReason = 'timeout' | 'crash';
@@ -32,6 +34,7 @@ export interface PoolOptions {
   memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
   inlineFuel?: number;               // fuel slice of a call tried on the calling thread first, default 0: off
+  capabilities?: CapabilityHost;     // answers guests' key-value and HTTP calls; absent: they answer `unavailable`
 }
 
 export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfterMs: 10 };
@@ -40,6 +43,8 @@ interface Job extends DispatchedJob {
   readonly fn: LiveFunction;
   readonly lane: Lane<Job>;
   resolve(o: InvokeOutcome): void;
+  /** Its capability calls so far; made at the first. */
+  usage?: CallUsage;
 }
 
 type Handle = WorkerHandle<Job>;
@@ -247,6 +252,12 @@ export class WorkerPool {
       memoryPool: { maxBytes: this.opts.memoryPoolBytesPerWorker, maxMemoryBytes: this.opts.memoryPoolMaxMemoryBytes },
       heapMb: this.opts.workerHeapMb,
       lineLevels: this.opts.lineLevels,
+      onCapability: (job: Job, startedAt, req) => {
+        const host = this.opts.capabilities;
+        if (!host) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'no capability host' } });
+        const usage = (job.usage ??= new CallUsage());
+        return host.handle(job.fn, usage, startedAt + job.fn.limits.timeoutMs - sharedNow(), req);
+      },
     });
     h.worker.once('message', () => {
       h.ready = true;
@@ -461,6 +472,7 @@ export class WorkerPool {
   }
 
   private finish(job: Job, outcome: InvokeOutcome): void {
+    if (job.usage?.fetches.length) withFetches(outcome, job.usage.fetches);
     this.done(job.lane);
     job.resolve(outcome);
   }

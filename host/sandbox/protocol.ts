@@ -9,6 +9,7 @@ import type { LineLevels } from '../invocation/line.js';
 import type { MemoryShape } from './memory-pool.js';
 import type { FunctionFacts } from './job-codec.js';
 import type { LiveFunction } from '../store/registry.js';
+import type { CapabilityWire } from './capability-client.js';
 
 /** A function version a worker will run: posted once per worker, before the first job that needs it. */
 export interface ModuleMessage {
@@ -36,7 +37,7 @@ export function moduleMessage(id: number, fn: LiveFunction): ModuleMessage {
 
 /** What a worker keeps with a module to build the guest's request from. */
 export function functionFacts(fn: LiveFunction): FunctionFacts {
-  const facts: FunctionFacts = { name: fn.name, version: fn.version, env: fn.env };
+  const facts: FunctionFacts = { name: fn.name, version: fn.version, env: fn.env, config: fn.grants.config };
   if (fn.abi === 'wagi') {
     if (fn.files) facts.files = fn.files;
     facts.tmpLimitBytes = fn.limits.memoryMb * 1024 * 1024;
@@ -81,4 +82,6 @@ export interface WorkerInit {
   memoryPool: { maxBytes: number; maxMemoryBytes: number };
   /** Levels of the invocation log lines the worker formats. */
   lineLevels: LineLevels;
+  /** Where the worker's guests send key-value and HTTP calls. */
+  caps: CapabilityWire;
 }

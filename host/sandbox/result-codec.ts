@@ -10,6 +10,7 @@ import { ERROR_STATUS, type ErrorCode, type SerializedError } from '../errors.js
 import type { LogLevel } from '../abi/types.js';
 import type { GuestLogLine } from '../invocation/guest-log.js';
 import type { RecordReader, ByteWriter } from './bytes.js';
+import type { FetchRecord } from '../fetch/outbound.js';
 
 export interface OutcomeStats {
   /** From the request entering the pool to its start on a worker. */
@@ -23,6 +24,8 @@ export interface OutcomeStats {
   totalMs: number;
   /** The invocation log line the worker formatted, UTF-8 (empty when its level is off); null when it formatted none. */
   line: Uint8Array | null;
+  /** The guest's outbound requests, when it made any (set on the main thread). */
+  fetches?: FetchRecord[];
 }
 
 export type InvokeOutcome =

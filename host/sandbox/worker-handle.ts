@@ -9,6 +9,8 @@ import { encodeJob, jobBytes, type JobInput } from './job-codec.js';
 import { decodeResult, failedOutcome, type InvokeOutcome } from './result-codec.js';
 import type { LineLevels } from '../invocation/line.js';
 import type { ControlMessage, ModuleMessage, ResultMessage, WorkerInit } from './protocol.js';
+import type { CapReply, CapRequest } from '../abi/capability-bridge.js';
+import type { CapAnswerMessage, CapCallMessage } from './capability-client.js';
 
 export interface DispatchedJob {
   /** Numbered at each dispatch: a worker runs its jobs in this order, and their records and results carry it. */
@@ -25,6 +27,8 @@ export interface WorkerSpec {
   memoryPool: { maxBytes: number; maxMemoryBytes: number };
   heapMb: number;
   lineLevels: LineLevels;
+  /** Answers a guest's capability call made by `job`, which started at `startedAt` (sharedNow). */
+  onCapability?: (job: never, startedAt: number, req: CapRequest) => Promise<CapReply>;
 }
 
 export type Collected = InvokeOutcome | { missing: number };
@@ -54,19 +58,46 @@ export class WorkerHandle<J extends DispatchedJob> {
   needsWake = false;
   /** Results that came over the port before their slot was read. */
   private readonly stash = new Map<number, Uint8Array>();
+  private readonly capPort: MessagePort;
 
   constructor(spec: WorkerSpec) {
     this.channel = Channel.create(spec.shape);
     this.jobs = new Array<J | null>(spec.shape.slots).fill(null);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, memoryPool: spec.memoryPool, lineLevels: spec.lineLevels };
+    const caps = new MessageChannel();
+    const cell = new SharedArrayBuffer(4);
+    this.capPort = caps.port1;
+    this.listenForCapabilities(spec, new Int32Array(cell));
+    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, memoryPool: spec.memoryPool, lineLevels: spec.lineLevels, caps: { port: caps.port2, cell } };
     letWorkersOwnTheirHeapLimits();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: init,
-      transferList: [port2],
+      transferList: [port2, caps.port2],
       resourceLimits: { maxOldGenerationSizeMb: spec.heapMb, stackSizeMb: 4 },
     });
+  }
+
+  /** Capability calls of the running job: answered on the main thread, the worker woken once the answer is posted. */
+  private listenForCapabilities(spec: WorkerSpec, cell: Int32Array): void {
+    this.capPort.on('message', (m: CapCallMessage) => {
+      const slot = this.jobs.findIndex((j) => j !== null && j.id === m.jobId);
+      const answer = (reply: CapReply): void => {
+        if (this.dying) return;
+        this.capPort.postMessage({ seq: m.seq, reply } satisfies CapAnswerMessage);
+        Atomics.store(cell, 0, 1);
+        Atomics.notify(cell, 0);
+      };
+      if (slot < 0 || !spec.onCapability) {
+        answer({ ok: false, error: { code: 'unavailable', message: 'no capability host for this call' } });
+        return;
+      }
+      spec.onCapability(this.jobs[slot] as never, this.channel.started[slot]!, m.req).then(answer, (e: Error) => {
+        answer({ ok: false, error: { code: 'unavailable', message: e.message } });
+      });
+    });
+    // The thread's own liveness keeps the process up, not this listener.
+    this.capPort.unref();
   }
 
   freeSlot(): number {
@@ -183,6 +214,7 @@ export class WorkerHandle<J extends DispatchedJob> {
       return await this.worker.terminate();
     } finally {
       this.port.close();
+      this.capPort.close();
     }
   }
 

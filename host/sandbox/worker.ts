@@ -11,6 +11,7 @@ import { encodeResult, unmeasured, type WorkerResult } from './result-codec.js';
 import { WasmfnError } from '../errors.js';
 import { runJob } from './run-job.js';
 import type { ControlMessage, ModuleMessage, WorkerInit } from './protocol.js';
+import { CapabilityClient } from './capability-client.js';
 
 interface ModuleEntry extends ModuleMessage {
   fuelBudget: bigint | null;
@@ -20,7 +21,8 @@ const init = workerData as WorkerInit;
 const channel = new Channel(init.channel, init.shape);
 const bell = new ReplyBell(init.bell);
 const port: MessagePort = init.port;
-const executor = new Executor({ memoryPool: init.memoryPool });
+const capabilities = new CapabilityClient(init.caps);
+const executor = new Executor({ memoryPool: init.memoryPool, capabilities });
 const modules = new Map<number, ModuleEntry>();
 const payloads = new Map<number, Uint8Array>();
 let seenControl = -1;
@@ -106,6 +108,7 @@ function loop(): never {
     channel.started[slot] = sharedNow();
     if (!channel.move(slot, SlotState.Ready, SlotState.Running)) continue; // taken back by the main thread
     const jobId = channel.seq(slot);
+    capabilities.jobId = jobId;
     let r: WorkerResult;
     try {
       r = result(slot, jobId);

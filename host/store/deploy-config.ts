@@ -3,12 +3,13 @@
 import { WasmfnError } from '../errors.js';
 import type { FunctionLimits } from '../config.js';
 import { ABI_NAMES, type AbiName } from '../abi/types.js';
+import { checkCapabilityConfig, canonicalCapabilities, CAPABILITY_FIELDS, type CapabilityConfig } from './capability-config.js';
 import { ASYNC_QUERY_KEYS, checkAsyncPolicy, checkSchedules, type AsyncPolicyConfig, type ScheduleConfig } from './events-config.js';
 
 export const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** What a user may set at deploy time; absent fields take the host defaults. */
-export interface DeployConfig {
+export interface DeployConfig extends CapabilityConfig {
   limits: Partial<FunctionLimits>;
   env: Record<string, string>;
   abi?: AbiName;
@@ -73,7 +74,7 @@ export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits
 export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig {
   const problems: string[] = [];
   if (!isPlainObject(raw)) throw new WasmfnError('bad_request', 'config must be a JSON object');
-  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi', 'async', 'schedules'].includes(k)) problems.push(`unknown field "${k}"`);
+  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi', 'async', 'schedules', ...CAPABILITY_FIELDS].includes(k)) problems.push(`unknown field "${k}"`);
   const limits: Partial<FunctionLimits> = {};
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) problems.push('"limits" must be an object');
@@ -108,18 +109,20 @@ export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig 
   }
   const asyncPolicy = checkAsyncPolicy(raw.async, problems);
   const schedules = checkSchedules(raw.schedules, problems);
+  const capabilities = checkCapabilityConfig(raw, problems);
   if (problems.length) throw new WasmfnError('bad_request', `invalid config: ${problems[0]}`, { details: problems });
-  return { limits, env, ...(abi ? { abi } : {}), ...(asyncPolicy ? { async: asyncPolicy } : {}), ...(schedules ? { schedules } : {}) };
+  return { limits, env, ...(abi ? { abi } : {}), ...(asyncPolicy ? { async: asyncPolicy } : {}), ...(schedules ? { schedules } : {}), ...capabilities };
 }
 
 /** Stable text of a config, so equal configs hash equal whatever their key order. */
 export function canonicalConfig(c: DeployConfig): string {
   const sortObj = (o: Record<string, unknown>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  // The event parts only when set, so configs without them keep the versions they always had.
+  // The event and capability parts only when set, so configs without them keep the versions they always had.
   return JSON.stringify({
     abi: c.abi ?? null, env: sortObj(c.env), limits: sortObj(c.limits),
     ...(c.async ? { async: sortObj(c.async as Record<string, unknown>) } : {}),
     ...(c.schedules ? { schedules: c.schedules.map((s) => sortObj(s as unknown as Record<string, unknown>)) } : {}),
+    ...canonicalCapabilities(c),
   });
 }
 

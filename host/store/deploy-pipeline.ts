@@ -15,12 +15,14 @@ import { toLive, type LiveFunction } from './live-function.js';
 import { inlineEligibility } from '../abi/inline-eligibility.js';
 import { readLayout } from '../wasm/layout.js';
 import { readStaticFiles } from './static-files.js';
+import { capabilityMeta } from './capability-config.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 /** prepareModule under a time limit, off the event loop (wasm/prepare-worker.ts). */
 export type Prepare = (module: Uint8Array, opts: PrepareOptions, timeLimitMs: number) => Promise<PreparedModule>;
 
 export class DeployPipeline {
-  constructor(private readonly store: RegistryBackend, private readonly opts: HostOptions, private readonly prepare: Prepare) {}
+  constructor(private readonly store: RegistryBackend, private readonly opts: HostOptions, private readonly prepare: Prepare, private readonly secrets: SecretBox | null = null) {}
 
   /** A new version from an upload, written to disk (not made live: that is the caller's). */
   async create(name: string, version: string, module: Uint8Array, config: DeployConfig, filesArchive: Uint8Array | null = null): Promise<LiveFunction> {
@@ -47,9 +49,10 @@ export class DeployPipeline {
       fuelInstrumented: prepared.fuelInstrumented,
       ...eligibility(prepared.abi, prepared.imports, prepared.bytes),
       ...(files ? { files: { count: files.length, bytes: files.reduce((n, f) => n + f.data.length, 0) } } : {}),
+      capabilities: capabilityMeta(config),
     };
     await this.store.writeVersion(meta, config, module, prepared.bytes, filesArchive);
-    return toLive(meta, config, compiled, files);
+    return toLive(meta, config, compiled, this.secrets, files);
   }
 
   /** A stored version, compiled to run. */
@@ -70,7 +73,7 @@ export class DeployPipeline {
     // Versions stored before eligibility was recorded get it here.
     const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, prepared) } : stored.meta;
     const files = stored.filesArchive ? await readStaticFiles(stored.filesArchive, Number.MAX_SAFE_INTEGER) : null;
-    return toLive(meta, stored.config, await compile(prepared), files);
+    return toLive(meta, stored.config, await compile(prepared), this.secrets, files);
   }
 
   private prepareUnder(module: Uint8Array, limits: FunctionLimits, abi: AbiName | undefined): Promise<PreparedModule> {

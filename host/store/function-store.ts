@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import { WasmfnError } from '../errors.js';
 import { exists, mkdirPrivate, readJson, removeTempEntries, writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
 import type { DeployConfig } from './deploy-config.js';
+import type { capabilityMeta } from './capability-config.js';
 import type { FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 import type { RegistryBackend } from './registry-backend.js';
@@ -37,6 +38,8 @@ export interface VersionMeta {
   inlineReason?: string;
   /** Static files shipped with the deploy (files.archive): how many, and their unpacked bytes. */
   files?: { count: number; bytes: number };
+  /** What the version is granted (store/capability-config.ts); secret names only. Absent in versions stored before. */
+  capabilities?: ReturnType<typeof capabilityMeta>;
 }
 
 export interface LivePointer {

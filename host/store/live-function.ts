@@ -4,6 +4,8 @@ import type { FunctionLimits } from '../config.js';
 import type { AbiName, StaticFile } from '../abi/types.js';
 import type { VersionMeta } from './function-store.js';
 import type { DeployConfig } from './deploy-config.js';
+import { grantsOf, type Grants } from './capability-config.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 export interface LiveFunction {
   name: string;
@@ -18,12 +20,14 @@ export interface LiveFunction {
   env: Record<string, string>;
   /** Static files shipped with the deploy, or null. */
   files: readonly StaticFile[] | null;
+  /** Key-value stores, outbound origins, variables and secrets it was granted. */
+  grants: Grants;
   meta: VersionMeta;
   /** The event parts of its deploy config (retry policy, schedules). */
   events: Pick<DeployConfig, 'async' | 'schedules'>;
 }
 
-export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module, files: readonly StaticFile[] | null = null): LiveFunction {
+export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module, secrets: SecretBox | null = null, files: readonly StaticFile[] | null = null): LiveFunction {
   return {
     name: meta.name,
     version: meta.version,
@@ -35,6 +39,7 @@ export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssem
     limits: meta.limits,
     env: config.env,
     files,
+    grants: grantsOf(meta.name, config, secrets),
     meta,
     events: { async: config.async, schedules: config.schedules },
   };

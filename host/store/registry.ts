@@ -12,6 +12,8 @@ import type { RegistryBackend } from './registry-backend.js';
 import { canonicalConfig, checkName, type DeployConfig } from './deploy-config.js';
 import { DeployPipeline, type Prepare } from './deploy-pipeline.js';
 import type { LiveFunction } from './live-function.js';
+import { sealSecrets } from './capability-config.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 export type { LiveFunction } from './live-function.js';
 
@@ -29,8 +31,8 @@ export class Registry {
   private readonly pipeline: DeployPipeline;
 
   /** `prepare` runs the deploy-time rewrite; whoever passes it in owns it (and closes it). */
-  constructor(private readonly store: RegistryBackend, opts: HostOptions, prepare: Prepare) {
-    this.pipeline = new DeployPipeline(store, opts, prepare);
+  constructor(private readonly store: RegistryBackend, opts: HostOptions, prepare: Prepare, private readonly secrets: SecretBox | null = null) {
+    this.pipeline = new DeployPipeline(store, opts, prepare, secrets);
   }
 
   /** Loads every function's live version from disk; a broken one is reported and skipped, not fatal. */
@@ -118,9 +120,11 @@ export class Registry {
   }
 
   /** `files`: a tar or zip archive of static files for WASI guests (static-files.ts), or null. */
-  deploy(name: string, module: Uint8Array, config: DeployConfig, files: Uint8Array | null = null): Promise<DeployResult> {
+  deploy(name: string, module: Uint8Array, plainConfig: DeployConfig, files: Uint8Array | null = null): Promise<DeployResult> {
     checkName(name);
     this.store.assertWritable?.();
+    // Sealed first: nothing after this point (hash, disk, metadata) sees a secret's value.
+    const config = sealSecrets(name, plainConfig, this.secrets);
     return this.serialized(name, () => this.leavingNoEmptyName(name, async () => {
       const filesId = files ? `\0files:${createHash('sha256').update(files).digest('hex')}` : '';
       const version = FunctionStore.versionId(module, canonicalConfig(config) + filesId);

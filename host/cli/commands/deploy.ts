@@ -1,4 +1,5 @@
-// `wasmfn deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...] [--files ARCHIVE]`
+// `wasmfn deploy <name> <file.wasm> [--config FILE] [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...] [--files ARCHIVE]`
+// --config: a JSON deploy config (kv, allowedHosts, variables, secrets, ...); the flags override its fields.
 
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -16,11 +17,12 @@ export const run: Command = async (argv, ctx) => {
       abi: { type: 'string' },
       env: { type: 'string', multiple: true },
       files: { type: 'string' },
+      config: { type: 'string' },
     },
   });
   const [name, file] = positionals;
   if (!name || !file || positionals.length > 2) {
-    ctx.err('usage: wasmfn deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi sdk|loader|wagi] [--env K=V ...] [--files ARCHIVE.tar|.tar.gz|.zip]');
+    ctx.err('usage: wasmfn deploy <name> <file.wasm> [--config FILE] [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi sdk|loader|wagi] [--env K=V ...] [--files ARCHIVE.tar|.tar.gz|.zip]');
     return 2;
   }
   const limits: Record<string, number> = {};
@@ -58,10 +60,26 @@ export const run: Command = async (argv, ctx) => {
       return 1;
     }
   }
+  // A file, so secrets never show in argv; checked by the host like any config.
+  let base: Record<string, unknown> = {};
+  if (values.config !== undefined) {
+    try {
+      base = JSON.parse(await fs.readFile(values.config, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      ctx.err(`cannot read the config ${values.config}: ${(e as Error).message}`);
+      return 2;
+    }
+    if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+      ctx.err(`${values.config} must hold a JSON object`);
+      return 2;
+    }
+  }
+  const baseLimits = typeof base.limits === 'object' && base.limits !== null ? base.limits as Record<string, unknown> : {};
+  const baseEnv = typeof base.env === 'object' && base.env !== null ? base.env as Record<string, unknown> : {};
   const form = new FormData();
   if (files) form.set('files', new Blob([new Uint8Array(files)]), 'files');
   form.set('module', new Blob([new Uint8Array(bytes)], { type: 'application/wasm' }), 'module.wasm');
-  form.set('config', JSON.stringify({ limits, env, ...(values.abi ? { abi: values.abi } : {}) }));
+  form.set('config', JSON.stringify({ ...base, limits: { ...baseLimits, ...limits }, env: { ...baseEnv, ...env }, ...(values.abi ? { abi: values.abi } : {}) }));
   const res = await ctx.client.api('PUT', `/api/functions/${encodeURIComponent(name)}`, form);
   const meta = (await res.json()) as { name: string; version: string; abi: string; size: number; limits: Record<string, number>; compileMs: number };
   ctx.out(res.status === 201 ? `deployed ${meta.name} version ${meta.version}` : `${meta.name} already at version ${meta.version} (unchanged)`);
