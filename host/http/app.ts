@@ -8,6 +8,7 @@ import type { WorkerPool } from '../sandbox/pool.js';
 import type { InvocationSink } from '../invocation/record.js';
 import { adminRoutes } from './admin-routes.js';
 import { invokeRoutes } from './invoke-routes.js';
+import { mapRoutes } from './map-routes.js';
 import { errorResponse } from './error-response.js';
 import { requestId } from './request-id.js';
 import type { BodyBudget } from './body-budget.js';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string 
   // First, so the request-id middleware below (registered later) never runs for invocations: that route sets
   // the id and its header itself, without materialising the response's headers.
   app.route('/fn', invokeRoutes(deps));
+  app.route('/map', mapRoutes(deps));
   app.use('*', requestId());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   deps.extend?.(app);

@@ -26,6 +26,8 @@ export interface InvocationRecord {
   bytesIn: number;
   bytesOut: number;
   logs: GuestLogLine[];
+  /** What started the invocation when not a call of /fn (e.g. "map"); shown in the log line. */
+  trigger?: string;
   /** The log line as UTF-8, when a worker formatted it already (empty when its level is off). */
   line?: Uint8Array;
 }
