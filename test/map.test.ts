@@ -4,7 +4,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
-import { withHost, fnBytes, admin, type TestHost } from './helpers/host.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { withHost, fnBytes, admin, tempDir, CLI, type TestHost } from './helpers/host.js';
 
 const test = suite('map');
 
@@ -172,6 +175,56 @@ test('a client disconnecting cancels the items not yet started', async () => {
     // The host still answers.
     const after = await map(h, 'probe', '{"body":"ok"}', '?envelope=1');
     assert.is(after.lines[0]!.body, 'ok');
+  });
+});
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** The CLI in a child process (never a synchronous spawn: the host under test runs in this process). */
+function cli(args: string[], stdin = ''): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill(), 30_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+test('wasmfn map: output file in input order, exit 1 with the count when items failed, 0 when none did', async () => {
+  await withHost({ workers: 2 }, async (h) => {
+    await deploy(h, 'probe', 'map-probe');
+    const dir = await tempDir();
+    try {
+      const input = path.join(dir, 'in.ndjson');
+      const out = path.join(dir, 'out.ndjson');
+      const n = 500;
+      await fs.writeFile(input, Array.from({ length: n }, (_, i) => JSON.stringify({ path: i % 100 === 7 ? '/?status=500' : '/', body: String(i) })).join('\n') + '\n');
+      const failed = await cli(['map', 'probe', input, '-o', out, '--envelope', '--concurrency', '8', '--url', h.url]);
+      assert.is(failed.code, 1, failed.stderr);
+      assert.match(failed.stderr, /5 of 500 items failed/);
+      // Not a terminal: plain progress lines, with the file's item count as the total.
+      assert.match(failed.stderr, /map: 500\/500 items, \d+ items\/s, 5 failed/);
+      const lines = (await fs.readFile(out, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as OutLine);
+      assert.equal(lines.map((l) => l.index), Array.from({ length: n }, (_, i) => i));
+      assert.equal(lines.map((l) => l.body), Array.from({ length: n }, (_, i) => String(i)));
+      const ok = await cli(['map', 'probe', '-', '--retries', '1', '--url', h.url], '"a"\n"b"\n');
+      assert.is(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).body), ['"a"', '"b"']);
+      const missing = await cli(['map', 'nope', '--url', h.url], '1\n');
+      assert.is(missing.code, 1);
+      assert.match(missing.stderr, /function_not_found/);
+      const usage = await cli(['map', '--url', h.url]);
+      assert.is(usage.code, 2);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
