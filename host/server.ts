@@ -20,6 +20,8 @@ import { Observability } from './observe/observability.js';
 import { mountObserveRoutes } from './http/observe-routes.js';
 import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
+import { startTriggers } from './events/triggers/start-triggers.js';
+import type { TriggerService } from './events/triggers/trigger-service.js';
 
 export interface RunningHost {
   url: string;
@@ -35,6 +37,8 @@ export interface RunningHost {
   log: Logger;
   /** The cluster's NATS connection when WASMFN_NATS_URL is set; null in the embedded default. */
   cluster: ClusterConnection | null;
+  /** Topic (embedded) or stream (cluster) triggers of the functions. */
+  triggers: TriggerService;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -92,6 +96,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
+  const triggers = startTriggers({ dataDir: opts.dataDir, registry, pool, sink: observability, log, cluster, metrics: observability.metrics.registry, concurrency: opts.maxConcurrencyPerFunction });
   const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
   const app = createApp({
     registry,
@@ -102,6 +107,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     bodies,
     extend: (a) => mountObserveRoutes(a, token, observability.routeDeps()),
     onInternalError: (e) => log.error({ err: e }, 'internal error'),
+    triggers,
   });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -115,6 +121,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const close = () =>
     (closing ??= (async () => {
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
+      await triggers.close();
       await pool.drain();
       await pool.close();
       preparer.close();
@@ -122,7 +129,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await cluster?.close();
     })());
 
-  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, triggers, close };
 }
 
 /**

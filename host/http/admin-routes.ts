@@ -8,11 +8,12 @@ import { checkName, isPlainObject, parseConfigJson, parseConfigQuery, type Deplo
 import { bearerAuth } from './auth.js';
 import { readBodyCapped } from './read-body.js';
 import { BodyLease, type BodyBudget } from './body-budget.js';
+import type { TriggerService } from '../events/triggers/trigger-service.js';
 
 /** Room for multipart framing and the config part on top of the module cap. */
 const MULTIPART_SLACK_BYTES = 1024 * 1024;
 
-export function adminRoutes(registry: Registry, opts: HostOptions, token: string, bodies: BodyBudget): Hono {
+export function adminRoutes(registry: Registry, opts: HostOptions, token: string, bodies: BodyBudget, triggers: TriggerService | null = null): Hono {
   const api = new Hono();
   api.use('*', bearerAuth(token));
 
@@ -21,7 +22,10 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
   api.get('/functions/:name', async (c) => {
     const name = checkName(c.req.param('name'));
     const { live, history, versions } = await registry.versions(name);
-    return c.json({ ...registry.require(name).meta, live, history, versions });
+    const fn = registry.require(name);
+    // Each trigger's lag (pending messages) and last error, when the function has any.
+    const triggerStatus = triggers && fn.triggers.length ? { triggers: await triggers.status(name) } : {};
+    return c.json({ ...fn.meta, live, history, versions, ...triggerStatus });
   });
 
   api.put('/functions/:name', async (c) => {

@@ -9,6 +9,8 @@ import type { InvocationSink } from '../invocation/record.js';
 import { adminRoutes } from './admin-routes.js';
 import { invokeRoutes } from './invoke-routes.js';
 import { mapRoutes } from './map-routes.js';
+import { topicRoutes } from './topic-routes.js';
+import type { TriggerService } from '../events/triggers/trigger-service.js';
 import { errorResponse } from './error-response.js';
 import { requestId } from './request-id.js';
 import type { BodyBudget } from './body-budget.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   extend?: (app: Hono<{ Variables: { requestId: string } }>) => void;
   /** Host-level failures (not guest errors) go here, for the log. */
   onInternalError?: (e: unknown) => void;
+  /** Topic and stream triggers: publishing, and each function's trigger status. */
+  triggers?: TriggerService | null;
 }
 
 export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string } }> {
@@ -36,7 +40,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string 
   app.use('*', requestId());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   deps.extend?.(app);
-  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies));
+  if (deps.triggers) app.route('/api/topics', topicRoutes(deps.triggers, deps.opts, deps.token, deps.bodies));
+  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies, deps.triggers ?? null));
   app.notFound((c) => {
     const res = errorResponse(c, new WasmfnError('not_found', 'no such route: functions are under /fn/<name>, the admin API under /api/functions'));
     res.headers.set('x-request-id', c.get('requestId') ?? '');

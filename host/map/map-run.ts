@@ -17,7 +17,7 @@ import { afterSlice } from '../sandbox/inline-runner.js';
 import type { LineReader, Line } from './line-reader.js';
 import { itemRequest } from './map-item.js';
 import { errorLine, responseLine } from './map-output.js';
-import { itemRecord } from './map-record.js';
+import { triggeredRecord } from '../events/triggers/trigger-record.js';
 import { retryDelayMs, retryableCode, retryableStatus } from './retry.js';
 
 export interface MapSettings {
@@ -163,7 +163,7 @@ export class MapRun {
   /** A run's outcome: recorded as an invocation, then answered or run again. */
   private settle(p: Pending, out: InvokeOutcome): void {
     const failure = out.ok ? null : WasmfnError.from(out.error);
-    this.deps.sink.record(itemRecord(this.fn, p.input, out.ok ? out.status : failure!.status, failure, out));
+    this.deps.sink.record(triggeredRecord('map', this.fn, p.input, out));
     if (this.finished) return;
     const again = out.ok ? retryableStatus(out.status) : retryableCode(failure!.code);
     if (again && p.attempt < this.settings.retries) {

@@ -3,6 +3,7 @@
 import { WasmfnError } from '../errors.js';
 import type { FunctionLimits } from '../config.js';
 import { ABI_NAMES, type AbiName } from '../abi/types.js';
+import { checkTriggers, type TriggerConfig } from './trigger-config.js';
 
 export const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -11,6 +12,8 @@ export interface DeployConfig {
   limits: Partial<FunctionLimits>;
   env: Record<string, string>;
   abi?: AbiName;
+  /** What invokes the function besides HTTP (topics, streams): trigger-config.ts. */
+  triggers?: TriggerConfig[];
 }
 
 const LIMIT_KEYS = ['memoryMb', 'timeoutMs', 'fuel'] as const;
@@ -64,7 +67,7 @@ export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits
 export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig {
   const problems: string[] = [];
   if (!isPlainObject(raw)) throw new WasmfnError('bad_request', 'config must be a JSON object');
-  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi'].includes(k)) problems.push(`unknown field "${k}"`);
+  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi', 'triggers'].includes(k)) problems.push(`unknown field "${k}"`);
   const limits: Partial<FunctionLimits> = {};
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) problems.push('"limits" must be an object');
@@ -97,14 +100,16 @@ export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig 
     if (typeof raw.abi !== 'string' || !(ABI_NAMES as readonly string[]).includes(raw.abi)) problems.push(`abi must be one of ${ABI_NAMES.join(', ')}`);
     else abi = raw.abi as AbiName;
   }
+  const triggers = raw.triggers !== undefined ? checkTriggers(raw.triggers, problems) : [];
   if (problems.length) throw new WasmfnError('bad_request', `invalid config: ${problems[0]}`, { details: problems });
-  return { limits, env, ...(abi ? { abi } : {}) };
+  return { limits, env, ...(abi ? { abi } : {}), ...(triggers.length ? { triggers } : {}) };
 }
 
 /** Stable text of a config, so equal configs hash equal whatever their key order. */
 export function canonicalConfig(c: DeployConfig): string {
   const sortObj = (o: Record<string, unknown>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  return JSON.stringify({ abi: c.abi ?? null, env: sortObj(c.env), limits: sortObj(c.limits) });
+  // Without triggers the text is what it always was, so versions deployed before keep their ids.
+  return JSON.stringify({ abi: c.abi ?? null, env: sortObj(c.env), limits: sortObj(c.limits), ...(c.triggers?.length ? { triggers: c.triggers } : {}) });
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -4,6 +4,7 @@ import type { FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 import type { VersionMeta } from './function-store.js';
 import type { DeployConfig } from './deploy-config.js';
+import type { TriggerConfig } from './trigger-config.js';
 
 export interface LiveFunction {
   name: string;
@@ -16,6 +17,8 @@ export interface LiveFunction {
   fuelInstrumented: boolean;
   limits: FunctionLimits;
   env: Record<string, string>;
+  /** What invokes it besides HTTP (none when its config names none). */
+  triggers: TriggerConfig[];
   meta: VersionMeta;
 }
 
@@ -30,6 +33,7 @@ export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssem
     fuelInstrumented: meta.fuelInstrumented,
     limits: meta.limits,
     env: config.env,
+    triggers: config.triggers ?? [],
     meta,
   };
 }
