@@ -7,6 +7,9 @@ import type { WorkerPool } from '../../sandbox/pool.js';
 import type { InvocationSink } from '../../invocation/record.js';
 import type { ClusterConnection } from '../../cluster/connection.js';
 import { TopicTriggers } from './topic-triggers.js';
+import { StreamTriggers } from './stream-triggers.js';
+import { TopicStore } from './topic-store.js';
+import { openEmbeddedDb } from '../../store/embedded-db.js';
 import { lagGauge, type TriggerService } from './trigger-service.js';
 
 export interface StartTriggerDeps {
@@ -22,7 +25,12 @@ export interface StartTriggerDeps {
 }
 
 export function startTriggers(deps: StartTriggerDeps): TriggerService {
-  const service = new TopicTriggers(deps);
+  let service: TriggerService;
+  if (deps.cluster) {
+    // Dead letters of stream messages are kept on the replica that gave up on them, in its embedded database.
+    const { db, release } = openEmbeddedDb(deps.dataDir);
+    service = new StreamTriggers({ ...deps, cluster: deps.cluster, deadLetters: new TopicStore(db), releaseStore: release });
+  } else service = new TopicTriggers(deps);
   lagGauge(deps.metrics, () => service.all());
   return service;
 }

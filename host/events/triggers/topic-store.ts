@@ -29,7 +29,7 @@ export class TopicStore {
         consumer TEXT NOT NULL REFERENCES topic_consumers(consumer) ON DELETE CASCADE, seq INTEGER NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (consumer, seq));
       CREATE TABLE IF NOT EXISTS topic_dead_letters (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, consumer TEXT NOT NULL, function TEXT NOT NULL, topic TEXT NOT NULL,
+        id INTEGER PRIMARY KEY AUTOINCREMENT, consumer TEXT NOT NULL, function TEXT NOT NULL, trigger TEXT NOT NULL,
         seq INTEGER NOT NULL, subject TEXT NOT NULL, payload BLOB NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL,
         failed_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS topic_dead_letters_function ON topic_dead_letters(function, id);
@@ -49,9 +49,11 @@ export class TopicStore {
       pending: db.prepare('SELECT COUNT(*) AS n FROM topic_deliveries WHERE consumer = ?'),
       gc: db.prepare('DELETE FROM topic_messages WHERE seq = ? AND NOT EXISTS (SELECT 1 FROM topic_deliveries WHERE seq = ?)'),
       gcAll: db.prepare('DELETE FROM topic_messages WHERE NOT EXISTS (SELECT 1 FROM topic_deliveries d WHERE d.seq = topic_messages.seq)'),
-      dead: db.prepare(`INSERT INTO topic_dead_letters (consumer, function, topic, seq, subject, payload, attempts, error, failed_at)
-        SELECT ?, ?, m.topic, m.seq, m.subject, m.payload, ?, ?, ? FROM topic_messages m WHERE m.seq = ?`),
-      deadLetters: db.prepare('SELECT consumer, topic, seq, subject, payload, attempts, error, failed_at AS failedAt FROM topic_dead_letters WHERE function = ? ORDER BY id DESC LIMIT ?'),
+      dead: db.prepare(`INSERT INTO topic_dead_letters (consumer, function, trigger, seq, subject, payload, attempts, error, failed_at)
+        SELECT ?, ?, 'topic:' || m.topic, m.seq, m.subject, m.payload, ?, ?, ? FROM topic_messages m WHERE m.seq = ?`),
+      addDead: db.prepare(`INSERT INTO topic_dead_letters (consumer, function, trigger, seq, subject, payload, attempts, error, failed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      deadLetters: db.prepare('SELECT trigger, seq, subject, payload, attempts, error, failed_at AS failedAt FROM topic_dead_letters WHERE function = ? ORDER BY id DESC LIMIT ?'),
     };
   }
 
@@ -104,6 +106,11 @@ export class TopicStore {
     })();
   }
 
+  /** A dead letter of a message kept elsewhere (a JetStream stream's). */
+  addDeadLetter(d: { consumer: string; fn: string; trigger: string; seq: number; subject: string; payload: Uint8Array; attempts: number; error: string }): void {
+    this.stmts.addDead.run(d.consumer, d.fn, d.trigger, d.seq, d.subject, d.payload, d.attempts, d.error, Date.now());
+  }
+
   pending(consumer: string): number {
     return (this.stmts.pending.get(consumer) as { n: number }).n;
   }
@@ -113,9 +120,9 @@ export class TopicStore {
   }
 
   deadLetters(fn: string, limit: number): DeadLetter[] {
-    type Row = { consumer: string; topic: string; seq: number; subject: string; payload: Buffer; attempts: number; error: string; failedAt: number };
+    type Row = { trigger: string; seq: number; subject: string; payload: Buffer; attempts: number; error: string; failedAt: number };
     return (this.stmts.deadLetters.all(fn, limit) as Row[]).map((r) => ({
-      trigger: `topic:${r.topic}`, seq: r.seq, subject: r.subject, payloadBase64: r.payload.toString('base64'),
+      trigger: r.trigger, seq: r.seq, subject: r.subject, payloadBase64: r.payload.toString('base64'),
       attempts: r.attempts, error: r.error, failedAt: new Date(r.failedAt).toISOString(),
     }));
   }
