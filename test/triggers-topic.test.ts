@@ -91,6 +91,10 @@ test('ordered: true keeps each subject\'s messages in order, one in flight per s
     }
     assert.is(bySubject.size, 3);
     for (const [, seqs] of bySubject) assert.equal(seqs, [...seqs].sort((a, b) => a - b));
+    // The function got each message as a POST with its subject and sequence number as headers (it logs them).
+    const seen = h.lines().filter((l) => l.event === 'guest' && l.function === 'seq').map((l) => String(l.msg));
+    assert.is(seen.length, n);
+    for (const [seq, subject] of subjectOf) assert.ok(seen.includes(`message ${subject} ${seq} POST`), `${subject} ${seq}`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Request, Response, serve } from "../sdk";
+import { Request, Response, log, serve } from "../sdk";
 
 function fib(n: i32): i64 {
   return n < 2 ? <i64>n : fib(n - 1) + fib(n - 2);
@@ -17,6 +17,8 @@ function int(s: string, fallback: i32): i32 {
 
 export function handle(): void {
   serve((req: Request): Response => {
+    const subject = req.header("x-wasmfn-subject");
+    if (subject.length > 0) log.info("message " + subject + " " + req.header("x-wasmfn-stream-seq") + " " + req.method);
     const spin = int(req.query("spin", ""), 0);
     let body = req.text();
     if (spin > 0) body += " " + fib(spin).toString();
