@@ -24,7 +24,8 @@ async function serve(workers: number | undefined): Promise<void> {
   const bytes = await fs.readFile(path.join(BUILT_FUNCTIONS_DIR, 'hello.wasm'));
   await host.registry.deploy('hello', new Uint8Array(bytes), { limits: {}, env: {} });
   process.send!({ url: host.url });
-  process.once('message', async () => {
+  process.on('message', async (m) => {
+    if (m === 'rss') return process.send!({ rss: process.memoryUsage().rss });
     await host.close();
     await fs.rm(dataDir, { recursive: true, force: true });
     process.exit(0);
@@ -115,8 +116,25 @@ async function main(): Promise<void> {
     console.log(`${items} items of hello (${os.cpus().length} CPUs, ${workers ?? 'default'} workers), one run each:`);
     const fn = await viaFn(url, items, connections);
     console.log(`  /fn/hello, ${connections} connections:  ${fn.itemsPerS.toFixed(0)} items/s${fn.failed ? ` (${fn.failed} failed)` : ''}`);
+    // The host's resident memory, sampled while the map runs: it should stay flat however many items there are.
+    const rss = (): Promise<number> => new Promise((resolve) => {
+      child.once('message', (m) => resolve((m as { rss: number }).rss));
+      child.send('rss');
+    });
+    const before = await rss();
+    let peak = before;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await rss());
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
     const map = await viaMap(url, items, concurrency);
+    sampling = false;
+    await sampler;
     console.log(`  /map/hello, concurrency ${concurrency}:     ${map.itemsPerS.toFixed(0)} items/s${map.failed ? ` (${map.failed} failed)` : ''}`);
+    console.log(`  host RSS during the map: ${(before / 2 ** 20).toFixed(0)} MiB before, ${(peak / 2 ** 20).toFixed(0)} MiB at most`);
     console.log(`  ratio map / fn: ${(map.itemsPerS / fn.itemsPerS).toFixed(2)}x (goal 3x)`);
   } finally {
     child.send('stop');
