@@ -5,7 +5,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { withHost, fnBytes, admin, type TestHost } from './helpers/host.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { withHost, fnBytes, admin, tempDir, type TestHost, type HostAddress } from './helpers/host.js';
+import { spawnHost, stopHost } from './helpers/process.js';
 import { startNats, type NatsServer } from './helpers/nats.js';
 
 const test = suite('stream triggers');
@@ -28,7 +32,7 @@ test.after(async () => {
 
 const hostOpts = () => ({ natsUrl: nats.url, token: 'stream-test-token', logLevel: 'info', workers: 2 });
 
-async function deploy(h: TestHost, name: string, fixture: string, config: unknown): Promise<void> {
+async function deploy(h: HostAddress, name: string, fixture: string, config: unknown): Promise<void> {
   const form = new FormData();
   form.set('module', new Blob([Buffer.from(await fnBytes(fixture))]), 'm.wasm');
   form.set('config', JSON.stringify(config));
@@ -115,6 +119,46 @@ test('ordered: true keeps each subject\'s messages in order', async () => {
     assert.is(bySubject.size, 3);
     for (const [, seqs] of bySubject) assert.equal(seqs, [...seqs].sort((a, b) => a - b));
   });
+});
+
+test('a replica killed mid-stream loses nothing: the other replica gets what it held and every message is acknowledged', async () => {
+  const token = 'stream-kill-token';
+  const dirs = [await tempDir(), await tempDir()];
+  const env = { WASMFN_NATS_URL: nats.url, WASMFN_TOKEN: token, WASMFN_WORKERS: '1' };
+  const [a, b] = await Promise.all(dirs.map((d) => spawnHost(d, env, ['--no-examples'])));
+  try {
+    const config = { triggers: [{ stream: 'jobs', subjects: ['jobs.>'], maxDeliver: 5 }] };
+    // The same function on both replicas (each has its own registry here): they share the durable consumer.
+    for (const h of [a!, b!]) await deploy({ url: h.url, token }, 'worker', 'map-probe', config);
+    await consumerReady('jobs', 'worker');
+    const n = 3000;
+    const acks = [];
+    for (let i = 0; i < n; i++) acks.push(js.publish(`jobs.${i % 7}`, `job ${i}`));
+    const last = (await Promise.all(acks)).at(-1)!.seq;
+    // Killed once it has run messages: it holds unacknowledged ones then (up to the consumer's max_ack_pending).
+    await until('replica A running messages', () => a!.output().includes('"trigger":"stream"'));
+    a!.child.kill('SIGKILL');
+    await a!.exited;
+    // The rest, and what A held (after ack_wait), are B's: every message acknowledged, none given up on.
+    await until('every message acknowledged', async () => {
+      const info = await jsm.consumers.info('jobs', 'wasmfn_worker_jobs');
+      return info.ack_floor.stream_seq >= last && info.num_pending === 0 && info.num_ack_pending === 0;
+    }, 90_000, 250);
+    const res = await admin({ url: b!.url, token }, '/api/functions/worker');
+    const body = (await res.json()) as { triggers: { pending: number }[] };
+    assert.is(body.triggers[0]!.pending, 0);
+    assert.ok(b!.output().includes('"trigger":"stream"'), 'replica B ran messages');
+    await stopHost(b!);
+    // Terminated (dead-lettered) messages move the ack floor too: none may be among them.
+    for (const d of dirs) {
+      const db = new Database(path.join(d, 'wasmfn.db'), { readonly: true });
+      assert.is((db.prepare('SELECT COUNT(*) AS n FROM topic_dead_letters').get() as { n: number }).n, 0);
+      db.close();
+    }
+  } finally {
+    for (const h of [a!, b!]) if (h.child.exitCode === null) await stopHost(h);
+    for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+  }
 });
 
 test.run();
