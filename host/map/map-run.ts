@@ -100,7 +100,11 @@ export class MapRun {
       if (!line) break;
       this.start(this.next++, line);
       if (++starts === STARTS_PER_TURN) {
-        this.schedulePump();
+        // The rest in a later turn, after I/O (a microtask would run before it).
+        if (!this.pumpScheduled) {
+          this.pumpScheduled = true;
+          setImmediate(this.pump);
+        }
         break;
       }
     }
