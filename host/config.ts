@@ -31,6 +31,9 @@ export interface HostOptions {
   natsUrl: string | null;        // WASMFN_NATS_URL (flag --nats): null = embedded (everything in the data dir); set = a replica of a cluster on NATS JetStream
   cluster: string;               // WASMFN_CLUSTER, default wasmfn: prefix of every bucket, stream and subject, so clusters can share one NATS
   replica: string | null;        // WASMFN_REPLICA, default <host name>:<port> once the port is known
+  asyncConcurrency: number;      // WASMFN_ASYNC_CONCURRENCY, default 0 = the number of workers: asynchronous invocations running at once
+  asyncRetentionH: number;       // WASMFN_ASYNC_RETENTION_H, default 24 hours an asynchronous invocation's record is kept
+  callbackHosts: string[];       // WASMFN_CALLBACK_HOSTS, comma-separated host:port patterns X-Callback-Url may name; empty = callbacks refused
   defaults: FunctionLimits;      // per-function defaults
   maxima: FunctionLimits;        // host-wide ceilings a deploy may not exceed
 }
@@ -78,6 +81,9 @@ export function defaultOptions(): HostOptions {
     natsUrl: null,
     cluster: 'wasmfn',
     replica: null,
+    asyncConcurrency: 0,
+    asyncRetentionH: 24,
+    callbackHosts: [],
     defaults: { ...DEFAULT_LIMITS },
     maxima: { ...MAX_LIMITS },
   };
@@ -117,6 +123,9 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.natsUrl = env.WASMFN_NATS_URL || o.natsUrl;
   o.cluster = env.WASMFN_CLUSTER || o.cluster;
   o.replica = env.WASMFN_REPLICA || o.replica;
+  o.asyncConcurrency = num('WASMFN_ASYNC_CONCURRENCY', o.asyncConcurrency);
+  o.asyncRetentionH = num('WASMFN_ASYNC_RETENTION_H', o.asyncRetentionH);
+  if (env.WASMFN_CALLBACK_HOSTS) o.callbackHosts = env.WASMFN_CALLBACK_HOSTS.split(',').map((h) => h.trim()).filter(Boolean);
   const merged: HostOptions = {
     ...o,
     ...stripUndefined(overrides),
@@ -162,6 +171,9 @@ function validate(o: HostOptions): void {
     int(`maxima.${k}`, o.maxima[k], 1);
     int(`defaults.${k}`, o.defaults[k], 1, o.maxima[k]);
   }
+  int('asyncConcurrency', o.asyncConcurrency, 0, 4096);
+  if (!(o.asyncRetentionH > 0 && o.asyncRetentionH <= 24 * 365)) problems.push(`asyncRetentionH must be a number of hours in (0, 8760], got ${o.asyncRetentionH}`);
+  for (const h of o.callbackHosts) if (!/^[A-Za-z0-9.*\[\]:-]+:(\d{1,5}|\*)$/.test(h)) problems.push(`callbackHosts entries must be host:port patterns (* allowed), got "${h}"`);
   // Bucket, stream and subject names allow only these; a dot would split a subject token.
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(o.cluster)) problems.push(`cluster must be 1-32 letters, digits, '-' or '_', got "${o.cluster}"`);
   if (o.natsUrl !== null && !/^(nats|tls|wss?):\/\/./.test(o.natsUrl) && !/^[^\s/]+:\d+$/.test(o.natsUrl)) {

@@ -9,6 +9,7 @@ import { resolveToken } from './token.js';
 import { FunctionStore } from './store/function-store.js';
 import { openDataDir } from './store/data-dir.js';
 import { Registry } from './store/registry.js';
+import type { RegistryBackend } from './store/registry-backend.js';
 import { PrepareWorker } from './wasm/prepare-worker.js';
 import { DEFAULT_POOL_OPTIONS, WorkerPool } from './sandbox/pool.js';
 import { createApp } from './http/app.js';
@@ -22,6 +23,13 @@ import { lineLevels } from './observe/invocation-log.js';
 import { connectCluster, type ClusterConnection } from './cluster/connection.js';
 import { startTriggers } from './events/triggers/start-triggers.js';
 import type { TriggerService } from './events/triggers/trigger-service.js';
+import { JetStreamStore } from './cluster/jetstream-store.js';
+import { ReplicaServices } from './cluster/replica-services.js';
+import { mountClusterRoutes } from './http/cluster-routes.js';
+import { mountUi } from './ui/routes.js';
+import { AsyncEvents } from './events/async-events.js';
+import { asyncIntake } from './http/async-intake.js';
+import { mountAsyncRoutes } from './http/async-routes.js';
 
 export interface RunningHost {
   url: string;
@@ -39,6 +47,8 @@ export interface RunningHost {
   cluster: ClusterConnection | null;
   /** Topic (embedded) or stream (cluster) triggers of the functions. */
   triggers: TriggerService;
+  /** Asynchronous invocations (queue, dispatcher, callbacks) and schedules. */
+  events: AsyncEvents;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -70,7 +80,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ? await connectCluster({ natsUrl: opts.natsUrl, cluster: opts.cluster, replica: opts.replica, port: opts.port })
     : null;
 
-  const store = new FunctionStore(opts.dataDir);
+  const store: RegistryBackend = cluster ? new JetStreamStore(cluster, opts.dataDir) : new FunctionStore(opts.dataDir);
   const preparer = new PrepareWorker();
   const registry = new Registry(store, opts, (module, prepareOpts, timeLimitMs) => preparer.prepare(module, prepareOpts, timeLimitMs));
   await registry.load((name, e) => log.error({ function: name, err: e }, 'could not load function'));
@@ -91,13 +101,18 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
   await pool.ready();
+  const shared = cluster ? await ReplicaServices.start(cluster, observability, opts.dataDir) : null;
 
-  if (opts.deployExamples) {
+  // A cluster gets the examples from its first replicas only: one started later would bring back those deleted.
+  if (opts.deployExamples && !(cluster && registry.list().length > 0)) {
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
   const triggers = startTriggers({ dataDir: opts.dataDir, registry, pool, sink: observability, log, cluster, metrics: observability.metrics.registry, concurrency: opts.maxConcurrencyPerFunction });
+  const events = await AsyncEvents.open({ opts, registry, pool, sink: observability, log, cluster });
+  const onInternalError = (e: unknown) => log.error({ err: e }, 'internal error');
   const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
+  const shuttingDown = new AbortController();
   const app = createApp({
     registry,
     pool,
@@ -105,31 +120,51 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     token,
     sink: observability,
     bodies,
-    extend: (a) => mountObserveRoutes(a, token, observability.routeDeps()),
-    onInternalError: (e) => log.error({ err: e }, 'internal error'),
+    extend: (a) => {
+      mountObserveRoutes(a, token, { ...observability.routeDeps(), ...(shared ? { shared, hostId: `cluster:${opts.cluster}` } : {}) });
+      if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, replica: shared.cluster.replica, replicas: () => shared.replicas() });
+      mountAsyncRoutes(a, token, events);
+    },
+    ...(shared ? { health: () => shared.health() } : {}),
+    onInternalError,
+    intake: asyncIntake(events, bodies, onInternalError),
+    functionExtras: async (name) => {
+      const nextRuns = events.nextRuns(name);
+      // Each trigger's lag (pending messages) and last error, when the function has any.
+      const withTriggers = registry.get(name)?.triggers.length ? { triggers: await triggers.status(name) } : {};
+      return { ...(nextRuns.length ? { nextRuns } : {}), ...withTriggers };
+    },
     triggers,
   });
+  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, hostId: `cluster:${opts.cluster}` } : {}) } });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));
     s.once('error', reject);
   });
+  events.start();
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  await shared?.announce({ url, inflight: () => pool.stats().inflight, functions: () => registry.list().length });
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      shuttingDown.abort();
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
       await triggers.close();
+      await events.close();
       await pool.drain();
       await pool.close();
       preparer.close();
       await observability.close();
+      await shared?.close();
+      await store.close?.();
       await cluster?.close();
     })());
 
-  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, triggers, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, events, triggers, close };
 }
 
 /**

@@ -13,8 +13,8 @@ export interface GuestRequest {
   /** Header names lower-cased, in arrival order. */
   headers: [string, string][];
   body: Uint8Array;
-  /** Facts about the call that some ABIs expose (WAGI's CGI variables). */
-  fn: { name: string; version: string; env: Record<string, string> };
+  /** Facts about the call that some ABIs expose (WAGI's CGI variables, the deploy's files). */
+  fn: { name: string; version: string; env: Record<string, string>; files?: readonly StaticFile[]; tmpLimitBytes?: number };
   server: { host: string; port: number; protocol: string; remoteAddr: string; fullUrl: string; matchedRoute: string };
 }
 
@@ -30,6 +30,13 @@ export interface RequestSource {
   writeWire(dest: Uint8Array, at: number): void;
   readonly body: Uint8Array;
   decoded(): GuestRequest;
+}
+
+/** A file shipped with a deploy, seen by WASI guests under `/`. */
+export interface StaticFile {
+  /** Relative, `/`-separated, without `.` or `..` components. */
+  path: string;
+  data: Uint8Array;
 }
 
 export interface GuestResponse {

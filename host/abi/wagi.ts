@@ -1,10 +1,11 @@
 // The WAGI ABI: a WASI command gets the request as CGI variables, argv and stdin, and answers on stdout.
 
-import type { GuestRequest } from './types.js';
 import type { InvokeFn } from './runtime.js';
 import { WASI_MODULE } from './detect.js';
 import { WasmfnError } from '../errors.js';
-import { Wasi } from './wasi/preview1.js';
+import { Wasi, type Preopen } from './wasi/preview1.js';
+import { ByteBudget, MemoryFs } from './wasi/fs/memory-fs.js';
+import type { GuestRequest, StaticFile } from './types.js';
 import { importNamespace } from './import-object.js';
 import { MAX_HEADER_BLOCK_BYTES, parseCgiResponse } from './wagi-response.js';
 
@@ -68,6 +69,22 @@ export function cgiArgs(req: GuestRequest): string[] {
   return args;
 }
 
+/** One read-only tree per version's file list and thread: it never changes, so every call shares it. */
+const roots = new WeakMap<readonly StaticFile[], MemoryFs>();
+const NO_FILES: readonly StaticFile[] = [];
+
+/** The deploy's files at `/` (read-only) and an empty `/tmp` of this call's own, within its byte limit. */
+function preopens(fn: GuestRequest['fn']): Preopen[] {
+  if (fn.tmpLimitBytes === undefined) return [];
+  const files = fn.files ?? NO_FILES;
+  let root = roots.get(files);
+  if (root === undefined) roots.set(files, (root = MemoryFs.fromFiles(files, ['tmp'])));
+  return [
+    { guestPath: '/', fs: root },
+    { guestPath: '/tmp', fs: new MemoryFs(false, new ByteBudget(fn.tmpLimitBytes)) },
+  ];
+}
+
 export const invokeWagi: InvokeFn = (ctx) => {
   const request = ctx.request.decoded();
   const wasi = new Wasi({
@@ -77,6 +94,7 @@ export const invokeWagi: InvokeFn = (ctx) => {
     stdin: request.body,
     stdoutLimitBytes: ctx.maxResponseBytes + MAX_HEADER_BLOCK_BYTES,
     onStderrLine: (line) => ctx.log('info', line),
+    preopens: preopens(request.fn),
   });
   // Instantiation is inside run(): a start function may already call proc_exit.
   const outcome = wasi.run(() => {

@@ -12,15 +12,18 @@ const USAGE = `usage: wasmfn <command> [options]
 
   serve [--host H] [--port N] [--data DIR] [--token-file F] [--workers N] [--no-examples]
                                        run the host (env: HOST, PORT, WASMFN_DATA, WASMFN_TOKEN, ...)
-  deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...]
+  deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...] [--files ARCHIVE]
   list                                 deployed functions
-  invoke <name> [path] [--data TEXT] [--method M] [--header "K: V"] [-i]
+  invoke <name> [path] [--data TEXT] [--method M] [--header "K: V"] [-i] [--async [--callback URL]]
+  invocation <id> [--wait]             an asynchronous invocation's status and result
   rm <name>                            delete a function
   rollback <name> [--version V]        back to the previous (or the named) version
   logs <name> [--limit N] [--follow]   recent invocations and their log lines
   usage <name> [--since ISO]           invocations, wall time, fuel, GB-seconds
   map <name> [input.ndjson|-] [-o out.ndjson] [--concurrency N] [--retries N] [--envelope] [--headers]
                                        run every NDJSON line through the function, results in input order
+  run <file.wasm> [--env K=V]... [--dir HOST_DIR[::GUEST_DIR]]... [--memory-mb N] [--timeout-ms N] [--fuel N] [-- args...]
+                                       run a WASI command locally, under the host's limits
   bench [--quick] [--out DIR] [--only A,B] [--iterations N]
                                        cold-start benchmark
 
@@ -33,12 +36,14 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   list: () => import('./commands/list.js'),
   ls: () => import('./commands/list.js'),
   invoke: () => import('./commands/invoke.js'),
+  invocation: () => import('./commands/invocation.js'),
   rm: () => import('./commands/rm.js'),
   rollback: () => import('./commands/rollback.js'),
   logs: () => import('./commands/logs.js'),
   usage: () => import('./commands/usage.js'),
   map: () => import('./commands/map.js'),
   bench: () => import('./commands/bench.js'),
+  run: () => import('./commands/run.js'),
 };
 
 /** Takes `--name value` / `--name=value` out of argv wherever it stands. */
@@ -69,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = [...rest];
   let dataDir = process.env.WASMFN_DATA || 'data';
   let url = process.env.WASMFN_URL || `http://127.0.0.1:${process.env.PORT || 8080}`;
-  if (cmd !== 'serve' && cmd !== 'bench') {
+  if (cmd !== 'serve' && cmd !== 'bench' && cmd !== 'run') {
     url = takeFlag(args, 'url') ?? url;
     dataDir = takeFlag(args, 'data-dir') ?? dataDir;
   }

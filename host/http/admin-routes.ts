@@ -8,12 +8,11 @@ import { checkName, isPlainObject, parseConfigJson, parseConfigQuery, type Deplo
 import { bearerAuth } from './auth.js';
 import { readBodyCapped } from './read-body.js';
 import { BodyLease, type BodyBudget } from './body-budget.js';
-import type { TriggerService } from '../events/triggers/trigger-service.js';
 
 /** Room for multipart framing and the config part on top of the module cap. */
 const MULTIPART_SLACK_BYTES = 1024 * 1024;
 
-export function adminRoutes(registry: Registry, opts: HostOptions, token: string, bodies: BodyBudget, triggers: TriggerService | null = null): Hono {
+export function adminRoutes(registry: Registry, opts: HostOptions, token: string, bodies: BodyBudget, extras?: (name: string) => Record<string, unknown> | Promise<Record<string, unknown>>): Hono {
   const api = new Hono();
   api.use('*', bearerAuth(token));
 
@@ -22,10 +21,7 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
   api.get('/functions/:name', async (c) => {
     const name = checkName(c.req.param('name'));
     const { live, history, versions } = await registry.versions(name);
-    const fn = registry.require(name);
-    // Each trigger's lag (pending messages) and last error, when the function has any.
-    const triggerStatus = triggers && fn.triggers.length ? { triggers: await triggers.status(name) } : {};
-    return c.json({ ...fn.meta, live, history, versions, ...triggerStatus });
+    return c.json({ ...registry.require(name).meta, live, history, versions, ...(await extras?.(name)) });
   });
 
   api.put('/functions/:name', async (c) => {
@@ -34,8 +30,8 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
     // up to the module cap) cannot add up past it either.
     const lease = new BodyLease(bodies);
     try {
-      const { module, config } = await readDeploy(c.req.raw, opts, lease);
-      const { created, meta } = await registry.deploy(name, module, config);
+      const { module, config, files } = await readDeploy(c.req.raw, opts, lease);
+      const { created, meta } = await registry.deploy(name, module, config, files);
       return c.json(meta, created ? 201 : 200);
     } finally {
       lease.release();
@@ -69,13 +65,13 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
   return api;
 }
 
-async function readDeploy(req: Request, opts: HostOptions, lease: BodyLease): Promise<{ module: Uint8Array; config: DeployConfig }> {
+async function readDeploy(req: Request, opts: HostOptions, lease: BodyLease): Promise<{ module: Uint8Array; config: DeployConfig; files: Uint8Array | null }> {
   const type = (req.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
   const params = new URL(req.url).searchParams;
   if (type === 'application/wasm' || type === 'application/octet-stream') {
     const config = parseConfigQuery(params, opts.maxima);
     const module = await readBodyCapped(req, opts.maxModuleBytes, 'module', lease);
-    return { module, config };
+    return { module, config, files: null };
   }
   if (type === 'multipart/form-data') {
     if ([...params.keys()].length) throw new WasmfnError('bad_request', 'send the config either as a multipart "config" part or as query parameters, not both');
@@ -91,9 +87,14 @@ async function readDeploy(req: Request, opts: HostOptions, lease: BodyLease): Pr
     if (part.size > opts.maxModuleBytes) throw new WasmfnError('payload_too_large', `module is larger than the ${opts.maxModuleBytes} byte limit`);
     const cfgPart = form.get('config');
     const cfgText = cfgPart === null ? '{}' : typeof cfgPart === 'string' ? cfgPart : await cfgPart.text();
-    const unknown = [...form.keys()].filter((k) => k !== 'module' && k !== 'config');
+    const unknown = [...form.keys()].filter((k) => k !== 'module' && k !== 'config' && k !== 'files');
     if (unknown.length) throw new WasmfnError('bad_request', `unknown multipart part(s): ${unknown.join(', ')}`);
-    return { module: new Uint8Array(await part.arrayBuffer()), config: parseConfigJson(cfgText, opts.maxima) };
+    const filesPart = form.get('files');
+    if (typeof filesPart === 'string') throw new WasmfnError('bad_request', 'the "files" part must be a file (a tar or zip archive)');
+    // Module and files count together against the upload cap.
+    if (part.size + (filesPart?.size ?? 0) > opts.maxModuleBytes) throw new WasmfnError('payload_too_large', `module and files are larger than the ${opts.maxModuleBytes} byte limit`);
+    const files = filesPart ? new Uint8Array(await filesPart.arrayBuffer()) : null;
+    return { module: new Uint8Array(await part.arrayBuffer()), config: parseConfigJson(cfgText, opts.maxima), files };
   }
   throw new WasmfnError('bad_request', `unsupported content type "${type}": send application/wasm, application/octet-stream or multipart/form-data`);
 }

@@ -14,6 +14,7 @@ import type { TriggerService } from '../events/triggers/trigger-service.js';
 import { errorResponse } from './error-response.js';
 import { requestId } from './request-id.js';
 import type { BodyBudget } from './body-budget.js';
+import type { AsyncIntake } from './async-intake.js';
 
 export interface AppDeps {
   registry: Registry;
@@ -25,10 +26,16 @@ export interface AppDeps {
   bodies: BodyBudget;
   /** Extra routes mounted before the catch-all (metrics, logs, usage). */
   extend?: (app: Hono<{ Variables: { requestId: string } }>) => void;
+  /** Extra fields of /healthz (in cluster mode, whether NATS is connected). */
+  health?: () => Record<string, unknown>;
   /** Host-level failures (not guest errors) go here, for the log. */
   onInternalError?: (e: unknown) => void;
   /** Topic and stream triggers: publishing, and each function's trigger status. */
   triggers?: TriggerService | null;
+  /** Calls with `Prefer: respond-async` go here (asynchronous invocations). */
+  intake?: AsyncIntake;
+  /** Fields added to GET /api/functions/:name (schedules' next runs). */
+  functionExtras?: (name: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string } }> {
@@ -38,10 +45,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string 
   app.route('/fn', invokeRoutes(deps));
   app.route('/map', mapRoutes(deps));
   app.use('*', requestId());
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health?.() }));
   deps.extend?.(app);
   if (deps.triggers) app.route('/api/topics', topicRoutes(deps.triggers, deps.opts, deps.token, deps.bodies));
-  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies, deps.triggers ?? null));
+  app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies, deps.functionExtras));
   app.notFound((c) => {
     const res = errorResponse(c, new WasmfnError('not_found', 'no such route: functions are under /fn/<name>, the admin API under /api/functions'));
     res.headers.set('x-request-id', c.get('requestId') ?? '');

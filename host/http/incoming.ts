@@ -24,20 +24,24 @@ export interface HeaderFacts {
   requestId: string | undefined;
   contentLength: string | undefined;
   hasBody: boolean;
+  /** `Prefer: respond-async`: queue the call and answer 202 at once. */
+  respondAsync: boolean;
 }
 
 export function headerFacts(raw: readonly string[]): HeaderFacts {
   let requestId: string | undefined;
   let contentLength: string | undefined;
   let chunked = false;
+  let respondAsync = false;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     // Length first: most names are ruled out without lower-casing them.
     if (name.length === 12 && name.toLowerCase() === 'x-request-id') requestId ??= raw[i + 1];
     else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
     else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = true;
+    else if (name.length === 6 && name.toLowerCase() === 'prefer' && /(^|[\s,;])respond-async($|[\s,;=])/i.test(raw[i + 1]!)) respondAsync = true;
   }
-  return { requestId, contentLength, hasBody: chunked || (contentLength !== undefined && contentLength !== '0') };
+  return { requestId, contentLength, hasBody: chunked || (contentLength !== undefined && contentLength !== '0'), respondAsync };
 }
 
 /** Path after /fn/<name> (raw, "/" at least) and the raw query, from a request target such as "/fn/echo/a?x=1". */

@@ -21,6 +21,7 @@ import { hostHeaders, writeSuccess } from './invocation-response.js';
 import { HeadReply, type Outgoing } from './head-reply.js';
 import { sharedNow } from '../invocation/clock.js';
 import { afterSlice, type InlineMiss } from '../sandbox/inline-runner.js';
+import type { AsyncIntake } from './async-intake.js';
 
 type Env = { Variables: { requestId: string } };
 
@@ -39,6 +40,8 @@ export interface InvokeDeps {
   bodies: BodyBudget;
   /** Host-level failures (not guest errors) go here, for the log. */
   onInternalError?: (e: unknown) => void;
+  /** Takes calls with `Prefer: respond-async`; without it such calls run synchronously. */
+  intake?: AsyncIntake;
 }
 
 export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
@@ -172,6 +175,10 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     c.set('requestId', requestId);
     const fn = registry.require(c.req.param('name')!);
     const input = nodeJobInput(node.incoming, fn.abi === 'wagi', requestId, receivedAt);
+    if (facts.respondAsync && deps.intake) {
+      deps.intake(node.incoming, node.outgoing, facts, fn, input);
+      return RESPONSE_ALREADY_SENT;
+    }
     const head = node.incoming.method === 'HEAD' ? new HeadReply(node.outgoing) : null;
     const to: Exchange = head ? { incoming: node.incoming, outgoing: head } : node;
     if (facts.hasBody) withBody(to, facts, fn, input).catch((e) => broken(to, fn, input, e));

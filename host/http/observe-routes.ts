@@ -8,7 +8,8 @@ import type { Registry } from '../store/registry.js';
 import type { HostMetrics } from '../observe/metrics.js';
 import type { RecentEntry, RecentInvocations } from '../observe/recent-invocations.js';
 import type { UsageStore } from '../observe/usage-store.js';
-import { parseIsoDateTime } from '../observe/usage-buckets.js';
+import { parseIsoDateTime, type UsageSummary } from '../observe/usage-buckets.js';
+import { toLogEntry, type LogEntry } from '../observe/log-entry.js';
 
 type App = Hono<{ Variables: { requestId: string } }>;
 
@@ -21,6 +22,11 @@ export interface ObserveRouteDeps {
   hostId: string;
   /** Processes records still queued, so a read right after an invocation sees it. */
   catchUp: () => void;
+  /** In cluster mode: usage and logs of every replica instead of this one's. */
+  shared?: {
+    usage: { has(name: string): Promise<boolean>; summary(name: string, sinceMs: number | null): Promise<UsageSummary> };
+    logs: { list(name: string, limit: number, after: number): Promise<LogEntry[]> };
+  };
 }
 
 export const DEFAULT_LOGS_LIMIT = 100;
@@ -35,27 +41,29 @@ export function mountObserveRoutes(app: App, token: string, d: ObserveRouteDeps)
 
   const auth = bearerAuth(token);
 
-  app.get('/api/functions/:name/logs', auth, (c) => {
+  app.get('/api/functions/:name/logs', auth, async (c) => {
     const name = checkName(c.req.param('name'));
     if (!d.registry.get(name)) throw new WasmfnError('function_not_found', `no function named "${name}"`);
     const limit = intParam(c, 'limit', DEFAULT_LOGS_LIMIT, 1, MAX_LOGS_LIMIT);
     const after = intParam(c, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
     d.catchUp();
-    return c.json({ function: name, hostId: d.hostId, invocations: d.recent.list(name, limit, after).map(toLogEntry) });
+    const invocations = d.shared ? await d.shared.logs.list(name, limit, after) : d.recent.list(name, limit, after).map(toLogEntry);
+    return c.json({ function: name, hostId: d.hostId, invocations });
   });
 
-  app.get('/api/functions/:name/usage', auth, (c) => {
+  app.get('/api/functions/:name/usage', auth, async (c) => {
     const name = checkName(c.req.param('name'));
     d.catchUp();
     // A deleted function's history stays readable: it was used, and usage is what gets billed.
-    if (!d.registry.get(name) && !d.usage.has(name)) throw new WasmfnError('function_not_found', `no function named "${name}"`);
+    if (!d.registry.get(name) && !(d.shared ? await d.shared.usage.has(name) : d.usage.has(name))) throw new WasmfnError('function_not_found', `no function named "${name}"`);
     const raw = c.req.query('since');
     let sinceMs: number | null = null;
     if (raw !== undefined) {
       sinceMs = parseIsoDateTime(raw);
       if (sinceMs === null) throw new WasmfnError('bad_request', 'since must be an ISO 8601 date-time like 2025-01-31T12:00:00Z');
     }
-    return c.json({ function: name, since: sinceMs === null ? null : new Date(sinceMs).toISOString(), ...d.usage.summary(name, sinceMs) });
+    const summary = d.shared ? await d.shared.usage.summary(name, sinceMs) : d.usage.summary(name, sinceMs);
+    return c.json({ function: name, since: sinceMs === null ? null : new Date(sinceMs).toISOString(), ...summary });
   });
 }
 
@@ -67,27 +75,5 @@ function intParam(c: Context, key: string, fallback: number, min: number, max: n
   return n;
 }
 
-const us = (ms: number) => Math.round(ms * 1000) / 1000;
+export type { LogEntry } from '../observe/log-entry.js';
 
-function toLogEntry(e: RecentEntry) {
-  const r = e.record;
-  return {
-    seq: e.seq,
-    requestId: r.requestId,
-    time: new Date(r.time).toISOString(),
-    version: r.version,
-    method: r.method,
-    path: r.path,
-    status: r.status,
-    code: r.code,
-    ...(r.code !== null ? { message: r.message ?? '', trapStack: r.trapStack ?? [] } : {}),
-    durationsMs: { queue: us(r.queueMs), instantiate: us(r.instantiateMs), run: us(r.runMs), total: us(r.totalMs) },
-    fuelUsed: r.fuelUsed,
-    peakPages: r.peakPages,
-    bytesIn: r.bytesIn,
-    bytesOut: r.bytesOut,
-    logs: r.logs,
-  };
-}
-
-export type LogEntry = ReturnType<typeof toLogEntry>;

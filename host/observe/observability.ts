@@ -69,6 +69,13 @@ export class Observability implements InvocationSink {
   }
 
   private pending: InvocationRecord[] = [];
+  private readonly taps: ((r: InvocationRecord) => void)[] = [];
+
+  /** `fn` sees every invocation record, after the log, metrics and usage (the cluster shares usage and logs). */
+  tap(fn: (r: InvocationRecord) => void): void {
+    this.taps.push(fn);
+  }
+
   /** Lines still pending when the process exits (even on an uncaught exception) are written, not lost. */
   private readonly onExit = () => this.flushLogs();
 
@@ -84,6 +91,7 @@ export class Observability implements InvocationSink {
       this.usage.add(r);
       // A request finishing just after its function was deleted must not bring the function's ring back.
       if (this.deps.registry.get(r.function)) this.recent.add(r);
+      for (const t of this.taps) t(r);
     }
   };
 

@@ -67,6 +67,11 @@ export class UsageStore {
     return this.byName.has(name);
   }
 
+  /** The function's buckets as they are now (a copy), for sharing with other replicas. */
+  buckets(name: string): UsageBucket[] {
+    return structuredClone(this.byName.get(name)?.buckets ?? []);
+  }
+
   summary(name: string, sinceMs: number | null, nowMs = Date.now()): UsageSummary {
     return summarize(this.byName.get(name)?.buckets ?? [], sinceMs, nowMs);
   }

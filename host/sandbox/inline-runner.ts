@@ -14,6 +14,7 @@ import { Executor } from './executor.js';
 import { ByteWriter } from './bytes.js';
 import { decodeJob, encodeJob, jobBytes, type JobInput } from './job-codec.js';
 import { runJob, type RunnableModule } from './run-job.js';
+import { functionFacts } from './protocol.js';
 import { InlineBackoff } from './inline-backoff.js';
 import { sharedNow } from '../invocation/clock.js';
 
@@ -102,7 +103,7 @@ export class InlineRunner {
     let e = this.entries.get(fn);
     if (!e) {
       const fuel = Math.min(fn.limits.fuel, this.opts.fuel);
-      e = { module: fn.module, abi: fn.abi, memory: fn.memory, fuelBudget: BigInt(fuel), fn: { name: fn.name, version: fn.version, env: fn.env } };
+      e = { module: fn.module, abi: fn.abi, memory: fn.memory, fuelBudget: BigInt(fuel), fn: functionFacts(fn) };
       this.entries.set(fn, e);
     }
     return e;

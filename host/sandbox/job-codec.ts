@@ -8,7 +8,7 @@
 // Strings are written latin1: Node builds URL and header strings one byte per character, so this restores the
 // bytes that arrived. Header names are lower-cased in place.
 
-import type { GuestRequest, RequestSource } from '../abi/types.js';
+import type { GuestRequest, RequestSource, StaticFile } from '../abi/types.js';
 import { decodeRequestWire } from '../abi/sdk-wire.js';
 import { ByteWriter, RecordReader } from './bytes.js';
 
@@ -97,6 +97,10 @@ export interface FunctionFacts {
   name: string;
   version: string;
   env: Record<string, string>;
+  /** Static files shipped with the deploy (WASI guests see them under `/`). */
+  files?: readonly StaticFile[];
+  /** Bytes a call's in-memory /tmp may hold. */
+  tmpLimitBytes?: number;
 }
 
 /** Method and path of a job's wire as views of its bytes, for its log line, without decoding the headers. */

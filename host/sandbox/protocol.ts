@@ -30,8 +30,18 @@ export function moduleMessage(id: number, fn: LiveFunction): ModuleMessage {
     abi: fn.abi,
     memory: fn.memory,
     fuel: fn.fuelInstrumented ? fn.limits.fuel : null,
-    fn: { name: fn.name, version: fn.version, env: fn.env },
+    fn: functionFacts(fn),
   };
+}
+
+/** What a worker keeps with a module to build the guest's request from. */
+export function functionFacts(fn: LiveFunction): FunctionFacts {
+  const facts: FunctionFacts = { name: fn.name, version: fn.version, env: fn.env };
+  if (fn.abi === 'wagi') {
+    if (fn.files) facts.files = fn.files;
+    facts.tmpLimitBytes = fn.limits.memoryMb * 1024 * 1024;
+  }
+  return facts;
 }
 
 export interface ForgetMessage {

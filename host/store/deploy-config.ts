@@ -4,6 +4,7 @@ import { WasmfnError } from '../errors.js';
 import type { FunctionLimits } from '../config.js';
 import { ABI_NAMES, type AbiName } from '../abi/types.js';
 import { checkTriggers, type TriggerConfig } from './trigger-config.js';
+import { ASYNC_QUERY_KEYS, checkAsyncPolicy, checkSchedules, type AsyncPolicyConfig, type ScheduleConfig } from './events-config.js';
 
 export const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -14,6 +15,10 @@ export interface DeployConfig {
   abi?: AbiName;
   /** What invokes the function besides HTTP (topics, streams): trigger-config.ts. */
   triggers?: TriggerConfig[];
+  /** Retry policy of asynchronous invocations. */
+  async?: AsyncPolicyConfig;
+  /** Cron triggers, each tick one asynchronous invocation. */
+  schedules?: ScheduleConfig[];
 }
 
 const LIMIT_KEYS = ['memoryMb', 'timeoutMs', 'fuel'] as const;
@@ -44,6 +49,7 @@ export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits
   const limits: Record<string, unknown> = {};
   const env: [string, string][] = [];
   let abi: string | undefined;
+  const asyncPolicy: Record<string, unknown> = {};
   const unknown: string[] = [];
   const seen = new Set<string>();
   for (const [k, v] of params) {
@@ -57,17 +63,20 @@ export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits
       if (eq <= 0) throw new WasmfnError('bad_request', `env query parameter must be KEY=value, got "${v.slice(0, 80)}"`);
       env.push([v.slice(0, eq), v.slice(eq + 1)]);
     } else if (k === 'abi') abi = v;
+    else if (k in ASYNC_QUERY_KEYS) asyncPolicy[ASYNC_QUERY_KEYS[k]!] = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
     else unknown.push(k);
   }
   if (unknown.length) throw new WasmfnError('bad_request', `unknown config field(s): ${unknown.join(', ')}`, { details: unknown.map((u) => `unknown field "${u}"`) });
   // fromEntries defines keys rather than assigning them, so a reserved key reaches checkConfig to be refused.
-  return checkConfig({ limits, env: Object.fromEntries(env), ...(abi !== undefined ? { abi } : {}) }, maxima);
+  return checkConfig({
+    limits, env: Object.fromEntries(env), ...(abi !== undefined ? { abi } : {}), ...(Object.keys(asyncPolicy).length ? { async: asyncPolicy } : {}),
+  }, maxima);
 }
 
 export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig {
   const problems: string[] = [];
   if (!isPlainObject(raw)) throw new WasmfnError('bad_request', 'config must be a JSON object');
-  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi', 'triggers'].includes(k)) problems.push(`unknown field "${k}"`);
+  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi', 'async', 'schedules', 'triggers'].includes(k)) problems.push(`unknown field "${k}"`);
   const limits: Partial<FunctionLimits> = {};
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) problems.push('"limits" must be an object');
@@ -100,16 +109,26 @@ export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig 
     if (typeof raw.abi !== 'string' || !(ABI_NAMES as readonly string[]).includes(raw.abi)) problems.push(`abi must be one of ${ABI_NAMES.join(', ')}`);
     else abi = raw.abi as AbiName;
   }
+  const asyncPolicy = checkAsyncPolicy(raw.async, problems);
+  const schedules = checkSchedules(raw.schedules, problems);
   const triggers = raw.triggers !== undefined ? checkTriggers(raw.triggers, problems) : [];
   if (problems.length) throw new WasmfnError('bad_request', `invalid config: ${problems[0]}`, { details: problems });
-  return { limits, env, ...(abi ? { abi } : {}), ...(triggers.length ? { triggers } : {}) };
+  return {
+    limits, env, ...(abi ? { abi } : {}), ...(asyncPolicy ? { async: asyncPolicy } : {}), ...(schedules ? { schedules } : {}),
+    ...(triggers.length ? { triggers } : {}),
+  };
 }
 
 /** Stable text of a config, so equal configs hash equal whatever their key order. */
 export function canonicalConfig(c: DeployConfig): string {
   const sortObj = (o: Record<string, unknown>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  // Without triggers the text is what it always was, so versions deployed before keep their ids.
-  return JSON.stringify({ abi: c.abi ?? null, env: sortObj(c.env), limits: sortObj(c.limits), ...(c.triggers?.length ? { triggers: c.triggers } : {}) });
+  // The event parts only when set, so configs without them keep the versions they always had.
+  return JSON.stringify({
+    abi: c.abi ?? null, env: sortObj(c.env), limits: sortObj(c.limits),
+    ...(c.async ? { async: sortObj(c.async as Record<string, unknown>) } : {}),
+    ...(c.schedules ? { schedules: c.schedules.map((s) => sortObj(s as unknown as Record<string, unknown>)) } : {}),
+    ...(c.triggers?.length ? { triggers: c.triggers } : {}),
+  });
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -8,22 +8,26 @@ import type { HostOptions, FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 import type { PreparedModule, PrepareOptions } from '../wasm/prepare.js';
 import { needsPreparingAgain } from '../wasm/prepared-check.js';
-import type { FunctionStore, VersionMeta } from './function-store.js';
+import type { VersionMeta } from './function-store.js';
+import type { RegistryBackend } from './registry-backend.js';
 import type { DeployConfig } from './deploy-config.js';
 import { toLive, type LiveFunction } from './live-function.js';
 import { inlineEligibility } from '../abi/inline-eligibility.js';
 import { readLayout } from '../wasm/layout.js';
+import { readStaticFiles } from './static-files.js';
 
 /** prepareModule under a time limit, off the event loop (wasm/prepare-worker.ts). */
 export type Prepare = (module: Uint8Array, opts: PrepareOptions, timeLimitMs: number) => Promise<PreparedModule>;
 
 export class DeployPipeline {
-  constructor(private readonly store: FunctionStore, private readonly opts: HostOptions, private readonly prepare: Prepare) {}
+  constructor(private readonly store: RegistryBackend, private readonly opts: HostOptions, private readonly prepare: Prepare) {}
 
   /** A new version from an upload, written to disk (not made live: that is the caller's). */
-  async create(name: string, version: string, module: Uint8Array, config: DeployConfig): Promise<LiveFunction> {
+  async create(name: string, version: string, module: Uint8Array, config: DeployConfig, filesArchive: Uint8Array | null = null): Promise<LiveFunction> {
     const limits: FunctionLimits = { ...this.opts.defaults, ...config.limits };
+    const files = filesArchive ? await readStaticFiles(filesArchive, this.opts.maxModuleBytes) : null;
     const prepared = await this.prepareUnder(module, limits, config.abi);
+    if (files && prepared.abi !== 'wagi') throw new WasmfnError('bad_request', 'files are served to WASI (wagi) functions only');
     const t0 = performance.now();
     const compiled = await compile(prepared.bytes);
     const compileMs = round3(performance.now() - t0);
@@ -31,7 +35,7 @@ export class DeployPipeline {
       name,
       version,
       sha256: crypto.createHash('sha256').update(module).digest('hex'),
-      size: module.byteLength,
+      size: module.byteLength + (filesArchive?.byteLength ?? 0),
       abi: prepared.abi,
       exports: prepared.exports,
       imports: prepared.imports,
@@ -42,9 +46,10 @@ export class DeployPipeline {
       memory: prepared.memory,
       fuelInstrumented: prepared.fuelInstrumented,
       ...eligibility(prepared.abi, prepared.imports, prepared.bytes),
+      ...(files ? { files: { count: files.length, bytes: files.reduce((n, f) => n + f.data.length, 0) } } : {}),
     };
-    await this.store.writeVersion(meta, config, module, prepared.bytes);
-    return toLive(meta, config, compiled);
+    await this.store.writeVersion(meta, config, module, prepared.bytes, filesArchive);
+    return toLive(meta, config, compiled, files);
   }
 
   /** A stored version, compiled to run. */
@@ -64,7 +69,8 @@ export class DeployPipeline {
     }
     // Versions stored before eligibility was recorded get it here.
     const meta = stored.meta.inline === undefined ? { ...stored.meta, ...eligibility(stored.meta.abi, stored.meta.imports, prepared) } : stored.meta;
-    return toLive(meta, stored.config, await compile(prepared));
+    const files = stored.filesArchive ? await readStaticFiles(stored.filesArchive, Number.MAX_SAFE_INTEGER) : null;
+    return toLive(meta, stored.config, await compile(prepared), files);
   }
 
   private prepareUnder(module: Uint8Array, limits: FunctionLimits, abi: AbiName | undefined): Promise<PreparedModule> {

@@ -1,6 +1,6 @@
 // The on-disk layout of deployed functions: immutable version directories and one live pointer per function.
 //
-//   <data>/functions/<name>/versions/<version>/{module.wasm, prepared.wasm, meta.json, config.json}
+//   <data>/functions/<name>/versions/<version>/{module.wasm, prepared.wasm, meta.json, config.json[, files.archive]}
 //   <data>/functions/<name>/live.json   {"version": ..., "history": [older live versions, newest last]}
 //
 // A deploy writes its version directory whole (temp dir + rename) and only then replaces live.json (temp file +
@@ -16,6 +16,7 @@ import { exists, mkdirPrivate, readJson, removeTempEntries, writeDirAtomic, writ
 import type { DeployConfig } from './deploy-config.js';
 import type { FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
+import type { RegistryBackend } from './registry-backend.js';
 
 export interface VersionMeta {
   name: string;
@@ -34,17 +35,23 @@ export interface VersionMeta {
   /** May a call run on the HTTP thread first (see abi/inline-eligibility.ts)? Absent in versions stored before. */
   inline?: boolean;
   inlineReason?: string;
+  /** Static files shipped with the deploy (files.archive): how many, and their unpacked bytes. */
+  files?: { count: number; bytes: number };
 }
 
 export interface LivePointer {
   version: string;
   history: string[];
+  /** The shared backend's revision of the pointer (compare-and-set); absent in the data dir. */
+  revision?: number;
 }
 
 export interface StoredVersion {
   meta: VersionMeta;
   config: DeployConfig;
   prepared: Uint8Array;
+  /** The files archive as uploaded, when the version has one. */
+  filesArchive: Uint8Array | null;
 }
 
 /** What versionId() makes. Anything else is refused before it can become part of a path (`../` and the like). */
@@ -60,7 +67,7 @@ const MAX_HISTORY = 20;
 /** Version directories kept per function; older ones are pruned unless live or on the history stack. */
 const MAX_VERSIONS = 30;
 
-export class FunctionStore {
+export class FunctionStore implements RegistryBackend {
   constructor(readonly dataDir: string) {}
 
   private get root(): string {
@@ -129,7 +136,11 @@ export class FunctionStore {
       readJson<DeployConfig>(path.join(dir, 'config.json')),
       fs.readFile(path.join(dir, 'prepared.wasm')),
     ]);
-    return { meta, config, prepared: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength) };
+    const archive = meta.files ? await fs.readFile(path.join(dir, 'files.archive')) : null;
+    return {
+      meta, config, prepared: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength),
+      filesArchive: archive && new Uint8Array(archive.buffer, archive.byteOffset, archive.byteLength),
+    };
   }
 
   /** The module as it was uploaded. */
@@ -147,7 +158,7 @@ export class FunctionStore {
     return readJson<VersionMeta>(path.join(this.versionDir(name, version), 'meta.json'));
   }
 
-  async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array): Promise<void> {
+  async writeVersion(meta: VersionMeta, config: DeployConfig, module: Uint8Array, prepared: Uint8Array, filesArchive: Uint8Array | null = null): Promise<void> {
     const dir = this.versionDir(meta.name, meta.version);
     if (await exists(path.join(dir, 'meta.json'))) return;
     await mkdirPrivate(path.dirname(dir));
@@ -157,11 +168,15 @@ export class FunctionStore {
       'prepared.wasm': prepared,
       'config.json': JSON.stringify(config, null, 2),
       'meta.json': JSON.stringify(meta, null, 2),
+      ...(filesArchive ? { 'files.archive': filesArchive } : {}),
     });
   }
 
-  /** Makes `version` live; the previous live version goes on the history stack. */
-  async setLive(name: string, pointer: LivePointer): Promise<void> {
+  /**
+   * Makes `version` live; the previous live version goes on the history stack. One process owns the data dir and
+   * the registry runs each name's changes one after another, so `expected` needs no check here.
+   */
+  async setLive(name: string, pointer: LivePointer, _expected?: LivePointer | null): Promise<void> {
     const history = pointer.history.slice(-MAX_HISTORY);
     await writeFileAtomic(path.join(this.fnDir(name), 'live.json'), JSON.stringify({ version: pointer.version, history }, null, 2));
     await this.prune(name, [pointer.version, ...history]);

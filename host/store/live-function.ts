@@ -1,7 +1,7 @@
 // A version as it runs: compiled once, with what the sandbox needs to run it and the metadata it was stored with.
 
 import type { FunctionLimits } from '../config.js';
-import type { AbiName } from '../abi/types.js';
+import type { AbiName, StaticFile } from '../abi/types.js';
 import type { VersionMeta } from './function-store.js';
 import type { DeployConfig } from './deploy-config.js';
 import type { TriggerConfig } from './trigger-config.js';
@@ -19,10 +19,14 @@ export interface LiveFunction {
   env: Record<string, string>;
   /** What invokes it besides HTTP (none when its config names none). */
   triggers: TriggerConfig[];
+  /** Static files shipped with the deploy, or null. */
+  files: readonly StaticFile[] | null;
   meta: VersionMeta;
+  /** The event parts of its deploy config (retry policy, schedules). */
+  events: Pick<DeployConfig, 'async' | 'schedules'>;
 }
 
-export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module): LiveFunction {
+export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssembly.Module, files: readonly StaticFile[] | null = null): LiveFunction {
   return {
     name: meta.name,
     version: meta.version,
@@ -34,6 +38,8 @@ export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssem
     limits: meta.limits,
     env: config.env,
     triggers: config.triggers ?? [],
+    files,
     meta,
+    events: { async: config.async, schedules: config.schedules },
   };
 }

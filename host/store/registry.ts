@@ -1,10 +1,14 @@
 // The live functions in memory (compiled once per version) and the operations that change them: deploy,
-// rollback, delete. Each name's changes run one after another; disk is written before memory is switched. How a
-// version is made from an upload or read back from disk is deploy-pipeline.ts.
+// rollback, delete. Each name's changes run one after another; the backend is written before memory is switched.
+// How a version is made from an upload or read back is deploy-pipeline.ts; where it is kept, registry-backend.ts.
+// A backend shared by several processes moves a pointer only if nobody else moved it meanwhile (the change is
+// computed again when someone did), and reports others' changes, which this registry converges on.
 
+import { createHash } from 'node:crypto';
 import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
-import { FunctionStore, type VersionMeta } from './function-store.js';
+import { FunctionStore, type LivePointer, type VersionMeta } from './function-store.js';
+import type { RegistryBackend } from './registry-backend.js';
 import { canonicalConfig, checkName, type DeployConfig } from './deploy-config.js';
 import { DeployPipeline, type Prepare } from './deploy-pipeline.js';
 import type { LiveFunction } from './live-function.js';
@@ -25,7 +29,7 @@ export class Registry {
   private readonly pipeline: DeployPipeline;
 
   /** `prepare` runs the deploy-time rewrite; whoever passes it in owns it (and closes it). */
-  constructor(private readonly store: FunctionStore, opts: HostOptions, prepare: Prepare) {
+  constructor(private readonly store: RegistryBackend, opts: HostOptions, prepare: Prepare) {
     this.pipeline = new DeployPipeline(store, opts, prepare);
   }
 
@@ -39,6 +43,39 @@ export class Registry {
         this.live.set(name, await this.pipeline.load(name, ptr.version));
       } catch (e) {
         onError(name, e);
+      }
+    }
+    await this.store.watch?.((name) => void this.converge(name).catch((e: unknown) => onError(name, e)));
+  }
+
+  /** Makes memory match the backend's live pointer for `name` (another process deployed, rolled back or deleted). */
+  private converge(name: string): Promise<void> {
+    return this.serialized(name, async () => {
+      const ptr = await this.store.live(name);
+      const current = this.live.get(name);
+      if (!ptr) {
+        if (!current) return;
+        this.live.delete(name);
+        this.emit({ type: 'delete', name });
+        return;
+      }
+      if (current?.version === ptr.version) return;
+      const fn = await this.pipeline.load(name, ptr.version);
+      this.swap(fn, current && ptr.history.includes(current.version) ? 'deploy' : current ? 'rollback' : 'deploy');
+    });
+  }
+
+  /** Sets the pointer `next` computes from the current one; computed again while others move it meanwhile. */
+  private async movePointer(name: string, next: (ptr: LivePointer | null) => LivePointer | null): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const ptr = await this.store.live(name);
+      const p = next(ptr);
+      if (!p) return;
+      try {
+        await this.store.setLive(name, p, ptr);
+        return;
+      } catch (e) {
+        if (!(e instanceof WasmfnError && e.code === 'conflict') || attempt >= MAX_POINTER_ATTEMPTS) throw e;
       }
     }
   }
@@ -80,25 +117,22 @@ export class Registry {
     return { live: fn.version, history: ptr?.history ?? [], versions };
   }
 
-  deploy(name: string, module: Uint8Array, config: DeployConfig): Promise<DeployResult> {
+  /** `files`: a tar or zip archive of static files for WASI guests (static-files.ts), or null. */
+  deploy(name: string, module: Uint8Array, config: DeployConfig, files: Uint8Array | null = null): Promise<DeployResult> {
     checkName(name);
+    this.store.assertWritable?.();
     return this.serialized(name, () => this.leavingNoEmptyName(name, async () => {
-      const version = FunctionStore.versionId(module, canonicalConfig(config));
+      const filesId = files ? `\0files:${createHash('sha256').update(files).digest('hex')}` : '';
+      const version = FunctionStore.versionId(module, canonicalConfig(config) + filesId);
       const current = this.live.get(name);
       if (current?.version === version) return { created: false, meta: current.meta };
-      const ptr = await this.store.live(name);
-      if (await this.store.hasVersion(name, version)) {
-        // Known bytes and config from an earlier deploy: make that version live again, compiled before live.json
-        // points at it (as in rollback), so a stored copy that no longer loads leaves disk and memory as they were.
-        const fn = await this.pipeline.load(name, version);
-        await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
-        this.swap(fn, 'deploy');
-        return { created: false, meta: fn.meta };
-      }
-      const fn = await this.pipeline.create(name, version, module, config);
-      await this.store.setLive(name, { version, history: pushHistory(ptr, version) });
+      // Known bytes and config from an earlier deploy are made live again, compiled before the pointer moves (as
+      // in rollback), so a stored copy that no longer loads leaves the backend and memory as they were.
+      const created = !(await this.store.hasVersion(name, version));
+      const fn = created ? await this.pipeline.create(name, version, module, config, files) : await this.pipeline.load(name, version);
+      await this.movePointer(name, (ptr) => (ptr?.version === version ? null : { version, history: pushHistory(ptr, version) }));
       this.swap(fn, 'deploy');
-      return { created: true, meta: fn.meta };
+      return { created, meta: fn.meta };
     }));
   }
 
@@ -113,28 +147,40 @@ export class Registry {
   }
 
   rollback(name: string, target?: string): Promise<VersionMeta> {
+    this.store.assertWritable?.();
     return this.serialized(name, async () => {
       const current = this.require(name);
-      const ptr = await this.store.live(name);
-      const history = ptr?.history ?? [];
-      let version = target;
-      if (version === undefined) {
-        version = history[history.length - 1];
-        if (!version) throw new WasmfnError('bad_request', `function "${name}" has no earlier version to roll back to`);
-      } else if (!(await this.store.hasVersion(name, version))) {
-        throw new WasmfnError('version_not_found', `function "${name}" has no version "${version}"`);
+      for (let attempt = 0; ; attempt++) {
+        const ptr = await this.store.live(name);
+        const history = ptr?.history ?? [];
+        const liveVersion = ptr?.version ?? current.version;
+        let version = target;
+        if (version === undefined) {
+          version = history[history.length - 1];
+          if (!version) throw new WasmfnError('bad_request', `function "${name}" has no earlier version to roll back to`);
+        } else if (!(await this.store.hasVersion(name, version))) {
+          throw new WasmfnError('version_not_found', `function "${name}" has no version "${version}"`);
+        }
+        if (version === liveVersion && version === current.version) return current.meta;
+        // A plain rollback walks back down the stack; rolling to a named version keeps the current one on it.
+        const nextHistory = target === undefined ? history.slice(0, -1) : [...history.filter((v) => v !== version && v !== liveVersion), liveVersion];
+        const fn = version === current.version ? current : await this.pipeline.load(name, version);
+        if (version !== liveVersion) {
+          try {
+            await this.store.setLive(name, { version, history: nextHistory }, ptr);
+          } catch (e) {
+            if (e instanceof WasmfnError && e.code === 'conflict' && attempt < MAX_POINTER_ATTEMPTS) continue;
+            throw e;
+          }
+        }
+        this.swap(fn, 'rollback');
+        return fn.meta;
       }
-      if (version === current.version) return current.meta;
-      // A plain rollback walks back down the stack; rolling to a named version keeps the current one on it.
-      const nextHistory = target === undefined ? history.slice(0, -1) : [...history.filter((v) => v !== version), current.version];
-      const fn = await this.pipeline.load(name, version);
-      await this.store.setLive(name, { version, history: nextHistory });
-      this.swap(fn, 'rollback');
-      return fn.meta;
     });
   }
 
   remove(name: string): Promise<void> {
+    this.store.assertWritable?.();
     return this.serialized(name, async () => {
       // One that failed to load is deleted like any other. A name that never went live is no function (not found),
       // but what a failed deploy left under it goes all the same.
@@ -169,6 +215,9 @@ export class Registry {
     return next;
   }
 }
+
+/** Tries of a pointer move that others keep moving first, before the change fails with `conflict`. */
+const MAX_POINTER_ATTEMPTS = 20;
 
 function pushHistory(ptr: { version: string; history: string[] } | null, next: string): string[] {
   if (!ptr) return [];

@@ -1,4 +1,4 @@
-// poll_oneoff: clock subscriptions sleep, stdio subscriptions are always ready, anything else is EBADF.
+// poll_oneoff: clock subscriptions sleep; stdio and file subscriptions are always ready; anything else is EBADF.
 
 import { ERRNO, EVENTTYPE, LAYOUT, SUBCLOCKFLAGS_ABSTIME } from './defs.js';
 import type { GuestMemory } from './memory.js';
@@ -8,6 +8,10 @@ export interface PollHost {
   startNs: bigint;
   isOpen(fd: number): boolean;
   stdinRemaining(): number;
+  /** Which standard stream fd is, or null. */
+  stdioStream(fd: number): number | null;
+  /** A non-stdio fd's state; null for stdio. */
+  fdReadiness(fd: number, read: boolean): { error: number; nbytes: bigint } | null;
 }
 
 interface Event {
@@ -53,7 +57,13 @@ export function pollOneoff(m: GuestMemory, host: PollHost, inPtr: number, outPtr
       else clocks.push({ userdata, remainingNs: flags & SUBCLOCKFLAGS_ABSTIME ? timeout - now : timeout });
     } else if (tag === EVENTTYPE.FD_READ || tag === EVENTTYPE.FD_WRITE) {
       const fd = m.u32(base + 16);
-      const ok = host.isOpen(fd) && (tag === EVENTTYPE.FD_READ ? fd === 0 : fd === 1 || fd === 2);
+      const other = host.fdReadiness(fd, tag === EVENTTYPE.FD_READ);
+      if (other !== null) {
+        ready.push({ userdata, error: other.error, type: tag, nbytes: other.nbytes });
+        continue;
+      }
+      const stream = host.stdioStream(fd);
+      const ok = stream !== null && (tag === EVENTTYPE.FD_READ ? stream === 0 : stream !== 0);
       const nbytes = ok && tag === EVENTTYPE.FD_READ ? BigInt(host.stdinRemaining()) : 0n;
       ready.push({ userdata, error: ok ? ERRNO.SUCCESS : ERRNO.BADF, type: tag, nbytes });
     } else {

@@ -1,11 +1,15 @@
-// An in-memory WASI preview 1: args, environ, clocks, random, stdio; no files, no sockets, nothing of the host.
+// WASI preview 1: args, environ, clocks, random, stdio, and the preopened directories it is given (fs-calls.ts);
+// no sockets.
 
 import { randomFillSync } from 'node:crypto';
-import { ERRNO, FILETYPE_UNKNOWN, IOV_MAX, LAYOUT, PREVIEW1_FUNCTIONS, RIGHTS, type Preview1Name } from './defs.js';
+import { DIR_RIGHTS, ERRNO, FILE_RIGHTS, IOV_MAX, LAYOUT, PREVIEW1_FUNCTIONS, RIGHTS, type Preview1Name } from './defs.js';
 import { GuestFault, GuestMemory } from './memory.js';
 import { BoundedOutput, InputStream, LineSplitter } from './stdio.js';
 import { clockNow, clockResolution } from './clock.js';
 import { pollOneoff } from './poll.js';
+import { FS_CALLS, fdReadiness, fileRead, fileWrite } from './fs-calls.js';
+import { FdTable } from './fs/fd-table.js';
+import { FsError, type FsBackend } from './fs/types.js';
 import { StringTable } from './strings.js';
 import { frozenFunctions, importNamespace } from '../import-object.js';
 
@@ -18,6 +22,23 @@ export interface WasiOptions {
   /** Bytes of stdout kept; one more stops the guest (see WasiOutcome). */
   stdoutLimitBytes: number;
   onStderrLine(line: string): void;
+  /** Directories the guest sees, at fds 3, 4, ...; none by default. */
+  preopens?: readonly Preopen[];
+  /** Real streams instead of the in-memory ones (`wasmfn run`); stdoutLimitBytes then does not apply. */
+  streams?: WasiStreams;
+}
+
+export interface Preopen {
+  /** The name the guest knows it by, such as "/" or "/tmp". */
+  guestPath: string;
+  fs: FsBackend;
+}
+
+export interface WasiStreams {
+  stdin: { readInto(dest: Uint8Array, at: number, len: number): number; readonly remaining: number };
+  /** False stops the guest as an overflow. */
+  stdout: { write(src: Uint8Array): boolean };
+  stderr: { write(src: Uint8Array): void; flush(): void };
 }
 
 /** How `_start` ended, when it did not trap. */
@@ -36,20 +57,33 @@ const UNWIND = new Unwind();
  */
 export class Wasi {
   readonly stdout: BoundedOutput;
-  readonly stdin: InputStream;
-  readonly stderr: LineSplitter;
+  readonly stdin: WasiStreams['stdin'];
+  readonly stderr: WasiStreams['stderr'];
+  /** Where fd 1 goes: `stdout` unless real streams were given. */
+  readonly out: WasiStreams['stdout'];
   readonly mem: GuestMemory;
   readonly args: StringTable;
   readonly env: StringTable;
-  readonly open = [true, true, true];
+  readonly fds = new FdTable();
   readonly startNs = process.hrtime.bigint();
   exitCode: number | null = null;
 
   constructor(opts: WasiOptions) {
     this.mem = new GuestMemory(opts.memory);
-    this.stdin = new InputStream(opts.stdin);
     this.stdout = new BoundedOutput(opts.stdoutLimitBytes);
-    this.stderr = new LineSplitter(opts.onStderrLine);
+    this.stdin = opts.streams?.stdin ?? new InputStream(opts.stdin);
+    this.out = opts.streams?.stdout ?? this.stdout;
+    this.stderr = opts.streams?.stderr ?? new LineSplitter(opts.onStderrLine);
+    const stdio = (stream: 0 | 1 | 2) => ({
+      kind: 'stdio' as const, stream, fdflags: 0, rightsInheriting: 0n,
+      rightsBase: (stream === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE) | RIGHTS.POLL_FD_READWRITE,
+    });
+    this.fds.add(stdio(0));
+    this.fds.add(stdio(1));
+    this.fds.add(stdio(2));
+    for (const p of opts.preopens ?? []) {
+      this.fds.add({ kind: 'dir', fs: p.fs, parts: [], preopen: p.guestPath, rightsBase: DIR_RIGHTS, rightsInheriting: DIR_RIGHTS | FILE_RIGHTS, fdflags: 0 });
+    }
     this.args = new StringTable(opts.args);
     this.env = new StringTable(opts.env);
   }
@@ -70,6 +104,7 @@ export class Wasi {
     } finally {
       current = outer;
       this.stderr.flush();
+      this.fds.closeAll();
     }
     // Checked from state, not from the throw: a guest with exception handling could swallow the unwind.
     if (this.stdout.overflowed) return { kind: 'stdout_overflow' };
@@ -77,7 +112,7 @@ export class Wasi {
   }
 
   isOpen(fd: number): boolean {
-    return fd >= 0 && fd <= 2 && this.open[fd] === true;
+    return this.fds.get(fd) !== undefined;
   }
 }
 
@@ -126,7 +161,10 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     return ERRNO.SUCCESS;
   },
   fd_write: (w, m, fd: number, iovs: number, n: number, outPtr: number) => {
-    if (!w.isOpen(fd) || fd === 0) return ERRNO.BADF;
+    const e = w.fds.get(fd);
+    if (e?.kind === 'file') return fileIo(m, iovs, n, outPtr, (srcs) => fileWrite(e, srcs, null));
+    if (e?.kind !== 'stdio' || e.stream === 0) return ERRNO.BADF;
+    const stream = e.stream;
     // Every pointer is checked before any byte is taken: an EFAULT that had written part would be written again.
     const srcs = iovecs(m, iovs, n, outPtr);
     if (srcs === null) return ERRNO.INVAL;
@@ -134,15 +172,17 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     if (srcs.reduce((n, s) => n + s.length, 0) > MAX_U32) return ERRNO.INVAL;
     let written = 0;
     for (const src of srcs) {
-      if (fd === 2) w.stderr.write(src);
-      else if (!w.stdout.write(src)) throw UNWIND;
+      if (stream === 2) w.stderr.write(src);
+      else if (!w.out.write(src)) throw UNWIND;
       written += src.length;
     }
     m.setU32(outPtr, written);
     return ERRNO.SUCCESS;
   },
   fd_read: (w, m, fd: number, iovs: number, n: number, outPtr: number) => {
-    if (fd !== 0 || !w.isOpen(fd)) return ERRNO.BADF;
+    const e = w.fds.get(fd);
+    if (e?.kind === 'file') return fileIo(m, iovs, n, outPtr, (dests) => fileRead(e, dests, null));
+    if (e?.kind !== 'stdio' || e.stream !== 0) return ERRNO.BADF;
     // Checked up front too: stdin consumed by a read that answers EFAULT would be lost.
     const dests = iovecs(m, iovs, n, outPtr);
     if (dests === null) return ERRNO.INVAL;
@@ -155,38 +195,23 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     m.setU32(outPtr, read);
     return ERRNO.SUCCESS;
   },
-  fd_fdstat_get: (w, m, fd: number, outPtr: number) => {
-    if (!w.isOpen(fd)) return ERRNO.BADF;
-    const out = outPtr >>> 0;
-    m.fill(out, LAYOUT.FDSTAT_SIZE);
-    m.setU8(out, FILETYPE_UNKNOWN); // a pipe: not a tty, so libc buffers stdout fully
-    m.setU64(out + 8, (fd === 0 ? RIGHTS.FD_READ : RIGHTS.FD_WRITE) | RIGHTS.POLL_FD_READWRITE);
-    return ERRNO.SUCCESS;
+  fd_pread: (w, m, fd: number, iovs: number, n: number, offset: bigint, outPtr: number) => {
+    const e = w.fds.need(fd);
+    if (e.kind !== 'file') return e.kind === 'stdio' ? ERRNO.SPIPE : ERRNO.BADF;
+    return fileIo(m, iovs, n, outPtr, (dests) => fileRead(e, dests, position(offset)));
   },
-  fd_filestat_get: (w, m, fd: number, outPtr: number) => {
-    if (!w.isOpen(fd)) return ERRNO.BADF;
-    const out = outPtr >>> 0;
-    m.fill(out, LAYOUT.FILESTAT_SIZE);
-    m.setU8(out + 16, FILETYPE_UNKNOWN);
-    return ERRNO.SUCCESS;
+  fd_pwrite: (w, m, fd: number, iovs: number, n: number, offset: bigint, outPtr: number) => {
+    const e = w.fds.need(fd);
+    if (e.kind !== 'file') return e.kind === 'stdio' ? ERRNO.SPIPE : ERRNO.BADF;
+    return fileIo(m, iovs, n, outPtr, (srcs) => fileWrite(e, srcs, position(offset)));
   },
-  fd_close: (w, _m, fd: number) => {
-    if (!w.isOpen(fd)) return ERRNO.BADF;
-    w.open[fd] = false;
-    return ERRNO.SUCCESS;
-  },
-  fd_seek: onFd(ERRNO.SPIPE),
-  fd_tell: onFd(ERRNO.SPIPE),
-  fd_pread: onFd(ERRNO.SPIPE),
-  fd_pwrite: onFd(ERRNO.SPIPE),
-  fd_readdir: onFd(ERRNO.NOTDIR),
-  fd_sync: onFd(ERRNO.INVAL),
-  fd_datasync: onFd(ERRNO.INVAL),
-  // No preopened directories: wasi-libc probes fds from 3 up until EBADF.
-  fd_prestat_get: () => ERRNO.BADF,
-  fd_prestat_dir_name: () => ERRNO.BADF,
+  ...(FS_CALLS as Partial<Record<Preview1Name, Impl>>),
   poll_oneoff: (w, m, i: number, o: number, n: number, ne: number) =>
-    pollOneoff(m, { startNs: w.startNs, isOpen: (fd) => w.isOpen(fd), stdinRemaining: () => w.stdin.remaining }, i, o, n, ne),
+    pollOneoff(m, {
+      startNs: w.startNs, isOpen: (fd) => w.isOpen(fd), stdinRemaining: () => w.stdin.remaining,
+      stdioStream: (fd) => { const e = w.fds.get(fd); return e?.kind === 'stdio' ? e.stream : null; },
+      fdReadiness: (fd, read) => fdReadiness(w, fd, read),
+    }, i, o, n, ne),
   proc_exit: (w, _m, code: number) => {
     // A WASI exit code is a u32; the i32 the guest passed arrives signed (exit(-1) is 4294967295, not -1).
     w.exitCode = code >>> 0;
@@ -200,6 +225,21 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     return ERRNO.SUCCESS;
   },
 };
+
+/** Scatter/gather I/O on a file: buffers checked up front, as for stdio. */
+function fileIo(m: GuestMemory, iovs: number, n: number, outPtr: number, io: (bufs: Uint8Array[]) => number): number {
+  const bufs = iovecs(m, iovs, n, outPtr);
+  if (bufs === null) return ERRNO.INVAL;
+  const done = io(bufs);
+  m.sync().setU32(outPtr, done);
+  return ERRNO.SUCCESS;
+}
+
+function position(offset: bigint | number): number {
+  const p = BigInt.asUintN(64, typeof offset === 'bigint' ? offset : BigInt(offset));
+  if (p > BigInt(Number.MAX_SAFE_INTEGER)) throw new FsError(ERRNO.INVAL);
+  return Number(p);
+}
 
 /** The errno for a call this host does not support, judged from its first argument where that is an fd. */
 function fallback(name: Preview1Name): Impl {
@@ -219,6 +259,7 @@ function guard(fn: Impl): HostFn {
       return fn(w, m, ...args);
     } catch (e) {
       if (e === UNWIND) throw e;
+      if (e instanceof FsError) return e.errno;
       return e instanceof GuestFault || e instanceof RangeError ? ERRNO.FAULT : ERRNO.IO;
     }
   };

@@ -1,4 +1,4 @@
-// `wasmfn deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...]`
+// `wasmfn deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...] [--files ARCHIVE]`
 
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -15,11 +15,12 @@ export const run: Command = async (argv, ctx) => {
       fuel: { type: 'string' },
       abi: { type: 'string' },
       env: { type: 'string', multiple: true },
+      files: { type: 'string' },
     },
   });
   const [name, file] = positionals;
   if (!name || !file || positionals.length > 2) {
-    ctx.err('usage: wasmfn deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi sdk|loader|wagi] [--env K=V ...]');
+    ctx.err('usage: wasmfn deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi sdk|loader|wagi] [--env K=V ...] [--files ARCHIVE.tar|.tar.gz|.zip]');
     return 2;
   }
   const limits: Record<string, number> = {};
@@ -48,7 +49,17 @@ export const run: Command = async (argv, ctx) => {
     ctx.err(`cannot read ${file}: ${(e as Error).message}`);
     return 1;
   }
+  let files: Buffer | null = null;
+  if (values.files !== undefined) {
+    try {
+      files = await fs.readFile(values.files);
+    } catch (e) {
+      ctx.err(`cannot read ${values.files}: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   const form = new FormData();
+  if (files) form.set('files', new Blob([new Uint8Array(files)]), 'files');
   form.set('module', new Blob([new Uint8Array(bytes)], { type: 'application/wasm' }), 'module.wasm');
   form.set('config', JSON.stringify({ limits, env, ...(values.abi ? { abi: values.abi } : {}) }));
   const res = await ctx.client.api('PUT', `/api/functions/${encodeURIComponent(name)}`, form);

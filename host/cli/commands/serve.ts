@@ -40,6 +40,7 @@ export const run: Command = async (argv, ctx) => {
     host.log.warn('--token shows the admin token to every user of this machine (ps, /proc/<pid>/cmdline): set WASMFN_TOKEN or use --token-file instead');
   }
   host.log.info({ url: host.url, dataDir: host.opts.dataDir, workers: host.opts.workers, functions: host.registry.list().map((f) => f.name) }, `wasmfn listening on ${host.url}`);
+  host.log.info({ url: `${host.url}/ui/` }, `dashboard: ${host.url}/ui/ (admin token in ${host.opts.dataDir}/token unless WASMFN_TOKEN is set)`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       host.log.info({ signal }, 'shutting down: draining in-flight requests');

@@ -1,0 +1,87 @@
+// Cluster-wide invocation logs: every replica publishes each invocation (with its own id as `replica`) to a
+// subject per function, which a stream keeps (the newest per function, for a day); the logs route reads that
+// stream back, and an entry's `seq` is its stream sequence, so `after` works on any replica.
+
+import { DeliverPolicy, DiscardPolicy, StorageType } from '@nats-io/jetstream';
+import type { ClusterConnection } from './connection.js';
+import type { InvocationRecord } from '../invocation/record.js';
+import { invocationEntry, type LogEntry } from '../observe/log-entry.js';
+import { asUnavailable } from './nats-errors.js';
+
+/** Invocations kept per function, as on one host. */
+export const KEPT_PER_FUNCTION = 200;
+const KEPT_FOR_NS = 24 * 3600 * 1e9;
+
+export class ClusterLogs {
+  private readonly stream: string;
+
+  private constructor(private readonly cluster: ClusterConnection) {
+    this.stream = cluster.name('logs');
+  }
+
+  static async start(cluster: ClusterConnection): Promise<ClusterLogs> {
+    const l = new ClusterLogs(cluster);
+    const config = {
+      name: l.stream,
+      subjects: [cluster.subject('logs.>')],
+      max_msgs_per_subject: KEPT_PER_FUNCTION,
+      max_age: KEPT_FOR_NS,
+      discard: DiscardPolicy.Old,
+      storage: StorageType.File,
+    };
+    try {
+      await cluster.jsm.streams.info(l.stream);
+    } catch {
+      await cluster.jsm.streams.add(config).catch(async (e: unknown) => {
+        // another replica created it first
+        await cluster.jsm.streams.info(l.stream).catch(() => { throw e; });
+      });
+    }
+    return l;
+  }
+
+  /** Hot path: one publish without waiting for an acknowledgement; lost only if NATS is away. */
+  record(r: InvocationRecord): void {
+    if (!this.cluster.connected()) return;
+    const entry = { ...invocationEntry(0, r), replica: this.cluster.replica };
+    try {
+      this.cluster.nc.publish(this.subject(r.function), JSON.stringify(entry));
+    } catch {
+      // the connection is closing
+    }
+  }
+
+  /** The newest `limit` invocations after stream sequence `after`, oldest first. */
+  async list(name: string, limit: number, after: number): Promise<LogEntry[]> {
+    const subject = this.subject(name);
+    try {
+      const info = await this.cluster.jsm.streams.info(this.stream, { subjects_filter: subject });
+      const count = info.state.subjects?.[subject] ?? 0;
+      if (count === 0 || info.state.last_seq <= after) return [];
+      const consumer = await this.cluster.js.consumers.get(this.stream, {
+        filter_subjects: subject,
+        ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : {}),
+      });
+      const out: LogEntry[] = [];
+      const msgs = await consumer.fetch({ max_messages: count, expires: 2000 });
+      for await (const m of msgs) {
+        out.push({ ...(m.json<LogEntry>()), seq: m.seq });
+        if (m.info.pending === 0) break;
+      }
+      await consumer.delete().catch(() => undefined);
+      return out.slice(-limit);
+    } catch (e) {
+      return asUnavailable(e);
+    }
+  }
+
+  /** A deleted function's invocations go with it (as on one host); a deploy of the name starts afresh. */
+  async forget(name: string): Promise<void> {
+    if (!this.cluster.connected()) return;
+    await this.cluster.jsm.streams.purge(this.stream, { filter: this.subject(name) }).catch(() => undefined);
+  }
+
+  private subject(name: string): string {
+    return this.cluster.subject(`logs.${name}`);
+  }
+}

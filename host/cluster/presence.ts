@@ -1,0 +1,86 @@
+// Which replicas are up: each one puts a heartbeat under its own key of a KV bucket whose entries expire
+// (the bucket's max age), and a replica is listed while its last heartbeat is recent.
+
+import { StorageType } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { ClusterConnection } from './connection.js';
+import { asUnavailable } from './nats-errors.js';
+
+export interface ReplicaInfo {
+  id: string;
+  url: string;
+  startedAt: string;
+  lastSeen: string;
+  /** Invocations running or waiting on that replica. */
+  inflight: number;
+  /** Functions live on that replica. */
+  functions: number;
+}
+
+export interface PresenceSource {
+  url: string;
+  inflight: () => number;
+  functions: () => number;
+}
+
+export const HEARTBEAT_MS = 2000;
+/** A replica not heard from for this long is no longer listed. */
+export const SEEN_WINDOW_MS = 15_000;
+
+export class Presence {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly startedAt = new Date().toISOString();
+
+  private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly src: PresenceSource) {}
+
+  static async start(cluster: ClusterConnection, src: PresenceSource): Promise<Presence> {
+    const kv = await cluster.kvm.create(cluster.name('presence'), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
+    const p = new Presence(cluster, kv, src);
+    await p.beat().catch(() => undefined);
+    p.timer = setInterval(() => void p.beat().catch(() => undefined), HEARTBEAT_MS);
+    p.timer.unref();
+    return p;
+  }
+
+  private async beat(): Promise<void> {
+    if (!this.cluster.connected()) return;
+    const info: ReplicaInfo = {
+      id: this.cluster.replica,
+      url: this.src.url,
+      startedAt: this.startedAt,
+      lastSeen: new Date().toISOString(),
+      inflight: this.src.inflight(),
+      functions: this.src.functions(),
+    };
+    await this.kv.put(replicaKey(this.cluster.replica), JSON.stringify(info));
+  }
+
+  /** The replicas heard from within SEEN_WINDOW_MS, by id. */
+  async list(nowMs = Date.now()): Promise<ReplicaInfo[]> {
+    const out: ReplicaInfo[] = [];
+    try {
+      const keys: string[] = [];
+      for await (const k of await this.kv.keys()) keys.push(k);
+      for (const k of keys) {
+        const e = await this.kv.get(k);
+        if (!e || e.operation !== 'PUT') continue;
+        const info = e.json<ReplicaInfo>();
+        if (nowMs - Date.parse(info.lastSeen) <= SEEN_WINDOW_MS) out.push(info);
+      }
+    } catch (e) {
+      asUnavailable(e);
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    // Gone at once rather than after the window, when the replica stops in good order.
+    if (this.cluster.connected()) await this.kv.delete(replicaKey(this.cluster.replica)).catch(() => undefined);
+  }
+}
+
+/** Replica ids may hold characters KV keys may not (host:port): the key is their base64url. */
+function replicaKey(id: string): string {
+  return Buffer.from(id).toString('base64url');
+}

@@ -1,0 +1,49 @@
+// What makes a replica one of a cluster besides the registry: its heartbeat, its share of usage and its logs.
+
+import os from 'node:os';
+import type { ClusterConnection } from './connection.js';
+import type { Observability } from '../observe/observability.js';
+import { ClusterUsage } from './cluster-usage.js';
+import { ClusterLogs } from './cluster-logs.js';
+import { Presence, type PresenceSource, type ReplicaInfo } from './presence.js';
+import { WasmfnError } from '../errors.js';
+
+export class ReplicaServices {
+  private presence: Presence | null = null;
+
+  private constructor(readonly cluster: ClusterConnection, readonly usage: ClusterUsage, readonly logs: ClusterLogs) {}
+
+  static async start(cluster: ClusterConnection, observability: Observability, dataDir: string): Promise<ReplicaServices> {
+    const usage = await ClusterUsage.start(cluster, observability.routeDeps().usage, dataDir);
+    const logs = await ClusterLogs.start(cluster);
+    observability.tap((r) => {
+      usage.touched(r.function);
+      logs.record(r);
+    });
+    observability.routeDeps().registry.onChange((e) => {
+      if (e.type === 'delete') void logs.forget(e.name);
+    });
+    return new ReplicaServices(cluster, usage, logs);
+  }
+
+  /** Starts the heartbeat once the replica listens (its URL is part of it). */
+  async announce(src: PresenceSource): Promise<void> {
+    // Listening on every interface says nothing about where others reach it: the host name does.
+    const url = src.url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, `//${os.hostname()}`);
+    this.presence = await Presence.start(this.cluster, { ...src, url });
+  }
+
+  replicas(): Promise<ReplicaInfo[]> {
+    if (!this.presence) throw new WasmfnError('unavailable', 'this replica is still starting', { retryAfterS: 1 });
+    return this.presence.list();
+  }
+
+  health(): { nats: { connected: boolean }; replica: string } {
+    return { nats: { connected: this.cluster.connected() }, replica: this.cluster.replica };
+  }
+
+  async close(): Promise<void> {
+    await this.presence?.close();
+    await this.usage.close().catch(() => undefined);
+  }
+}
