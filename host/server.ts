@@ -28,6 +28,8 @@ import { CapabilityHost } from './sandbox/capability-host.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { defaultSecretKeyFile, loadSecretKey } from './secrets/secret-key.js';
 import { mountKvRoutes } from './http/kv-routes.js';
+import { startTriggers } from './events/triggers/start-triggers.js';
+import type { TriggerService } from './events/triggers/trigger-service.js';
 import { JetStreamStore } from './cluster/jetstream-store.js';
 import { ReplicaServices } from './cluster/replica-services.js';
 import { mountClusterRoutes } from './http/cluster-routes.js';
@@ -52,6 +54,8 @@ export interface RunningHost {
   cluster: ClusterConnection | null;
   /** Guests' key-value stores: a JetStream bucket per store in a cluster, else the data dir's database. */
   kv: KvBackend;
+  /** Topic (embedded) or stream (cluster) triggers of the functions. */
+  triggers: TriggerService;
   /** Asynchronous invocations (queue, dispatcher, callbacks) and schedules. */
   events: AsyncEvents;
   /** Stops taking connections, lets in-flight requests finish, then stops the workers. */
@@ -117,6 +121,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     await deployExamples(registry, (name, e) => log.warn({ function: name, err: e }, 'could not deploy example function'));
   }
 
+  const triggers = startTriggers({ dataDir: opts.dataDir, registry, pool, sink: observability, log, cluster, metrics: observability.metrics.registry, concurrency: opts.maxConcurrencyPerFunction });
   const events = await AsyncEvents.open({ opts, registry, pool, sink: observability, log, cluster });
   const onInternalError = (e: unknown) => log.error({ err: e }, 'internal error');
   const bodies = new BodyBudget(opts.maxBufferedBodyBytes);
@@ -137,10 +142,13 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ...(shared ? { health: () => shared.health() } : {}),
     onInternalError,
     intake: asyncIntake(events, bodies, onInternalError),
-    functionExtras: (name) => {
+    functionExtras: async (name) => {
       const nextRuns = events.nextRuns(name);
-      return nextRuns.length ? { nextRuns } : {};
+      // Each trigger's lag (pending messages) and last error, when the function has any.
+      const withTriggers = registry.get(name)?.triggers.length ? { triggers: await triggers.status(name) } : {};
+      return { ...(nextRuns.length ? { nextRuns } : {}), ...withTriggers };
     },
+    triggers,
   });
   mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, hostId: `cluster:${opts.cluster}` } : {}) } });
 
@@ -159,6 +167,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     (closing ??= (async () => {
       shuttingDown.abort();
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
+      await triggers.close();
       await events.close();
       await pool.drain();
       await pool.close();
@@ -170,7 +179,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       await cluster?.close();
     })());
 
-  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, kv, events, close };
+  return { url, token, opts, registry, preparer, pool, observability, bodies, log, cluster, kv, events, triggers, close };
 }
 
 /**

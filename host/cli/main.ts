@@ -20,6 +20,8 @@ const USAGE = `usage: wasmfn <command> [options]
   rollback <name> [--version V]        back to the previous (or the named) version
   logs <name> [--limit N] [--follow]   recent invocations and their log lines
   usage <name> [--since ISO]           invocations, wall time, fuel, GB-seconds
+  map <name> [input.ndjson|-] [-o out.ndjson] [--concurrency N] [--retries N] [--envelope] [--headers]
+                                       run every NDJSON line through the function, results in input order
   run <file.wasm> [--env K=V]... [--dir HOST_DIR[::GUEST_DIR]]... [--memory-mb N] [--timeout-ms N] [--fuel N] [-- args...]
                                        run a WASI command locally, under the host's limits
   bench [--quick] [--out DIR] [--only A,B] [--iterations N]
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Command }>> = {
   rollback: () => import('./commands/rollback.js'),
   logs: () => import('./commands/logs.js'),
   usage: () => import('./commands/usage.js'),
+  map: () => import('./commands/map.js'),
   bench: () => import('./commands/bench.js'),
   run: () => import('./commands/run.js'),
 };

@@ -12,7 +12,7 @@ import { BodyLease, type BodyBudget } from './body-budget.js';
 /** Room for multipart framing and the config part on top of the module cap. */
 const MULTIPART_SLACK_BYTES = 1024 * 1024;
 
-export function adminRoutes(registry: Registry, opts: HostOptions, token: string, bodies: BodyBudget, extras?: (name: string) => Record<string, unknown>): Hono {
+export function adminRoutes(registry: Registry, opts: HostOptions, token: string, bodies: BodyBudget, extras?: (name: string) => Record<string, unknown> | Promise<Record<string, unknown>>): Hono {
   const api = new Hono();
   api.use('*', bearerAuth(token));
 
@@ -21,7 +21,7 @@ export function adminRoutes(registry: Registry, opts: HostOptions, token: string
   api.get('/functions/:name', async (c) => {
     const name = checkName(c.req.param('name'));
     const { live, history, versions } = await registry.versions(name);
-    return c.json({ ...registry.require(name).meta, live, history, versions, ...extras?.(name) });
+    return c.json({ ...registry.require(name).meta, live, history, versions, ...(await extras?.(name)) });
   });
 
   api.put('/functions/:name', async (c) => {

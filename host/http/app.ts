@@ -8,6 +8,9 @@ import type { WorkerPool } from '../sandbox/pool.js';
 import type { InvocationSink } from '../invocation/record.js';
 import { adminRoutes } from './admin-routes.js';
 import { invokeRoutes } from './invoke-routes.js';
+import { mapRoutes } from './map-routes.js';
+import { topicRoutes } from './topic-routes.js';
+import type { TriggerService } from '../events/triggers/trigger-service.js';
 import { errorResponse } from './error-response.js';
 import { requestId } from './request-id.js';
 import type { BodyBudget } from './body-budget.js';
@@ -27,10 +30,12 @@ export interface AppDeps {
   health?: () => Record<string, unknown>;
   /** Host-level failures (not guest errors) go here, for the log. */
   onInternalError?: (e: unknown) => void;
+  /** Topic and stream triggers: publishing, and each function's trigger status. */
+  triggers?: TriggerService | null;
   /** Calls with `Prefer: respond-async` go here (asynchronous invocations). */
   intake?: AsyncIntake;
   /** Fields added to GET /api/functions/:name (schedules' next runs). */
-  functionExtras?: (name: string) => Record<string, unknown>;
+  functionExtras?: (name: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string } }> {
@@ -38,9 +43,11 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string 
   // First, so the request-id middleware below (registered later) never runs for invocations: that route sets
   // the id and its header itself, without materialising the response's headers.
   app.route('/fn', invokeRoutes(deps));
+  app.route('/map', mapRoutes(deps));
   app.use('*', requestId());
   app.get('/healthz', (c) => c.json({ status: 'ok', ...deps.health?.() }));
   deps.extend?.(app);
+  if (deps.triggers) app.route('/api/topics', topicRoutes(deps.triggers, deps.opts, deps.token, deps.bodies));
   app.route('/api', adminRoutes(deps.registry, deps.opts, deps.token, deps.bodies, deps.functionExtras));
   app.notFound((c) => {
     const res = errorResponse(c, new WasmfnError('not_found', 'no such route: functions are under /fn/<name>, the admin API under /api/functions'));

@@ -34,5 +34,5 @@ export function invocationLine(r: LineFacts, levels: LineLevels, nowMs = Date.no
     + `,"method":${str(r.method)},"path":${str(r.path)},"status":${r.status},"code":${failed ? str(r.code) : 'null'}`
     + `,"queueMs":${us(r.queueMs)},"instantiateMs":${us(r.instantiateMs)},"runMs":${us(r.runMs)},"totalMs":${us(r.totalMs)}`
     + `,"fuelUsed":${r.fuelUsed ?? 'null'},"peakPages":${r.peakPages},"bytesIn":${r.bytesIn},"bytesOut":${r.bytesOut}`
-    + `${error},"msg":${str(msg)}}\n`);
+    + `${error}${r.trigger ? `,"trigger":${str(r.trigger)}` : ''},"msg":${str(msg)}}\n`);
 }

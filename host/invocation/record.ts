@@ -28,6 +28,8 @@ export interface InvocationRecord {
   logs: GuestLogLine[];
   /** Outbound requests the guest made: method, origin, status (null when it failed), ms. */
   fetches?: { method: string; origin: string; status: number | null; ms: number; error?: string }[];
+  /** What started the invocation when not a call of /fn (e.g. "map"); shown in the log line. */
+  trigger?: string;
   /** The log line as UTF-8, when a worker formatted it already (empty when its level is off). */
   line?: Uint8Array;
 }

@@ -171,6 +171,21 @@ export class WorkerPool {
   /** Calls admitted by reserve() whose bodies are still being read. */
   private reserved = 0;
 
+  /** Whether the pool is shutting down (it refuses every call from now on). */
+  get closing(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Resolves when the next call finishes, anywhere in the pool: room may have freed under a cap. For callers that
+   * wait for room instead of being refused (a map's items).
+   */
+  nextDone(): Promise<void> {
+    return new Promise((resolve) => this.doneWaiters.push(resolve));
+  }
+
+  private doneWaiters: (() => void)[] = [];
+
   private admit(fn: LiveFunction): void {
     if (this.closed) throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
     const count = this.queue.busy(fn.name)?.inFlight ?? 0;
@@ -479,6 +494,11 @@ export class WorkerPool {
 
   /** One call of the lane's function is over (answered, or its reservation given back). */
   private done(lane: Lane<Job>): void {
+    if (this.doneWaiters.length) {
+      const waiters = this.doneWaiters;
+      this.doneWaiters = [];
+      for (const w of waiters) w();
+    }
     if (--lane.inFlight === 0 && this.retired.has(lane.name)) this.forget(lane.name, this.retired.get(lane.name));
   }
 }

@@ -4,6 +4,7 @@ import { WasmfnError } from '../errors.js';
 import type { FunctionLimits } from '../config.js';
 import { ABI_NAMES, type AbiName } from '../abi/types.js';
 import { checkCapabilityConfig, canonicalCapabilities, CAPABILITY_FIELDS, type CapabilityConfig } from './capability-config.js';
+import { checkTriggers, type TriggerConfig } from './trigger-config.js';
 import { ASYNC_QUERY_KEYS, checkAsyncPolicy, checkSchedules, type AsyncPolicyConfig, type ScheduleConfig } from './events-config.js';
 
 export const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -13,6 +14,8 @@ export interface DeployConfig extends CapabilityConfig {
   limits: Partial<FunctionLimits>;
   env: Record<string, string>;
   abi?: AbiName;
+  /** What invokes the function besides HTTP (topics, streams): trigger-config.ts. */
+  triggers?: TriggerConfig[];
   /** Retry policy of asynchronous invocations. */
   async?: AsyncPolicyConfig;
   /** Cron triggers, each tick one asynchronous invocation. */
@@ -74,7 +77,7 @@ export function parseConfigQuery(params: URLSearchParams, maxima: FunctionLimits
 export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig {
   const problems: string[] = [];
   if (!isPlainObject(raw)) throw new WasmfnError('bad_request', 'config must be a JSON object');
-  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi', 'async', 'schedules', ...CAPABILITY_FIELDS].includes(k)) problems.push(`unknown field "${k}"`);
+  for (const k of Object.keys(raw)) if (!['limits', 'env', 'abi', 'async', 'schedules', 'triggers', ...CAPABILITY_FIELDS].includes(k)) problems.push(`unknown field "${k}"`);
   const limits: Partial<FunctionLimits> = {};
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) problems.push('"limits" must be an object');
@@ -110,8 +113,12 @@ export function checkConfig(raw: unknown, maxima: FunctionLimits): DeployConfig 
   const asyncPolicy = checkAsyncPolicy(raw.async, problems);
   const schedules = checkSchedules(raw.schedules, problems);
   const capabilities = checkCapabilityConfig(raw, problems);
+  const triggers = raw.triggers !== undefined ? checkTriggers(raw.triggers, problems) : [];
   if (problems.length) throw new WasmfnError('bad_request', `invalid config: ${problems[0]}`, { details: problems });
-  return { limits, env, ...(abi ? { abi } : {}), ...(asyncPolicy ? { async: asyncPolicy } : {}), ...(schedules ? { schedules } : {}), ...capabilities };
+  return {
+    limits, env, ...(abi ? { abi } : {}), ...(asyncPolicy ? { async: asyncPolicy } : {}), ...(schedules ? { schedules } : {}),
+    ...(triggers.length ? { triggers } : {}), ...capabilities,
+  };
 }
 
 /** Stable text of a config, so equal configs hash equal whatever their key order. */
@@ -123,6 +130,7 @@ export function canonicalConfig(c: DeployConfig): string {
     ...(c.async ? { async: sortObj(c.async as Record<string, unknown>) } : {}),
     ...(c.schedules ? { schedules: c.schedules.map((s) => sortObj(s as unknown as Record<string, unknown>)) } : {}),
     ...canonicalCapabilities(c),
+    ...(c.triggers?.length ? { triggers: c.triggers } : {}),
   });
 }
 

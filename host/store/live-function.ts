@@ -6,6 +6,7 @@ import type { VersionMeta } from './function-store.js';
 import type { DeployConfig } from './deploy-config.js';
 import { grantsOf, type Grants } from './capability-config.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import type { TriggerConfig } from './trigger-config.js';
 
 export interface LiveFunction {
   name: string;
@@ -18,6 +19,8 @@ export interface LiveFunction {
   fuelInstrumented: boolean;
   limits: FunctionLimits;
   env: Record<string, string>;
+  /** What invokes it besides HTTP (none when its config names none). */
+  triggers: TriggerConfig[];
   /** Static files shipped with the deploy, or null. */
   files: readonly StaticFile[] | null;
   /** Key-value stores, outbound origins, variables and secrets it was granted. */
@@ -38,6 +41,7 @@ export function toLive(meta: VersionMeta, config: DeployConfig, module: WebAssem
     fuelInstrumented: meta.fuelInstrumented,
     limits: meta.limits,
     env: config.env,
+    triggers: config.triggers ?? [],
     files,
     grants: grantsOf(meta.name, config, secrets),
     meta,
