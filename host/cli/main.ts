@@ -10,9 +10,9 @@ import { escapeControl, escapeControlKeepLines } from '../control-chars.js';
 
 const USAGE = `usage: wasmfn <command> [options]
 
-  serve [--host H] [--port N] [--data DIR] [--token-file F] [--workers N] [--no-examples]
+  serve [--host H] [--port N] [--data DIR] [--token-file F] [--workers N] [--no-examples] [--nats URL]
                                        run the host (env: HOST, PORT, WASMFN_DATA, WASMFN_TOKEN, ...)
-  deploy <name> <file.wasm> [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...] [--files ARCHIVE]
+  deploy <name> <file.wasm> [--config FILE] [--memory-mb N] [--timeout-ms N] [--fuel N] [--abi A] [--env K=V ...] [--files ARCHIVE]
   list                                 deployed functions
   invoke <name> [path] [--data TEXT] [--method M] [--header "K: V"] [-i] [--async [--callback URL]]
   invocation <id> [--wait]             an asynchronous invocation's status and result
