@@ -183,9 +183,15 @@ function bigUsage(name: string): string {
   return JSON.stringify({ version: 1, function: name, buckets });
 }
 
-/** A host whose writes fail past 16 blocks (8 or 16 KiB): room for a tiny function, none for bigger files. */
-function fullDiskHost(dataDir: string) {
-  return spawnHost(dataDir, { WASMFN_TOKEN: TOKEN }, ['--no-examples'], { fileSizeLimitBlocks: 16 });
+/**
+ * A host whose writes fail past 80 blocks (40 or 80 KiB): room for a tiny function, none for bigger files. Its
+ * embedded database was made by an earlier host without the limit (as on a disk that filled up over time): SQLite
+ * needs 32 KiB for its shared-memory index at every open, and more to create its tables.
+ */
+async function fullDiskHost(dataDir: string, beforeFull: () => Promise<void> = async () => {}) {
+  await stopHost(await spawnHost(dataDir, { WASMFN_TOKEN: TOKEN }, ['--no-examples']));
+  await beforeFull();
+  return spawnHost(dataDir, { WASMFN_TOKEN: TOKEN }, ['--no-examples'], { fileSizeLimitBlocks: 80 });
 }
 
 function put(url: string, name: string, bytes: Uint8Array): Promise<Response> {
@@ -197,7 +203,7 @@ test('on a full file system, a failed first deploy leaves no name behind', async
   const dataDir = await tempDir();
   const host = await fullDiskHost(dataDir);
   try {
-    const big = await put(host.url, 'big', new Uint8Array([...(await tinyModule()), ...customSection('pad', 100 * 1024)]));
+    const big = await put(host.url, 'big', new Uint8Array([...(await tinyModule()), ...customSection('pad', 200 * 1024)]));
     assert.is(big.status, 500, await big.text());
     assert.not.ok(await exists(path.join(dataDir, 'functions', 'big')), 'the failed first deploy left functions/big behind');
     assert.is((await fetch(`${host.url}/api/functions/big`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status, 404);
@@ -210,9 +216,10 @@ test('on a full file system, a failed first deploy leaves no name behind', async
 
 test('on a full file system, a failed usage write leaves no temp file behind', async () => {
   const dataDir = await tempDir();
-  await fs.mkdir(path.join(dataDir, 'usage'));
-  await fs.writeFile(path.join(dataDir, 'usage', 'small.json'), bigUsage('small'));
-  const host = await fullDiskHost(dataDir);
+  const host = await fullDiskHost(dataDir, async () => {
+    await fs.mkdir(path.join(dataDir, 'usage'), { recursive: true });
+    await fs.writeFile(path.join(dataDir, 'usage', 'small.json'), bigUsage('small'));
+  });
   try {
     const small = await put(host.url, 'small', await tinyModule());
     assert.is(small.status, 201, await small.text());

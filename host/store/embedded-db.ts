@@ -2,6 +2,7 @@
 // in the data dir (better-sqlite3), opened once per process and shared. Each feature creates its own tables
 // (CREATE TABLE IF NOT EXISTS at open) and names them with its own prefix (queue_, kv_, topic_, ...).
 
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -21,6 +22,10 @@ export function openEmbeddedDb(dataDir: string): { db: EmbeddedDb; release: () =
   const file = path.join(path.resolve(dataDir), EMBEDDED_DB_FILE);
   let entry = open.get(file);
   if (!entry) {
+    // Private like every file of the data dir, whatever the umask: SQLite gives its -wal and -shm files the
+    // database file's mode.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
