@@ -39,8 +39,9 @@ async function openWithToken(h: HostAddress, hash = ''): Promise<Page> {
   return page;
 }
 
-test('a dead letter is listed on the function page and retried from it until it succeeds', async () => {
-  await withHost({}, async (h) => {
+for (const mode of ['embedded', 'cluster'] as const) test(`${mode}: a dead letter is listed on the function page and retried from it until it succeeds`, async () => {
+  const opts = mode === 'cluster' ? { natsUrl: nats.url, cluster: 'uidead', token: 'ui-dead-token' } : {};
+  await withHost(opts, async (h) => {
     // One attempt, and the first traps: dead at once; the retry is attempt 2, which succeeds.
     assert.is((await deployWithConfig(h, 'flaky', 'flaky', { async: { maxAttempts: 1 } })).status, 201);
     const id = await queueCall(h, 'flaky?succeedAt=2');
@@ -68,7 +69,8 @@ test('cluster mode: the front page lists the replicas from GET /api/cluster', as
   const dirs = [await tempDir(), await tempDir()];
   const hosts: RunningHost[] = [];
   try {
-    for (const dataDir of dirs) hosts.push(await startHost({ port: 0, workers: 1, logger: silentLogger(), deployExamples: false, natsUrl: nats.url, cluster, token: 'ui-cluster-token', dataDir }));
+    // Named: with port 0 both would default to <host name>:0.
+    for (const [i, dataDir] of dirs.entries()) hosts.push(await startHost({ replica: `replica-${i + 1}`, port: 0, workers: 1, logger: silentLogger(), deployExamples: false, natsUrl: nats.url, cluster, token: 'ui-cluster-token', dataDir }));
     let ids: string[] = [];
     await until(async () => {
       const body = (await (await admin(hosts[0]!, '/api/cluster')).json()) as { replicas: { id: string }[] };
