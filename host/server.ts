@@ -150,7 +150,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     },
     triggers,
   });
-  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, hostId: `cluster:${opts.cluster}` } : {}) } });
+  mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, shared, hostId: `cluster:${opts.cluster}` } : {}) } });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port, serverOptions: serverTimeouts(opts) }, () => resolve(s));

@@ -75,6 +75,17 @@ export class ClusterLogs {
     }
   }
 
+  /** The newest entry of a function from any replica (the stream's last message on its subject), or null. */
+  async last(name: string): Promise<LogEntry | null> {
+    try {
+      const m = await this.cluster.jsm.streams.getMessage(this.stream, { last_by_subj: this.subject(name) });
+      return m ? { ...m.json<LogEntry>(), seq: m.seq } : null;
+    } catch (e) {
+      if (/no message found|not found/i.test((e as Error).message)) return null;
+      return asUnavailable(e);
+    }
+  }
+
   /** A deleted function's invocations go with it (as on one host); a deploy of the name starts afresh. */
   async forget(name: string): Promise<void> {
     if (!this.cluster.connected()) return;

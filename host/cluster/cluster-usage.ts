@@ -55,6 +55,11 @@ export class ClusterUsage {
   }
 
   async summary(name: string, sinceMs: number | null, nowMs = Date.now()): Promise<UsageSummary> {
+    return summarize(await this.buckets(name), sinceMs, nowMs);
+  }
+
+  /** This replica's live buckets and every other instance's snapshot, side by side (not merged). */
+  async buckets(name: string): Promise<UsageBucket[]> {
     const buckets: UsageBucket[] = [...this.local.buckets(name)];
     for (const key of await this.snapshotKeys(name)) {
       if (key === `${name}.${this.instance}`) continue;
@@ -67,7 +72,7 @@ export class ClusterUsage {
         // an unreadable snapshot counts as none; the replica replaces it with its next publish
       }
     }
-    return summarize(buckets, sinceMs, nowMs);
+    return buckets;
   }
 
   async close(): Promise<void> {

@@ -32,7 +32,8 @@ export class AsyncEvents {
   private constructor(readonly queue: AsyncQueue, private readonly deps: AsyncEventsDeps) {
     this.callbacks = new Callbacks(deps.log);
     const concurrency = deps.opts.asyncConcurrency || deps.opts.workers;
-    this.dispatcher = new Dispatcher({ queue, registry: deps.registry, pool: deps.pool, sink: deps.sink, callbacks: this.callbacks, concurrency, log: deps.log });
+    this.dispatcher = new Dispatcher({ queue, registry: deps.registry, pool: deps.pool, sink: deps.sink, callbacks: this.callbacks, concurrency, log: deps.log,
+      registryGraceMs: deps.cluster ? REGISTRY_GRACE_MS : 0 });
     this.schedules = new Schedules(deps.registry, queue, deps.log);
   }
 
@@ -87,6 +88,9 @@ export class AsyncEvents {
     await this.queue.close();
   }
 }
+
+/** How long a replica waits for the shared registry to bring a function it was handed an invocation of. */
+const REGISTRY_GRACE_MS = 10_000;
 
 /** ack_wait is this much above the longest a function may run, so a running attempt is never delivered twice. */
 const ACK_MARGIN_MS = 5000;

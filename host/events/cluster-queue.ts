@@ -185,10 +185,10 @@ export class ClusterQueue implements AsyncQueue {
         else await msg.ackAck();
         return stateOf(next);
       },
-      release: async () => {
+      release: async (delayMs = 0) => {
         clearInterval(keepAlive);
-        await write({ ...inv, status: 'queued', attempts: inv.attempts - 1 }).catch(() => undefined);
-        msg.nak();
+        await write({ ...inv, status: 'queued', attempts: inv.attempts - 1, nextAt: Date.now() + delayMs }).catch(() => undefined);
+        msg.nak(delayMs > 0 ? delayMs : undefined);
       },
     };
   }

@@ -10,6 +10,7 @@ import type { WorkerPool } from '../sandbox/pool.js';
 import type { InvocationSink } from '../invocation/record.js';
 import type { AsyncQueue, Claimed } from './queue.js';
 import { runAttempt } from './run-attempt.js';
+import { registryLagMs } from './registry-lag.js';
 import { isDone, type InvocationState } from './invocation.js';
 import type { Callbacks } from './callbacks.js';
 
@@ -33,6 +34,8 @@ export interface DispatcherDeps {
   callbacks: Callbacks;
   concurrency: number;
   log: Logger;
+  /** How long after queueing an invocation whose function (or version) this replica has not seen yet is held back. */
+  registryGraceMs?: number;
   /** Called once an invocation ended (succeeded or dead). */
   onDone?: (s: InvocationState) => void;
 }
@@ -115,6 +118,11 @@ export class Dispatcher {
 
   private async run(c: Claimed): Promise<void> {
     try {
+      const lagMs = await registryLagMs(c.inv, this.d.registry, this.d.registryGraceMs ?? 0);
+      if (lagMs > 0) {
+        await c.release(lagMs);
+        return;
+      }
       const settlement = await runAttempt(c.inv, this.d.registry.get(c.inv.function), this.d.pool, this.d.sink);
       if (settlement === 'refused') {
         await c.release();

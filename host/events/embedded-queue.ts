@@ -54,7 +54,7 @@ export class EmbeddedQueue implements AsyncQueue {
       dead: this.db.prepare(`SELECT ${STATE_COLUMNS} FROM queue_invocations WHERE function = ? AND status = 'dead' ORDER BY finished_at DESC LIMIT ?`),
       retry: this.db.prepare(`UPDATE queue_invocations SET status = 'queued', attempt_base = attempts, next_at = @now, finished_at = NULL,
         result = NULL, error = NULL WHERE id = @id AND status = 'dead' RETURNING ${STATE_COLUMNS}`),
-      release: this.db.prepare(`UPDATE queue_invocations SET status = 'queued', attempts = attempts - 1 WHERE id = ? AND status = 'running'`),
+      release: this.db.prepare(`UPDATE queue_invocations SET status = 'queued', attempts = attempts - 1, next_at = max(next_at, ?) WHERE id = ? AND status = 'running'`),
       purge: this.db.prepare(`DELETE FROM queue_invocations WHERE finished_at IS NOT NULL AND finished_at < ? AND status IN ('succeeded', 'dead')`),
     };
     // Whatever was running when the last process died runs again: at least once.
@@ -150,8 +150,9 @@ export class EmbeddedQueue implements AsyncQueue {
         if (s.status === 'failed') this.wake();
         return toState(row2);
       },
-      release: async () => {
-        if (!this.closed) this.stmts.release.run(inv.id);
+      release: async (delayMs = 0) => {
+        if (!this.closed) this.stmts.release.run(Date.now() + delayMs, inv.id);
+        if (delayMs > 0) this.wake();
       },
     };
   }

@@ -13,8 +13,11 @@ export interface Claimed {
   readonly inv: Invocation;
   /** Ends the attempt; the queue keeps the outcome (and runs it again later when it failed). */
   settle(s: Settlement): Promise<InvocationState>;
-  /** Gives the invocation back untried (the host is stopping): it runs later, this attempt not counted. */
-  release(): Promise<void>;
+  /**
+   * Gives the invocation back untried (the host is stopping, or this replica has not seen its function yet): it runs
+   * again no sooner than `delayMs` from now, this attempt not counted.
+   */
+  release(delayMs?: number): Promise<void>;
 }
 
 export interface AsyncQueue {

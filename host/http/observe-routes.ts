@@ -8,7 +8,7 @@ import type { Registry } from '../store/registry.js';
 import type { HostMetrics } from '../observe/metrics.js';
 import type { RecentEntry, RecentInvocations } from '../observe/recent-invocations.js';
 import type { UsageStore } from '../observe/usage-store.js';
-import { parseIsoDateTime, type UsageSummary } from '../observe/usage-buckets.js';
+import { parseIsoDateTime, type UsageBucket, type UsageSummary } from '../observe/usage-buckets.js';
 import { toLogEntry, type LogEntry } from '../observe/log-entry.js';
 
 type App = Hono<{ Variables: { requestId: string } }>;
@@ -24,8 +24,8 @@ export interface ObserveRouteDeps {
   catchUp: () => void;
   /** In cluster mode: usage and logs of every replica instead of this one's. */
   shared?: {
-    usage: { has(name: string): Promise<boolean>; summary(name: string, sinceMs: number | null): Promise<UsageSummary> };
-    logs: { list(name: string, limit: number, after: number): Promise<LogEntry[]> };
+    usage: { has(name: string): Promise<boolean>; summary(name: string, sinceMs: number | null): Promise<UsageSummary>; buckets(name: string): Promise<UsageBucket[]> };
+    logs: { list(name: string, limit: number, after: number): Promise<LogEntry[]>; last(name: string): Promise<LogEntry | null> };
   };
 }
 

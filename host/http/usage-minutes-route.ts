@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import { WasmfnError } from '../errors.js';
 import { bearerAuth } from './auth.js';
 import { checkName } from '../store/deploy-config.js';
-import { MINUTE_MS } from '../observe/usage-buckets.js';
+import { MINUTE_MS, summarize } from '../observe/usage-buckets.js';
 import { minuteSeries } from '../observe/usage-series.js';
 import type { ObserveRouteDeps } from './observe-routes.js';
 
@@ -16,7 +16,7 @@ export const MAX_SERIES_MINUTES = 360;
 const DEFAULT_SERIES_MINUTES = 60;
 
 export function mountUsageMinutesRoute(app: App, token: string, d: ObserveRouteDeps): void {
-  app.get('/api/usage/minutes', bearerAuth(token), (c) => {
+  app.get('/api/usage/minutes', bearerAuth(token), async (c) => {
     const raw = c.req.query('minutes');
     const minutes = raw === undefined ? DEFAULT_SERIES_MINUTES : /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
     if (!(minutes >= 1 && minutes <= MAX_SERIES_MINUTES)) throw new WasmfnError('bad_request', `minutes must be an integer from 1 to ${MAX_SERIES_MINUTES}`);
@@ -32,17 +32,20 @@ export function mountUsageMinutesRoute(app: App, token: string, d: ObserveRouteD
     d.catchUp();
     const now = Date.now();
     const from = now - (minutes - 1) * MINUTE_MS;
-    const functions = names.map((name) => {
-      const s = d.usage.summary(name, from - (from % MINUTE_MS), now);
-      const last = d.recent.list(name, 1, 0)[0];
+    const functions = await Promise.all(names.map(async (name) => {
+      // In a cluster: every replica's buckets and the newest call on any of them.
+      const buckets = d.shared ? await d.shared.usage.buckets(name) : d.usage.buckets(name);
+      const s = summarize(buckets, from - (from % MINUTE_MS), now);
+      const local = d.recent.list(name, 1, 0)[0];
+      const lastCall = d.shared ? ((await d.shared.logs.last(name))?.time ?? null) : local ? new Date(local.record.time).toISOString() : null;
       const total = s.invocations.total;
       return {
         function: name,
-        lastCall: last ? new Date(last.record.time).toISOString() : null,
+        lastCall,
         summary: { invocations: total, errors: total - (s.invocations.byOutcome.ok ?? 0), p50: s.wallTimeMs.p50, p99: s.wallTimeMs.p99 },
-        points: minuteSeries(d.usage.buckets(name), from, now),
+        points: minuteSeries(buckets, from, now),
       };
-    });
+    }));
     return c.json({ stepMs: MINUTE_MS, minutes, to: new Date(now).toISOString(), functions });
   });
 }

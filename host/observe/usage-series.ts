@@ -1,6 +1,6 @@
 // A function's usage as one point per minute (zeros where it was idle), for charts and sparklines.
 
-import { MINUTE_MS, summarize, type UsageBucket } from './usage-buckets.js';
+import { MINUTE_MS, emptyBucket, mergeInto, summarize, type UsageBucket } from './usage-buckets.js';
 
 export interface SeriesPoint {
   /** Minute start, epoch ms. */
@@ -19,7 +19,13 @@ export function minuteSeries(buckets: readonly UsageBucket[], fromMs: number, to
   const first = fromMs - (fromMs % MINUTE_MS);
   const last = toMs - (toMs % MINUTE_MS);
   const byMinute = new Map<number, UsageBucket>();
-  for (const b of buckets) if (b.spanMs === MINUTE_MS && b.t >= first && b.t <= last) byMinute.set(b.t, b);
+  for (const b of buckets) {
+    if (b.spanMs !== MINUTE_MS || b.t < first || b.t > last) continue;
+    // Several replicas' buckets of one minute add up.
+    let m = byMinute.get(b.t);
+    if (!m) byMinute.set(b.t, (m = emptyBucket(b.t, MINUTE_MS)));
+    mergeInto(m, b);
+  }
   const out: SeriesPoint[] = [];
   for (let t = first; t <= last; t += MINUTE_MS) {
     const b = byMinute.get(t);
