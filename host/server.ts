@@ -137,7 +137,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       mountObserveRoutes(a, token, { ...observability.routeDeps(), ...(shared ? { shared, hostId: `cluster:${opts.cluster}` } : {}) });
       if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, replica: shared.cluster.replica, replicas: () => shared.replicas() });
       mountKvRoutes(a, token, kv, registry);
-      mountAsyncRoutes(a, token, events);
+      mountAsyncRoutes(a, token, events, (fn, limit) => triggers.deadLetters(fn, limit));
     },
     ...(shared ? { health: () => shared.health() } : {}),
     onInternalError,

@@ -69,6 +69,9 @@ test('a message the function keeps failing becomes a dead letter after maxDelive
     assert.is(calls.filter((l) => l.status === 200).length, 2);
     assert.is(calls.filter((l) => String(l.requestId).startsWith(`topic:words:${poison}:`)).length, 3);
     assert.match((await triggers(h, 'loud'))[0]!.lastError ?? '', /^trap/);
+    // The function's dead letters over HTTP: its dead asynchronous invocations and its dead trigger messages.
+    const listed = await (await admin(h, '/api/functions/loud/dead-letters')).json() as { invocations: unknown[]; messages: { seq: number; trigger: string }[] };
+    assert.equal([listed.invocations.length, listed.messages.map((m) => [m.seq, m.trigger])], [0, [[poison, 'topic:words']]]);
   });
 });
 

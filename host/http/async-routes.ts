@@ -5,11 +5,16 @@ import { WasmfnError } from '../errors.js';
 import { checkName } from '../store/deploy-config.js';
 import type { AsyncEvents } from '../events/async-events.js';
 import { invocationView } from '../events/invocation.js';
+import type { DeadLetter } from '../events/triggers/trigger-service.js';
 import { bearerAuth } from './auth.js';
 
 const MAX_DEAD_LETTERS = 1000;
 
-export function mountAsyncRoutes(app: Hono<{ Variables: { requestId: string } }>, token: string, events: AsyncEvents): void {
+/** `triggerDeadLetters`: messages of the function's topic or stream triggers that used up their deliveries. */
+export function mountAsyncRoutes(
+  app: Hono<{ Variables: { requestId: string } }>, token: string, events: AsyncEvents,
+  triggerDeadLetters: (fn: string, limit: number) => Promise<DeadLetter[]> = async () => [],
+): void {
   const api = new Hono();
   api.use('*', bearerAuth(token));
 
@@ -29,7 +34,8 @@ export function mountAsyncRoutes(app: Hono<{ Variables: { requestId: string } }>
     const raw = c.req.query('limit');
     const limit = raw === undefined ? 100 : Number(raw);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DEAD_LETTERS) throw new WasmfnError('bad_request', `limit must be an integer from 1 to ${MAX_DEAD_LETTERS}`);
-    return c.json({ invocations: (await events.deadLetters(name, limit)).map(invocationView) });
+    const [invocations, messages] = await Promise.all([events.deadLetters(name, limit), triggerDeadLetters(name, limit)]);
+    return c.json({ invocations: invocations.map(invocationView), messages });
   });
 
   app.route('/api', api);
