@@ -1,5 +1,6 @@
 // Starts a host: options, token, function store, worker pool, HTTP server; and stops it gracefully.
 
+import os from 'node:os';
 import v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -135,7 +136,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     bodies,
     extend: (a) => {
       mountObserveRoutes(a, token, { ...observability.routeDeps(), ...(shared ? { shared, hostId: `cluster:${opts.cluster}` } : {}) });
-      if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, replica: shared.cluster.replica, replicas: () => shared.replicas() });
+      if (shared) mountClusterRoutes(a, token, { cluster: opts.cluster, get replica() { return shared.cluster.replica; }, replicas: () => shared.replicas() });
       mountKvRoutes(a, token, kv, registry);
       mountAsyncRoutes(a, token, events, (fn, limit) => triggers.deadLetters(fn, limit));
     },
@@ -160,6 +161,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
+  // Named by the port it really listens on (port 0 picks one only now), unless WASMFN_REPLICA names it.
+  if (cluster && !opts.replica) cluster.replica = `${os.hostname()}:${addr.port}`;
   await shared?.announce({ url, inflight: () => pool.stats().inflight, functions: () => registry.list().length });
 
   let closing: Promise<void> | null = null;

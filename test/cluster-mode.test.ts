@@ -34,6 +34,20 @@ test('replica: /healthz names the replica and NATS connected; a second host on t
   });
 });
 
+test('replicas without WASMFN_REPLICA are named by the port they listen on, even when it was picked (port 0)', async () => {
+  nats ??= await startNats();
+  const common = { natsUrl: nats.url, token: 'cluster-mode-token', cluster: 'cm-ports', port: 0 };
+  await withHost(common, async (one) => {
+    await withHost(common, async (two) => {
+      const ids = [one, two].map((h) => `:${new URL(h.url).port}`);
+      const listed = async () => ((await (await admin(one, '/api/cluster')).json()) as { replicas: { id: string }[] }).replicas.map((r) => r.id);
+      await until(async () => (await listed()).length === 2, 'both replicas listed');
+      const got = await listed();
+      assert.ok(ids.every((suffix) => got.some((id) => id.endsWith(suffix))), `${JSON.stringify(got)} against ports ${ids.join(', ')}`);
+    });
+  });
+});
+
 test('cluster mode without a token is refused at start', async () => {
   nats ??= await startNats();
   try {

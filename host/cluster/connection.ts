@@ -15,7 +15,7 @@ export interface ClusterConnection {
   jsm: JetStreamManager;
   kvm: Kvm;
   objm: Objm;
-  /** This replica's id (WASMFN_REPLICA or host name and port). */
+  /** This replica's id (WASMFN_REPLICA, or host name and port: the server sets it once it listens). */
   replica: string;
   /** `<cluster>_<part>` for buckets and streams, `<cluster>.<part>` for subjects. */
   name(part: string): string;
