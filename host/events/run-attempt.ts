@@ -7,6 +7,7 @@ import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
 import type { JobInput } from '../sandbox/job-codec.js';
 import type { InvocationRecord, InvocationSink } from '../invocation/record.js';
 import { sharedNow } from '../invocation/clock.js';
+import { invocationRecord } from '../sandbox/invocation-record.js';
 import type { Invocation, InvocationError, InvocationResult } from './invocation.js';
 import type { Settlement } from './queue.js';
 import { backoffMs, retryable } from './retry-policy.js';
@@ -31,15 +32,15 @@ export async function runAttempt(inv: Invocation, fn: LiveFunction | undefined, 
   } catch (e) {
     if (e instanceof WasmfnError && e.code === 'overloaded') return 'refused';
     const failure = e instanceof WasmfnError ? e : new WasmfnError('internal', 'the invocation could not be queued for a worker');
-    sink.record(record(fn, input, failure.status, failure, null));
+    sink.record(invocationRecord(fn, input, failure.status, failure, null, 0));
     return next(inv, fn.version, { code: failure.code, message: failure.message }, null);
   }
   if (!out.ok) {
     const failure = WasmfnError.from(out.error);
-    sink.record(record(fn, input, failure.status, failure, out));
+    sink.record(invocationRecord(fn, input, failure.status, failure, out, 0));
     return next(inv, fn.version, { code: failure.code, message: failure.message }, null);
   }
-  sink.record(record(fn, input, out.status, null, out));
+  sink.record(invocationRecord(fn, input, out.status, null, out, out.body.byteLength));
   const result = toResult(out);
   if (retryable({ status: out.status })) {
     return next(inv, fn.version, { code: 'bad_gateway', message: `the function answered ${out.status}` }, result);
@@ -80,18 +81,3 @@ function toResult(out: Extract<InvokeOutcome, { ok: true }>): InvocationResult {
   }
 }
 
-/** The record the sink gets, shaped as the /fn route's, so async calls count in logs, metrics and usage alike. */
-function record(fn: LiveFunction, input: JobInput, status: number, failure: WasmfnError | null, out: InvokeOutcome | null): InvocationRecord {
-  const ran = out !== null && out.line !== null;
-  return {
-    requestId: input.requestId, time: Date.now(), function: fn.name, version: fn.version, method: input.method, path: input.path, status,
-    code: failure ? failure.code : null,
-    message: failure ? failure.message : undefined,
-    trapStack: failure ? (out && !out.ok ? out.trapStack : []) : undefined,
-    queueMs: out ? out.queueMs : 0, instantiateMs: out ? out.instantiateMs : 0, runMs: out ? out.runMs : 0,
-    totalMs: ran ? out.totalMs : sharedNow() - input.receivedAt,
-    fuelUsed: out ? out.fuelUsed : null, peakPages: out ? out.peakPages : 0, memoryMb: fn.limits.memoryMb,
-    bytesIn: input.body.byteLength, bytesOut: out && out.ok ? out.body.byteLength : 0, logs: out ? out.logs : [],
-    line: ran ? out.line! : undefined,
-  };
-}

@@ -20,6 +20,7 @@ import { newRequestId } from './request-id.js';
 import { hostHeaders, writeSuccess } from './invocation-response.js';
 import { HeadReply, type Outgoing } from './head-reply.js';
 import { sharedNow } from '../invocation/clock.js';
+import { invocationRecord } from '../sandbox/invocation-record.js';
 import { afterSlice, type InlineMiss } from '../sandbox/inline-runner.js';
 import type { AsyncIntake } from './async-intake.js';
 
@@ -78,12 +79,12 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     if (out.ok) {
       const bytesOut = out.body.byteLength;
       writeSuccess(node.outgoing, input.requestId, out);
-      sink.record(record(fn, input, out.status, null, out, bytesOut));
+      sink.record(invocationRecord(fn, input, out.status, null, out, bytesOut));
       return;
     }
     const failure = WasmfnError.from(out.error);
     writeError(node.outgoing, failure, hostHeaders(input.requestId, out));
-    sink.record(record(fn, input, failure.status, failure, out));
+    sink.record(invocationRecord(fn, input, failure.status, failure, out, 0));
   };
 
   /** A call answered on this thread: answered at once, its memory recycled after. */
@@ -107,7 +108,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     const failure = new WasmfnError('internal', 'the response could not be written');
     try {
       writeError(node.outgoing, failure, ['x-request-id', input.requestId]);
-      sink.record(record(fn, input, failure.status, failure, null));
+      sink.record(invocationRecord(fn, input, failure.status, failure, null, 0));
     } catch (again) {
       deps.onInternalError?.(again);
       node.outgoing.destroy();
@@ -118,7 +119,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     if (!(e instanceof WasmfnError)) deps.onInternalError?.(e);
     writeError(node.outgoing, e, ['x-request-id', input.requestId]);
     // Refused before running (body too large, overloaded): still counted in logs, metrics and usage.
-    if (e instanceof WasmfnError) sink.record(record(fn, withoutBody(input), e.status, e, null));
+    if (e instanceof WasmfnError) sink.record(invocationRecord(fn, withoutBody(input), e.status, e, null, 0));
   };
 
   /** Admitted (or refused) before a byte of the body is read: a refusal costs neither memory nor the upload. */
@@ -202,20 +203,3 @@ const withoutBody = (input: JobInput): JobInput => ({ ...input, body: EMPTY });
 /** Refused before its body was all read: the connection cannot carry another request, so the answer ends it. */
 const bodyUnread = (e: unknown): unknown => (e instanceof WasmfnError ? e.closingConnection() : e);
 
-/** One object shape for every record (no spreads): built on the main thread for every request. */
-function record(fn: LiveFunction, input: JobInput, status: number, failure: WasmfnError | null, out: InvokeOutcome | null, bytesOut = 0): InvocationRecord {
-  const ran = out !== null && out.line !== null;
-  return {
-    requestId: input.requestId, time: Date.now(), function: fn.name, version: fn.version, method: input.method, path: input.path, status,
-    code: failure ? failure.code : null,
-    message: failure ? failure.message : undefined,
-    trapStack: failure ? (out && !out.ok ? out.trapStack : []) : undefined,
-    queueMs: out ? out.queueMs : 0, instantiateMs: out ? out.instantiateMs : 0, runMs: out ? out.runMs : 0,
-    // The worker's own figure when it ran the job, so the log line (which it formatted) and metrics agree.
-    totalMs: ran ? out.totalMs : sharedNow() - input.receivedAt,
-    fuelUsed: out ? out.fuelUsed : null, peakPages: out ? out.peakPages : 0, memoryMb: fn.limits.memoryMb,
-    bytesIn: input.body.byteLength, bytesOut, logs: out ? out.logs : [],
-    line: ran ? out.line! : undefined,
-    fetches: out?.fetches,
-  };
-}
