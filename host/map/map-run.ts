@@ -3,9 +3,9 @@
 // Lines are taken only while fewer than `concurrency` items are in progress and fewer than `window` results wait
 // for an earlier one to finish, and not while the output is blocked: together with the reader's bounded read-ahead
 // this keeps memory flat however long the input is, and slows a fast client down by TCP backpressure. Items go
-// through the pool as /fn's calls do (the fast path first where eligible). An item the function's concurrency cap
-// or the host's queue refuses waits for a call to finish and tries again, instead of failing. Output lines are
-// gathered during an event-loop turn and written once at its end.
+// through the pool as /fn's calls do (local-items.ts), or in a cluster over the replicas in batches
+// (cluster-items.ts); either way each is answered once. Output lines are gathered during an event-loop turn and
+// written once at its end.
 
 import { WasmfnError } from '../errors.js';
 import type { LiveFunction } from '../store/registry.js';
@@ -18,6 +18,8 @@ import { errorLine, responseLine } from './map-output.js';
 import { retryDelayMs, retryableCode, retryableStatus } from './retry.js';
 import type { ItemResult, ItemRunner, Pending } from './map-item-runner.js';
 import { LocalItems } from './local-items.js';
+import { ClusterItems } from './cluster-items.js';
+import type { MapCluster } from './map-cluster.js';
 
 export interface MapSettings {
   concurrency: number;
@@ -47,6 +49,8 @@ export interface MapSummary {
 export interface MapDeps {
   pool: WorkerPool;
   sink: InvocationSink;
+  /** In a cluster: items go over the replicas in batches (run here when none answers). */
+  cluster?: MapCluster | null;
 }
 
 /** Most starts in one event-loop turn, so reading, answering and other requests get their turn too. */
@@ -78,7 +82,7 @@ export class MapRun {
   ) {
     this.window = Math.max(4 * settings.concurrency, 1024);
     this.local = new LocalItems(deps.pool, deps.sink, fn, this.settle, () => this.pump());
-    this.runner = this.local;
+    this.runner = deps.cluster ? new ClusterItems(deps.cluster, fn, settings, this.local, this.settle) : this.local;
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
