@@ -69,6 +69,31 @@ function assertAll(raw: string, n: number, expected: (i: number) => string): voi
   });
 }
 
+test('one replica alone maps as embedded: envelopes, headers, bytes and errors cross NATS intact', async () => {
+  const c = await inProcess(clusterName(), 1);
+  try {
+    await deployEverywhere(c.hosts, 'echo', 'echo');
+    await deployEverywhere(c.hosts, 'probe', 'sdk-probe');
+    await deployEverywhere(c.hosts, 'boom', 'abort-message');
+    const env = [
+      JSON.stringify({ method: 'put', path: '/a/b?x=1', headers: { 'x-one': 'v' }, body: 'hello' }),
+      'not json',
+    ].join('\n');
+    const echoed = (await (await fetch(`${c.hosts[0]!.url}/map/echo?envelope=1&headers=1`, { method: 'POST', body: env })).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const first = JSON.parse(echoed[0].body);
+    assert.equal([echoed[0].index, first.method, first.path, first.headers['x-one'], first.body], [0, 'PUT', '/a/b', 'v', 'hello']);
+    assert.is(echoed[0].headers['content-type'], 'application/json');
+    assert.equal(echoed[1], { index: 1, error: { code: 'bad_request', message: 'the line is not valid JSON' } });
+    const bin = JSON.parse(await (await fetch(`${c.hosts[0]!.url}/map/probe?envelope=1`, { method: 'POST', body: JSON.stringify({ path: '/bytes', bodyBase64: 'AP7/' }) })).text());
+    assert.is(Buffer.from(bin.bodyBase64, 'base64').toString('hex'), 'fffe00');
+    const trapped = (await (await fetch(`${c.hosts[0]!.url}/map/boom`, { method: 'POST', body: '1\n2\n' })).text()).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(trapped.map((l) => [l.index, l.error?.code]), [[0, 'trap'], [1, 'trap']]);
+    assert.is(await metric(c.hosts[0]!, 'wasmfn_map_batch_items_total'), 4);
+  } finally {
+    await c.close();
+  }
+});
+
 test('3,000 items on one replica of three: each index once, in order, run on several replicas', async () => {
   const c = await inProcess(clusterName(), 3);
   try {

@@ -79,6 +79,10 @@ export class ClusterItems implements ItemRunner {
   }
 
   private send(batch: Pending[], payload: Uint8Array, sends: number): void {
+    if (!this.cluster.connected()) {
+      this.cluster.count('local');
+      return this.runHere(batch);
+    }
     const timeoutMs = this.fn.limits.timeoutMs * batch.length + MARGIN_MS;
     this.cluster.request(payload, timeoutMs).then(
       (data) => this.answered(batch, payload, sends, data),

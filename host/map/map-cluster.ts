@@ -54,6 +54,11 @@ export class MapCluster {
     return msg.data;
   }
 
+  /** False while NATS is away: batches then run here at once rather than wait for their timeouts. */
+  connected(): boolean {
+    return this.d.cluster.connected();
+  }
+
   /** Largest message NATS takes, in bytes. */
   maxPayload(): number {
     return this.d.cluster.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
