@@ -38,6 +38,7 @@ import { mountUi } from './ui/routes.js';
 import { AsyncEvents } from './events/async-events.js';
 import { asyncIntake } from './http/async-intake.js';
 import { mountAsyncRoutes } from './http/async-routes.js';
+import { MapCluster } from './map/map-cluster.js';
 
 export interface RunningHost {
   url: string;
@@ -116,6 +117,8 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));
   await pool.ready();
   const shared = cluster ? await ReplicaServices.start(cluster, observability, opts.dataDir) : null;
+  // Answers batches of map items from any replica (this one's own included).
+  const mapCluster = cluster ? new MapCluster({ cluster, registry, pool, sink: observability, metrics: observability.metrics.registry }) : null;
 
   // A cluster gets the examples from its first replicas only: one started later would bring back those deleted.
   if (opts.deployExamples && !(cluster && registry.list().length > 0)) {
@@ -150,6 +153,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
       return { ...(nextRuns.length ? { nextRuns } : {}), ...withTriggers };
     },
     triggers,
+    mapCluster,
   });
   mountUi(app, { token, observe: { ...observability.routeDeps(), closing: shuttingDown.signal, ...(shared ? { sharedLogs: shared.logs, shared, hostId: `cluster:${opts.cluster}` } : {}) } });
 
@@ -170,6 +174,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     (closing ??= (async () => {
       shuttingDown.abort();
       await closeServer(server as Server, opts.maxima.timeoutMs + CLOSE_MARGIN_MS);
+      await mapCluster?.close();
       await triggers.close();
       await events.close();
       await pool.drain();

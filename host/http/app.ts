@@ -15,6 +15,7 @@ import { errorResponse } from './error-response.js';
 import { requestId } from './request-id.js';
 import type { BodyBudget } from './body-budget.js';
 import type { AsyncIntake } from './async-intake.js';
+import type { MapCluster } from '../map/map-cluster.js';
 
 export interface AppDeps {
   registry: Registry;
@@ -36,6 +37,8 @@ export interface AppDeps {
   intake?: AsyncIntake;
   /** Fields added to GET /api/functions/:name (schedules' next runs). */
   functionExtras?: (name: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** In a cluster: /map spreads items over the replicas. */
+  mapCluster?: MapCluster | null;
 }
 
 export function createApp(deps: AppDeps): Hono<{ Variables: { requestId: string } }> {

@@ -14,6 +14,7 @@ import { newRequestId } from './request-id.js';
 import { LineReader } from '../map/line-reader.js';
 import { MapRun } from '../map/map-run.js';
 import { mapQuery } from '../map/map-query.js';
+import type { MapCluster } from '../map/map-cluster.js';
 
 type Env = { Variables: { requestId: string } };
 
@@ -22,6 +23,8 @@ export interface MapRouteDeps {
   pool: WorkerPool;
   opts: HostOptions;
   sink: InvocationSink;
+  /** In a cluster: items are spread over the replicas. */
+  mapCluster?: MapCluster | null;
   onInternalError?: (e: unknown) => void;
 }
 
@@ -45,7 +48,7 @@ export function mapRoutes(deps: MapRouteDeps): Hono<Env> {
     const reader = new LineReader(incoming, {
       maxLineBytes: deps.opts.maxRequestBytes, maxPendingLines: READ_AHEAD_LINES, maxPendingBytes: READ_AHEAD_BYTES,
     }, () => run?.pump());
-    run = new MapRun({ pool: deps.pool, sink: deps.sink }, fn, { ...q, requestId, remoteAddr: incoming.socket.remoteAddress ?? '' }, reader, {
+    run = new MapRun({ pool: deps.pool, sink: deps.sink, cluster: deps.mapCluster ?? null }, fn, { ...q, requestId, remoteAddr: incoming.socket.remoteAddress ?? '' }, reader, {
       write: (chunk) => outgoing.write(chunk),
       onDrain: (cb) => outgoing.once('drain', cb),
     });

@@ -3,22 +3,23 @@
 // Lines are taken only while fewer than `concurrency` items are in progress and fewer than `window` results wait
 // for an earlier one to finish, and not while the output is blocked: together with the reader's bounded read-ahead
 // this keeps memory flat however long the input is, and slows a fast client down by TCP backpressure. Items go
-// through the pool as /fn's calls do (the fast path first where eligible). An item the function's concurrency cap
-// or the host's queue refuses waits for a call to finish and tries again, instead of failing. Output lines are
-// gathered during an event-loop turn and written once at its end.
+// through the pool as /fn's calls do (local-items.ts), or in a cluster over the replicas in batches
+// (cluster-items.ts); either way each is answered once. Output lines are gathered during an event-loop turn and
+// written once at its end.
 
 import { WasmfnError } from '../errors.js';
 import type { LiveFunction } from '../store/registry.js';
-import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
-import type { JobInput } from '../sandbox/job-codec.js';
+import type { WorkerPool } from '../sandbox/pool.js';
 import type { InvocationSink } from '../invocation/record.js';
 import { sharedNow } from '../invocation/clock.js';
-import { afterSlice } from '../sandbox/inline-runner.js';
 import type { LineReader, Line } from './line-reader.js';
 import { itemRequest } from './map-item.js';
 import { errorLine, responseLine } from './map-output.js';
-import { triggeredRecord } from '../events/triggers/trigger-record.js';
 import { retryDelayMs, retryableCode, retryableStatus } from './retry.js';
+import type { ItemResult, ItemRunner, Pending } from './map-item-runner.js';
+import { LocalItems } from './local-items.js';
+import { ClusterItems } from './cluster-items.js';
+import type { MapCluster } from './map-cluster.js';
 
 export interface MapSettings {
   concurrency: number;
@@ -48,13 +49,8 @@ export interface MapSummary {
 export interface MapDeps {
   pool: WorkerPool;
   sink: InvocationSink;
-}
-
-interface Pending {
-  index: number;
-  input: JobInput;
-  attempt: number;
-  sliceFuel: number;
+  /** In a cluster: items go over the replicas in batches (run here when none answers). */
+  cluster?: MapCluster | null;
 }
 
 /** Most starts in one event-loop turn, so reading, answering and other requests get their turn too. */
@@ -66,9 +62,8 @@ export class MapRun {
   private inProgress = 0;
   private failed = 0;
   private readonly results = new Map<number, string>();
-  /** Items refused for lack of room, in order, waiting for any call to finish. */
-  private parked: Pending[] = [];
-  private waitingForRoom = false;
+  private readonly local: LocalItems;
+  private readonly runner: ItemRunner;
   private blocked = false;
   private finished = false;
   private out: string[] = [];
@@ -86,6 +81,8 @@ export class MapRun {
     private readonly output: MapOutput,
   ) {
     this.window = Math.max(4 * settings.concurrency, 1024);
+    this.local = new LocalItems(deps.pool, deps.sink, fn, this.settle, () => this.pump());
+    this.runner = deps.cluster ? new ClusterItems(deps.cluster, fn, settings, this.local, this.settle) : this.local;
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
@@ -95,7 +92,7 @@ export class MapRun {
     if (this.finished) return;
     if (this.reader.error) return this.cancel();
     let starts = 0;
-    while (!this.blocked && !this.waitingForRoom && this.inProgress < this.settings.concurrency && this.next - this.written < this.window) {
+    while (!this.blocked && !this.local.waiting && this.inProgress < this.settings.concurrency && this.next - this.written < this.window) {
       const line = this.reader.take();
       if (!line) break;
       this.start(this.next++, line);
@@ -108,6 +105,7 @@ export class MapRun {
         break;
       }
     }
+    this.runner.flush();
     this.maybeEnd();
   };
 
@@ -115,7 +113,7 @@ export class MapRun {
   cancel(): void {
     if (this.finished) return;
     this.finished = true;
-    this.parked = [];
+    this.runner.cancel();
     this.reader.stop();
     this.resolveDone({ items: this.next, failed: this.failed, cancelled: true });
   }
@@ -130,73 +128,32 @@ export class MapRun {
       const err = e instanceof WasmfnError ? e : new WasmfnError('bad_request', 'the line is not a valid item');
       return this.finish(index, errorLine(index, err.code, err.message), true);
     }
-    const input: JobInput = {
+    const input = {
       method: req.method, path: req.path, query: req.query, rawHeaders: req.rawHeaders, body: req.body,
       remoteAddr: this.fn.abi === 'wagi' ? this.settings.remoteAddr : '',
       requestId: `${this.settings.requestId}:${index}`, receivedAt: sharedNow(),
     };
-    this.run({ index, input, attempt: 0, sliceFuel: 0 });
+    this.runner.submit({ index, input, attempt: 0, sliceFuel: 0 });
   }
 
-  private run(p: Pending): void {
-    const { pool } = this.deps;
-    const first = pool.tryInline(this.fn, p.input);
-    if (first?.hit) {
-      try {
-        this.settle(p, first.outcome);
-      } finally {
-        pool.inline!.recycle();
-      }
-      return;
-    }
-    if (first) p.sliceFuel += first.sliceFuel;
-    let run: Promise<InvokeOutcome>;
-    try {
-      run = pool.invoke(this.fn, p.input);
-    } catch (e) {
-      if (e instanceof WasmfnError && e.code === 'overloaded' && !pool.closing) return this.park(p);
-      const err = e instanceof WasmfnError ? e : new WasmfnError('internal', 'the item could not be run');
-      return this.finish(p.index, errorLine(p.index, err.code, err.message), true);
-    }
-    run.then(
-      (out) => this.settle(p, p.sliceFuel ? afterSlice(out, p.sliceFuel) : out),
-      () => this.finish(p.index, errorLine(p.index, 'internal', 'the item could not be run'), true),
-    );
-  }
-
-  /** A run's outcome: recorded as an invocation, then answered or run again. */
-  private settle(p: Pending, out: InvokeOutcome): void {
-    const failure = out.ok ? null : WasmfnError.from(out.error);
-    this.deps.sink.record(triggeredRecord('map', this.fn, p.input, out));
+  /** A run's answer (already recorded as an invocation where it ran): the item's line, or another run. */
+  private readonly settle = (p: Pending, out: ItemResult): void => {
     if (this.finished) return;
+    const failure = out.ok ? null : out.error;
     const again = out.ok ? retryableStatus(out.status) : retryableCode(failure!.code);
     if (again && p.attempt < this.settings.retries) {
       setTimeout(() => {
         if (this.finished) return;
         p.attempt++;
         p.input.receivedAt = sharedNow();
-        this.run(p);
+        this.runner.submit(p);
+        this.runner.flush();
       }, retryDelayMs(p.attempt));
       return;
     }
     if (out.ok) this.finish(p.index, responseLine(p.index, out.status, out.body, this.settings.headers ? out.headers : null), out.status >= 500);
     else this.finish(p.index, errorLine(p.index, failure!.code, failure!.message), true);
-  }
-
-  private park(p: Pending): void {
-    this.parked.push(p);
-    if (this.waitingForRoom) return;
-    this.waitingForRoom = true;
-    void this.deps.pool.nextDone().then(() => {
-      this.waitingForRoom = false;
-      if (this.finished) return;
-      const parked = this.parked;
-      this.parked = [];
-      // A run refused again parks again (and waits for the next call to finish).
-      for (const q of parked) this.run(q);
-      this.pump();
-    });
-  }
+  };
 
   private finish(index: number, line: string, failed: boolean): void {
     this.inProgress--;
