@@ -26,6 +26,7 @@ export interface HostOptions {
   prepareTimeMs: number;         // deploy-time validation/rewrite time limit, default 20000
   maxTableElements: number;      // WASMFN_MAX_TABLE_ELEMENTS, default 100000 elements over all of a module's tables
   inlineFuel: number;            // WASMFN_INLINE_FUEL, default 1500000 fuel units (about 1 ms of work): slice an eligible call gets on the HTTP thread before it goes to a worker; 0 = off
+  inlineBusyPercent: number;     // WASMFN_INLINE_BUSY_PERCENT, default 75: past this event-loop utilization of the HTTP thread, eligible calls go straight to the workers; 100 = always try the slice
   workerHeapMb: number;          // WASMFN_WORKER_HEAP_MB, default 128 MiB of JS heap per worker thread (wasm memory not included)
   logLevel: string;              // LOG_LEVEL, default info
   natsUrl: string | null;        // WASMFN_NATS_URL (flag --nats): null = embedded (everything in the data dir); set = a replica of a cluster on NATS JetStream
@@ -78,6 +79,7 @@ export function defaultOptions(): HostOptions {
     prepareTimeMs: 20_000,
     maxTableElements: 100_000,
     inlineFuel: 1_500_000,
+    inlineBusyPercent: 75,
     workerHeapMb: 128,
     logLevel: 'info',
     natsUrl: null,
@@ -118,6 +120,7 @@ export function resolveOptions(overrides: Partial<HostOptions> = {}, env: NodeJS
   o.maxConcurrencyPerFunction = num('WASMFN_MAX_CONCURRENCY', o.maxConcurrencyPerFunction);
   o.workerHeapMb = num('WASMFN_WORKER_HEAP_MB', o.workerHeapMb);
   o.inlineFuel = num('WASMFN_INLINE_FUEL', o.inlineFuel);
+  o.inlineBusyPercent = num('WASMFN_INLINE_BUSY_PERCENT', o.inlineBusyPercent);
   o.maxRunningPerFunction = num('WASMFN_MAX_RUNNING_PER_FUNCTION', o.maxRunningPerFunction);
   o.memoryPoolBytesPerWorker = num('WASMFN_MEMORY_POOL_MB', o.memoryPoolBytesPerWorker / MiB, MiB);
   o.memoryPoolMaxMemoryBytes = num('WASMFN_MEMORY_POOL_MAX_MEMORY_MB', o.memoryPoolMaxMemoryBytes / MiB, MiB);
@@ -167,6 +170,7 @@ function validate(o: HostOptions): void {
   // A worker needs a few MiB for itself before it runs any call.
   int('workerHeapMb', o.workerHeapMb, 16);
   int('inlineFuel', o.inlineFuel, 0);
+  int('inlineBusyPercent', o.inlineBusyPercent, 1, 100);
   int('maxRunningPerFunction', o.maxRunningPerFunction, 0);
   int('memoryPoolBytesPerWorker', o.memoryPoolBytesPerWorker, 0);
   int('memoryPoolMaxMemoryBytes', o.memoryPoolMaxMemoryBytes, 0);

@@ -109,6 +109,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     maxResponseBytes: opts.maxResponseBytes,
     workerHeapMb: opts.workerHeapMb,
     inlineFuel: opts.inlineFuel,
+    inlineBusyPercent: opts.inlineBusyPercent,
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),
     capabilities: new CapabilityHost({ kv, maxFetchResponseBytes: opts.maxResponseBytes }),

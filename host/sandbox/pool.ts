@@ -34,6 +34,7 @@ export interface PoolOptions {
   memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
   inlineFuel?: number;               // fuel slice of a call tried on the calling thread first, default 0: off
+  inlineBusyPercent?: number;        // the calling thread's event-loop utilization past which calls skip the slice, default 75; 100 = never skip
   capabilities?: CapabilityHost;     // answers guests' key-value and HTTP calls; absent: they answer `unavailable`
 }
 
@@ -74,7 +75,7 @@ export class WorkerPool {
   private readonly share: number;
   private readonly moduleIds = new Map<string, number>();
   /** How busy this (the HTTP) thread is: past a point, calls go to the workers' cores instead of running here. */
-  private readonly load = new ThreadLoad();
+  private readonly load: ThreadLoad;
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
   private nextModuleId = 1;
@@ -95,6 +96,7 @@ export class WorkerPool {
 
   constructor(private readonly opts: PoolOptions) {
     this.share = opts.maxRunningPerFunction || Math.max(1, opts.workers - 1);
+    this.load = new ThreadLoad(opts.inlineBusyPercent);
     this.inline = opts.inlineFuel ? new InlineRunner({
       fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, memoryPoolBytes: opts.memoryPoolBytesPerWorker, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
     }) : null;

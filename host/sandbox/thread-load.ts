@@ -13,7 +13,12 @@ export class ThreadLoad {
   private lastAt = performance.now();
   private utilization = 0;
 
-  constructor(private readonly busyAbove = 0.75, private readonly windowMs = 10) {}
+  private readonly busyAbove: number;
+
+  constructor(busyPercent = 75, private readonly windowMs = 10) {
+    // At 100 the thread never counts as busy (utilization cannot exceed 1).
+    this.busyAbove = busyPercent / 100;
+  }
 
   busy(): boolean {
     const now = performance.now();
