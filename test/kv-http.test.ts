@@ -132,6 +132,15 @@ t('a C guest counts through wasmfn.h next to WASI', async () => {
   });
 });
 
+const hasRust = await fs.stat(`${FUNCTIONS_DIR}/kv-counter-rust.wasm`).then(() => true, () => false);
+t('a Rust guest counts through the wasmfn imports it declares itself, next to WASI', async () => {
+  if (!hasRust && !process.env.CI) return;
+  await withHost({}, async (h) => {
+    await deployBuilt(h, 'kv-counter-rust');
+    assert.equal([await get(h, '/fn/kv-counter-rust'), await get(h, '/fn/kv-counter-rust')], ['1', '2']);
+  });
+});
+
 t('capability imports pass the deploy checks for SDK and WAGI guests; an unknown wasmfn import does not', async () => {
   await withHost({}, async (h) => {
     const sdk = wat(`(module (import "wasmfn" "kv_get" (func (param i32 i32 i32 i32) (result i32)))
