@@ -119,7 +119,10 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
   await pool.ready();
   const shared = cluster ? await ReplicaServices.start(cluster, observability, opts.dataDir) : null;
   // Answers batches of map items from any replica (this one's own included).
-  const mapCluster = cluster ? new MapCluster({ cluster, registry, pool, sink: observability, metrics: observability.metrics.registry }) : null;
+  const mapCluster = cluster ? new MapCluster({
+    cluster, registry, pool, sink: observability, metrics: observability.metrics.registry,
+    workers: () => shared!.workers(opts.workers),
+  }) : null;
 
   // A cluster gets the examples from its first replicas only: one started later would bring back those deleted.
   if (opts.deployExamples && !(cluster && registry.list().length > 0)) {
@@ -168,7 +171,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
 
   // Named by the port it really listens on (port 0 picks one only now), unless WASMFN_REPLICA names it.
   if (cluster && !opts.replica) cluster.replica = `${os.hostname()}:${addr.port}`;
-  await shared?.announce({ url, inflight: () => pool.stats().inflight, functions: () => registry.list().length });
+  await shared?.announce({ url, inflight: () => pool.stats().inflight, functions: () => registry.list().length, workers: opts.workers });
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -94,6 +94,25 @@ test('one replica alone maps as embedded: envelopes, headers, bytes and errors c
   }
 });
 
+test('without ?concurrency, a map keeps every replica\'s workers busy: the default is their sum', async () => {
+  const c = await inProcess(clusterName(), 3);
+  try {
+    await deployEverywhere(c.hosts, 'probe', 'map-probe');
+    const concurrency = async () => (await fetch(`${c.hosts[0]!.url}/map/probe`, { method: 'POST', body: '1\n' })).headers.get('x-wasmfn-map-concurrency');
+    // One worker each: 3 once the coordinator's heartbeat has seen the other two.
+    await until(async () => (await concurrency()) === '3', 'the default concurrency counts the three replicas\' workers', 20_000);
+    const before = await Promise.all(c.hosts.map((h) => metric(h, 'wasmfn_map_batch_items_total')));
+    const n = 300;
+    const items = Array.from({ length: n }, (_, i) => JSON.stringify({ i }));
+    const res = await fetch(`${c.hosts[0]!.url}/map/probe`, { method: 'POST', body: items.join('\n') });
+    assertAll(await res.text(), n, (i) => items[i]!);
+    const ran = (await Promise.all(c.hosts.map((h) => metric(h, 'wasmfn_map_batch_items_total')))).map((x, i) => x - before[i]!);
+    assert.ok(ran.filter((x) => x > 0).length > 1, `items run per replica: ${ran.join(', ')}`);
+  } finally {
+    await c.close();
+  }
+});
+
 test('3,000 items on one replica of three: each index once, in order, run on several replicas', async () => {
   const c = await inProcess(clusterName(), 3);
   try {

@@ -56,6 +56,18 @@ test('every item answered once, in input order, each a logged invocation with tr
   });
 });
 
+test('the concurrency in effect is in x-wasmfn-map-concurrency: the number of workers unless ?concurrency says', async () => {
+  await withHost({ workers: 2 }, async (h) => {
+    await deploy(h, 'probe', 'map-probe');
+    const used = async (query: string) => {
+      const res = await fetch(`${h.url}/map/probe${query}`, { method: 'POST', body: '1\n' });
+      await res.text();
+      return res.headers.get('x-wasmfn-map-concurrency');
+    };
+    assert.equal([await used(''), await used('?concurrency=7')], ['2', '7']);
+  });
+});
+
 test('envelope mode sets method, path, query, headers and body; headers=1 returns headers; non-UTF-8 bodies come back as base64', async () => {
   await withHost({ workers: 1 }, async (h) => {
     await deploy(h, 'echo', 'echo');

@@ -15,12 +15,15 @@ export interface ReplicaInfo {
   inflight: number;
   /** Functions live on that replica. */
   functions: number;
+  /** Worker threads of that replica (absent from replicas of earlier releases). */
+  workers?: number;
 }
 
 export interface PresenceSource {
   url: string;
   inflight: () => number;
   functions: () => number;
+  workers: number;
 }
 
 export const HEARTBEAT_MS = 2000;
@@ -30,8 +33,12 @@ export const SEEN_WINDOW_MS = 15_000;
 export class Presence {
   private timer: NodeJS.Timeout | null = null;
   private readonly startedAt = new Date().toISOString();
+  /** Worker threads of the replicas listed at the last heartbeat, this one's own until then. */
+  private workersSeen: number;
 
-  private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly src: PresenceSource) {}
+  private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly src: PresenceSource) {
+    this.workersSeen = src.workers;
+  }
 
   static async start(cluster: ClusterConnection, src: PresenceSource): Promise<Presence> {
     const kv = await cluster.kvm.create(cluster.name('presence'), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
@@ -51,8 +58,16 @@ export class Presence {
       lastSeen: new Date().toISOString(),
       inflight: this.src.inflight(),
       functions: this.src.functions(),
+      workers: this.src.workers,
     };
     await this.kv.put(replicaKey(this.cluster.replica), JSON.stringify(info));
+    const seen = await this.list();
+    this.workersSeen = Math.max(this.src.workers, seen.reduce((n, r) => n + (r.workers ?? 1), 0));
+  }
+
+  /** Worker threads over the replicas up at the last heartbeat (at least this replica's). */
+  workers(): number {
+    return this.workersSeen;
   }
 
   /** The replicas heard from within SEEN_WINDOW_MS, by id. */

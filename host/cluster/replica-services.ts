@@ -38,6 +38,11 @@ export class ReplicaServices {
     return this.presence.list();
   }
 
+  /** Worker threads over the replicas up, as the last heartbeat saw them; this replica's own before the first. */
+  workers(fallback: number): number {
+    return this.presence?.workers() ?? fallback;
+  }
+
   health(): { nats: { connected: boolean }; replica: string } {
     return { nats: { connected: this.cluster.connected() }, replica: this.cluster.replica };
   }

@@ -40,9 +40,13 @@ export function mapRoutes(deps: MapRouteDeps): Hono<Env> {
     const requestId = newRequestId(headerFacts(node.incoming.rawHeaders).requestId);
     c.set('requestId', requestId);
     const fn = deps.registry.require(c.req.param('name')!);
-    const q = mapQuery(c.req.query(), deps.opts.workers);
+    // In a cluster, the default concurrency is every replica's workers: items in flight are what spreads them.
+    const q = mapQuery(c.req.query(), deps.mapCluster?.workers() ?? deps.opts.workers);
     const { incoming, outgoing } = node;
-    outgoing.writeHead(200, { 'content-type': 'application/x-ndjson', 'x-request-id': requestId, 'cache-control': 'no-store' });
+    outgoing.writeHead(200, {
+      'content-type': 'application/x-ndjson', 'x-request-id': requestId, 'cache-control': 'no-store',
+      'x-wasmfn-map-concurrency': String(q.concurrency),
+    });
     outgoing.flushHeaders();
     let run: MapRun | null = null;
     const reader = new LineReader(incoming, {

@@ -15,6 +15,8 @@ export interface MapClusterDeps {
   pool: WorkerPool;
   sink: InvocationSink;
   metrics: PromRegistry;
+  /** Worker threads over the replicas up: a map's default concurrency. */
+  workers: () => number;
 }
 
 /** What became of a batch sent: answered, sent again (timeout, no responders, refused), or run here in the end. */
@@ -62,6 +64,11 @@ export class MapCluster {
   /** Largest message NATS takes, in bytes. */
   maxPayload(): number {
     return this.d.cluster.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
+  /** Worker threads over the replicas up, so that a map without `concurrency` keeps all of them busy. */
+  workers(): number {
+    return this.d.workers();
   }
 
   count(outcome: BatchOutcome): void {
