@@ -186,4 +186,26 @@ test('a replica killed with -9 mid-map: every index once, no error line', async 
   }
 });
 
+test('NATS away: the coordinator runs the batches itself at once, and every item is answered', async () => {
+  const c = await inProcess(clusterName(), 2);
+  try {
+    await deployEverywhere(c.hosts, 'probe', 'map-probe');
+    await nats.stop();
+    try {
+      await until(async () => ((await (await fetch(`${c.hosts[0]!.url}/healthz`)).json()) as { nats: { connected: boolean } }).nats.connected === false,
+        'the coordinator sees NATS gone', 20_000);
+      const n = 200;
+      const items = Array.from({ length: n }, (_, i) => JSON.stringify({ i }));
+      const res = await fetch(`${c.hosts[0]!.url}/map/probe?concurrency=8`, { method: 'POST', body: items.join('\n') });
+      assertAll(await res.text(), n, (i) => items[i]!);
+      assert.ok(await metric(c.hosts[0]!, 'wasmfn_map_batches_total', 'outcome="local"') > 0, 'batches ran on the coordinator');
+      assert.is(await metric(c.hosts[1]!, 'wasmfn_map_batch_items_total'), 0, 'no item reached the other replica');
+    } finally {
+      await nats.start();
+    }
+  } finally {
+    await c.close();
+  }
+});
+
 test.run();
