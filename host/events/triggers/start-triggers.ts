@@ -8,8 +8,7 @@ import type { InvocationSink } from '../../invocation/record.js';
 import type { ClusterConnection } from '../../cluster/connection.js';
 import { TopicTriggers } from './topic-triggers.js';
 import { StreamTriggers } from './stream-triggers.js';
-import { TopicStore } from './topic-store.js';
-import { openEmbeddedDb } from '../../store/embedded-db.js';
+import { StreamDeadLetters } from './stream-dead-letters.js';
 import { lagGauge, type TriggerService } from './trigger-service.js';
 
 export interface StartTriggerDeps {
@@ -27,9 +26,7 @@ export interface StartTriggerDeps {
 export function startTriggers(deps: StartTriggerDeps): TriggerService {
   let service: TriggerService;
   if (deps.cluster) {
-    // Dead letters of stream messages are kept on the replica that gave up on them, in its embedded database.
-    const { db, release } = openEmbeddedDb(deps.dataDir);
-    service = new StreamTriggers({ ...deps, cluster: deps.cluster, deadLetters: new TopicStore(db), releaseStore: release });
+    service = new StreamTriggers({ ...deps, cluster: deps.cluster, deadLetters: new StreamDeadLetters(deps.cluster) });
   } else service = new TopicTriggers(deps);
   lagGauge(deps.metrics, () => service.all());
   return service;

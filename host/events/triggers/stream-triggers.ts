@@ -21,7 +21,7 @@ import { triggerId, type TriggerConfig } from '../../store/trigger-config.js';
 import { callWaitingForRoom } from './pool-call.js';
 import { triggeredRecord } from './trigger-record.js';
 import { messageInput, redeliveryDelayMs, type DeadLetter, type TriggerService, type TriggerStatus } from './trigger-service.js';
-import type { TopicStore } from './topic-store.js';
+import type { StreamDeadLetters } from './stream-dead-letters.js';
 
 export interface StreamTriggerDeps {
   cluster: ClusterConnection;
@@ -29,10 +29,8 @@ export interface StreamTriggerDeps {
   pool: WorkerPool;
   sink: InvocationSink;
   log: Logger;
-  /** Where dead letters are kept (this replica's embedded database). */
-  deadLetters: TopicStore;
-  /** Called once on close: the dead letters' database is no longer used. */
-  releaseStore: () => void;
+  /** Where dead letters are kept, shared by the replicas. */
+  deadLetters: StreamDeadLetters;
   /** Messages of one unordered trigger in flight at once on this replica. */
   concurrency: number;
 }
@@ -92,7 +90,7 @@ export class StreamTriggers implements TriggerService {
   }
 
   async deadLetters(fn: string, limit = 100): Promise<DeadLetter[]> {
-    return this.deps.deadLetters.deadLetters(fn, limit);
+    return this.deps.deadLetters.list(fn, limit);
   }
 
   async close(): Promise<void> {
@@ -101,7 +99,6 @@ export class StreamTriggers implements TriggerService {
     for (const c of this.consumers.values()) this.stop(c);
     await Promise.all([...this.consumers.values()].map((c) => c.loop));
     await Promise.all([...this.running]);
-    this.deps.releaseStore();
   }
 
   /** Consumes for each stream trigger of the live functions; stops for the ones gone. */
@@ -261,8 +258,14 @@ export class StreamTriggers implements TriggerService {
     }
   }
 
-  private dead(c: Consumer, m: JsMsg, attempts: number, error: string): void {
-    this.deps.deadLetters.addDeadLetter({ consumer: c.id, fn: c.fn, trigger: triggerId(c.trigger), seq: m.seq, subject: m.subject, payload: m.data, attempts, error });
+  /** Terminated in the stream only once the dead letter is stored; until then it is delivered again later. */
+  private async dead(c: Consumer, m: JsMsg, attempts: number, error: string): Promise<void> {
+    try {
+      await this.deps.deadLetters.add({ fn: c.fn, trigger: triggerId(c.trigger), seq: m.seq, subject: m.subject, payload: m.data, attempts, error });
+    } catch (e) {
+      this.deps.log.warn({ err: e, function: c.fn, seq: m.seq }, 'could not store a dead letter; the message stays in its stream');
+      return m.nak(redeliveryDelayMs(attempts));
+    }
     m.term(error.slice(0, 200));
   }
 }

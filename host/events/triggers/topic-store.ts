@@ -51,8 +51,6 @@ export class TopicStore {
       gcAll: db.prepare('DELETE FROM topic_messages WHERE NOT EXISTS (SELECT 1 FROM topic_deliveries d WHERE d.seq = topic_messages.seq)'),
       dead: db.prepare(`INSERT INTO topic_dead_letters (consumer, function, trigger, seq, subject, payload, attempts, error, failed_at)
         SELECT ?, ?, 'topic:' || m.topic, m.seq, m.subject, m.payload, ?, ?, ? FROM topic_messages m WHERE m.seq = ?`),
-      addDead: db.prepare(`INSERT INTO topic_dead_letters (consumer, function, trigger, seq, subject, payload, attempts, error, failed_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       deadLetters: db.prepare('SELECT trigger, seq, subject, payload, attempts, error, failed_at AS failedAt FROM topic_dead_letters WHERE function = ? ORDER BY id DESC LIMIT ?'),
     };
   }
@@ -104,11 +102,6 @@ export class TopicStore {
       this.stmts.gc.run(seq, seq);
       this.stmts.setError.run(error, consumer);
     })();
-  }
-
-  /** A dead letter of a message kept elsewhere (a JetStream stream's). */
-  addDeadLetter(d: { consumer: string; fn: string; trigger: string; seq: number; subject: string; payload: Uint8Array; attempts: number; error: string }): void {
-    this.stmts.addDead.run(d.consumer, d.fn, d.trigger, d.seq, d.subject, d.payload, d.attempts, d.error, Date.now());
   }
 
   pending(consumer: string): number {
