@@ -33,8 +33,10 @@ export const SEEN_WINDOW_MS = 15_000;
 export class Presence {
   private timer: NodeJS.Timeout | null = null;
   private readonly startedAt = new Date().toISOString();
-  /** Worker threads of the replicas listed at the last heartbeat, this one's own until then. */
+  /** Worker threads of the replicas up when last counted, this one's own until then. */
   private workersSeen: number;
+  private countedAt = 0;
+  private counting = false;
 
   private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly src: PresenceSource) {
     this.workersSeen = src.workers;
@@ -61,12 +63,25 @@ export class Presence {
       workers: this.src.workers,
     };
     await this.kv.put(replicaKey(this.cluster.replica), JSON.stringify(info));
-    const seen = await this.list();
-    this.workersSeen = Math.max(this.src.workers, seen.reduce((n, r) => n + (r.workers ?? 1), 0));
   }
 
-  /** Worker threads over the replicas up at the last heartbeat (at least this replica's). */
-  workers(): number {
+  /**
+   * Worker threads over the replicas up (at least this replica's), as last counted. Counting reads every
+   * heartbeat, so it is done in the background when asked for and at most once per heartbeat interval: the answer
+   * may be one interval old.
+   */
+  workers(nowMs = Date.now()): number {
+    if (!this.counting && nowMs - this.countedAt >= HEARTBEAT_MS) {
+      this.countedAt = nowMs;
+      this.counting = true;
+      this.list()
+        .then((seen) => {
+          this.workersSeen = Math.max(this.src.workers, seen.reduce((n, r) => n + (r.workers ?? 1), 0));
+        }, () => undefined)
+        .finally(() => {
+          this.counting = false;
+        });
+    }
     return this.workersSeen;
   }
 

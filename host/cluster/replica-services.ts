@@ -38,7 +38,7 @@ export class ReplicaServices {
     return this.presence.list();
   }
 
-  /** Worker threads over the replicas up, as the last heartbeat saw them; this replica's own before the first. */
+  /** Worker threads over the replicas up, as last counted; this replica's own before the first heartbeat. */
   workers(fallback: number): number {
     return this.presence?.workers() ?? fallback;
   }
