@@ -24,7 +24,9 @@ export class ClusterUsage {
   private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly local: UsageStore, private readonly instance: string) {}
 
   static async start(cluster: ClusterConnection, local: UsageStore, dataDir: string): Promise<ClusterUsage> {
-    const kv = await cluster.kvm.create(cluster.name('usage'), { history: 1, storage: StorageType.File });
+    // Replicas starting together race to create the bucket: the loser opens the winner's.
+    const kv = await cluster.kvm.create(cluster.name('usage'), { history: 1, storage: StorageType.File })
+      .catch(() => cluster.kvm.open(cluster.name('usage')));
     const u = new ClusterUsage(cluster, kv, local, await instanceId(dataDir));
     u.timer = setInterval(() => void u.publish(), PUBLISH_MS);
     u.timer.unref();

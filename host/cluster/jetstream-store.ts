@@ -54,7 +54,9 @@ export class JetStreamStore implements RegistryBackend {
 
   async init(): Promise<void> {
     await this.local.init();
-    this.kv = await this.cluster.kvm.create(this.cluster.name('functions'), { history: 5, storage: StorageType.File });
+    // Replicas starting together race to create the bucket: the loser opens the winner's.
+    this.kv = await this.cluster.kvm.create(this.cluster.name('functions'), { history: 5, storage: StorageType.File })
+      .catch(() => this.cluster.kvm.open(this.cluster.name('functions')));
     this.objects = await this.cluster.objm.create(this.cluster.name('modules'), { storage: StorageType.File });
     await this.refreshAll();
     await this.startWatch();

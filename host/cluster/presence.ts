@@ -43,7 +43,9 @@ export class Presence {
   }
 
   static async start(cluster: ClusterConnection, src: PresenceSource): Promise<Presence> {
-    const kv = await cluster.kvm.create(cluster.name('presence'), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
+    // Replicas starting together race to create the bucket: the loser opens the winner's.
+    const kv = await cluster.kvm.create(cluster.name('presence'), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory })
+      .catch(() => cluster.kvm.open(cluster.name('presence')));
     const p = new Presence(cluster, kv, src);
     await p.beat().catch(() => undefined);
     p.timer = setInterval(() => void p.beat().catch(() => undefined), HEARTBEAT_MS);

@@ -5,11 +5,13 @@ import type { ClusterConnection } from './connection.js';
 import type { Observability } from '../observe/observability.js';
 import { ClusterUsage } from './cluster-usage.js';
 import { ClusterLogs } from './cluster-logs.js';
-import { Presence, type PresenceSource, type ReplicaInfo } from './presence.js';
+import { HEARTBEAT_MS, Presence, type PresenceSource, type ReplicaInfo } from './presence.js';
 import { WasmfnError } from '../errors.js';
 
 export class ReplicaServices {
   private presence: Presence | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
 
   private constructor(readonly cluster: ClusterConnection, readonly usage: ClusterUsage, readonly logs: ClusterLogs) {}
 
@@ -30,7 +32,15 @@ export class ReplicaServices {
   async announce(src: PresenceSource): Promise<void> {
     // Listening on every interface says nothing about where others reach it: the host name does.
     const url = src.url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, `//${os.hostname()}`);
-    this.presence = await Presence.start(this.cluster, { ...src, url });
+    // A replica that serves is not stopped by NATS failing it now: it keeps trying, and is listed once it succeeds.
+    const start = async (): Promise<void> => {
+      try {
+        this.presence = await Presence.start(this.cluster, { ...src, url });
+      } catch {
+        if (!this.closed) this.retry = setTimeout(() => void start(), HEARTBEAT_MS).unref();
+      }
+    };
+    await start();
   }
 
   replicas(): Promise<ReplicaInfo[]> {
@@ -48,6 +58,8 @@ export class ReplicaServices {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
     await this.presence?.close();
     await this.usage.close().catch(() => undefined);
   }
