@@ -2,11 +2,12 @@
 // subject per function, which a stream keeps (the newest per function, for a day); the logs route reads that
 // stream back, and an entry's `seq` is its stream sequence, so `after` works on any replica.
 
-import { DeliverPolicy, DiscardPolicy, StorageType } from '@nats-io/jetstream';
+import { DiscardPolicy, StorageType } from '@nats-io/jetstream';
 import type { ClusterConnection } from './connection.js';
 import type { InvocationRecord } from '../invocation/record.js';
 import { invocationEntry, type LogEntry } from '../observe/log-entry.js';
 import { asUnavailable } from './nats-errors.js';
+import { ensureStream, readSubject } from './jetstream-setup.js';
 
 /** Invocations kept per function, as on one host. */
 export const KEPT_PER_FUNCTION = 200;
@@ -29,14 +30,7 @@ export class ClusterLogs {
       discard: DiscardPolicy.Old,
       storage: StorageType.File,
     };
-    try {
-      await cluster.jsm.streams.info(l.stream);
-    } catch {
-      await cluster.jsm.streams.add(config).catch(async (e: unknown) => {
-        // another replica created it first
-        await cluster.jsm.streams.info(l.stream).catch(() => { throw e; });
-      });
-    }
+    await ensureStream(cluster, config);
     return l;
   }
 
@@ -53,23 +47,9 @@ export class ClusterLogs {
 
   /** The newest `limit` invocations after stream sequence `after`, oldest first. */
   async list(name: string, limit: number, after: number): Promise<LogEntry[]> {
-    const subject = this.subject(name);
     try {
-      const info = await this.cluster.jsm.streams.info(this.stream, { subjects_filter: subject });
-      const count = info.state.subjects?.[subject] ?? 0;
-      if (count === 0 || info.state.last_seq <= after) return [];
-      const consumer = await this.cluster.js.consumers.get(this.stream, {
-        filter_subjects: subject,
-        ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : {}),
-      });
-      const out: LogEntry[] = [];
-      const msgs = await consumer.fetch({ max_messages: count, expires: 2000 });
-      for await (const m of msgs) {
-        out.push({ ...(m.json<LogEntry>()), seq: m.seq });
-        if (m.info.pending === 0) break;
-      }
-      await consumer.delete().catch(() => undefined);
-      return out.slice(-limit);
+      const msgs = await readSubject(this.cluster, this.stream, this.subject(name), after);
+      return msgs.slice(-limit).map((m) => ({ ...m.json<LogEntry>(), seq: m.seq }));
     } catch (e) {
       return asUnavailable(e);
     }

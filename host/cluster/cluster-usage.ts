@@ -14,6 +14,7 @@ import type { UsageStore } from '../observe/usage-store.js';
 import { summarize, type UsageBucket, type UsageSummary } from '../observe/usage-buckets.js';
 import { writeFileAtomic } from '../store/atomic-fs.js';
 import { asUnavailable } from './nats-errors.js';
+import { openKv } from './jetstream-setup.js';
 
 export const PUBLISH_MS = 2000;
 
@@ -24,9 +25,7 @@ export class ClusterUsage {
   private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly local: UsageStore, private readonly instance: string) {}
 
   static async start(cluster: ClusterConnection, local: UsageStore, dataDir: string): Promise<ClusterUsage> {
-    // Replicas starting together race to create the bucket: the loser opens the winner's.
-    const kv = await cluster.kvm.create(cluster.name('usage'), { history: 1, storage: StorageType.File })
-      .catch(() => cluster.kvm.open(cluster.name('usage')));
+    const kv = await openKv(cluster, cluster.name('usage'), { history: 1, storage: StorageType.File });
     const u = new ClusterUsage(cluster, kv, local, await instanceId(dataDir));
     u.timer = setInterval(() => void u.publish(), PUBLISH_MS);
     u.timer.unref();

@@ -15,6 +15,7 @@ import type { RegistryBackend } from '../store/registry-backend.js';
 import type { DeployConfig } from '../store/deploy-config.js';
 import type { ClusterConnection } from './connection.js';
 import { decodeBundle, encodeBundle, type VersionBundle } from './version-bundle.js';
+import { openKv } from './jetstream-setup.js';
 import { asUnavailable, isWrongLastSequence, RETRY_AFTER_S } from './nats-errors.js';
 
 /** The KV value of a function: its pointer plus the versions stored for it (newest last). */
@@ -54,9 +55,7 @@ export class JetStreamStore implements RegistryBackend {
 
   async init(): Promise<void> {
     await this.local.init();
-    // Replicas starting together race to create the bucket: the loser opens the winner's.
-    this.kv = await this.cluster.kvm.create(this.cluster.name('functions'), { history: 5, storage: StorageType.File })
-      .catch(() => this.cluster.kvm.open(this.cluster.name('functions')));
+    this.kv = await openKv(this.cluster, this.cluster.name('functions'), { history: 5, storage: StorageType.File });
     this.objects = await this.cluster.objm.create(this.cluster.name('modules'), { storage: StorageType.File });
     await this.refreshAll();
     await this.startWatch();

@@ -8,6 +8,7 @@ import { CapabilityError } from '../abi/capability-codes.js';
 import type { KeysPage, KvBackend } from '../kv/backend.js';
 import { addCounter, MAX_VALUE_BYTES, parseCounter } from '../kv/limits.js';
 import type { ClusterConnection } from './connection.js';
+import { openKv } from './jetstream-setup.js';
 
 /** Compare-and-set attempts of one increment before it gives up (only a storm of writers to one key gets there). */
 const MAX_CAS_ATTEMPTS = 200;
@@ -31,10 +32,8 @@ export class JetStreamKv implements KvBackend {
     let b = this.buckets.get(store);
     if (!b) {
       const name = this.cluster.name(`kv_${store}`);
-      // A bucket made earlier (by another replica, or under another kvMb) is used as it is: creating it again with
-      // another configuration would be refused.
-      b = this.cluster.kvm.create(name, { history: 1, max_bytes: capBytes, maxValueSize: MAX_VALUE_BYTES + 1024 })
-        .catch(() => this.cluster.kvm.open(name));
+      // A bucket made earlier (by another replica, or under another kvMb) is used as it is.
+      b = openKv(this.cluster, name, { history: 1, max_bytes: capBytes, maxValueSize: MAX_VALUE_BYTES + 1024 });
       this.buckets.set(store, b);
       b.catch(() => this.buckets.delete(store));
     }

@@ -5,6 +5,7 @@ import { StorageType } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { ClusterConnection } from './connection.js';
 import { asUnavailable } from './nats-errors.js';
+import { openKv } from './jetstream-setup.js';
 
 export interface ReplicaInfo {
   id: string;
@@ -43,9 +44,7 @@ export class Presence {
   }
 
   static async start(cluster: ClusterConnection, src: PresenceSource): Promise<Presence> {
-    // Replicas starting together race to create the bucket: the loser opens the winner's.
-    const kv = await cluster.kvm.create(cluster.name('presence'), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory })
-      .catch(() => cluster.kvm.open(cluster.name('presence')));
+    const kv = await openKv(cluster, cluster.name('presence'), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
     const p = new Presence(cluster, kv, src);
     await p.beat().catch(() => undefined);
     p.timer = setInterval(() => void p.beat().catch(() => undefined), HEARTBEAT_MS);

@@ -8,6 +8,7 @@ import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type Consumer, 
 import type { KV, KvEntry } from '@nats-io/kv';
 import { WasmfnError } from '../errors.js';
 import type { ClusterConnection } from '../cluster/connection.js';
+import { ensureStream, openKv } from '../cluster/jetstream-setup.js';
 import { MAX_ASYNC_ATTEMPTS } from '../store/events-config.js';
 import type { AsyncQueue, Claimed, Settlement } from './queue.js';
 import type { Invocation, InvocationState } from './invocation.js';
@@ -52,10 +53,7 @@ export class ClusterQueue implements AsyncQueue {
       name: stream, subjects: [c.subject('async.>')], retention: RetentionPolicy.Workqueue, storage: StorageType.File,
       duplicate_window: ms(DUPLICATE_WINDOW_MS),
     };
-    await c.jsm.streams.add(streamConfig).catch(async (e) => {
-      // Another replica made it first (or an earlier version of it): use what is there.
-      await c.jsm.streams.info(stream).catch(() => { throw e; });
-    });
+    await ensureStream(c, streamConfig);
     const durable = 'dispatch';
     const consumerConfig = {
       durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
@@ -204,8 +202,8 @@ export class ClusterQueue implements AsyncQueue {
   }
 }
 
-async function openBucket(c: ClusterConnection, name: string, ttlMs: number): Promise<KV> {
-  return c.kvm.create(name, { ttl: ttlMs, history: 1 }).catch(() => c.kvm.open(name));
+function openBucket(c: ClusterConnection, name: string, ttlMs: number): Promise<KV> {
+  return openKv(c, name, { ttl: ttlMs, history: 1 });
 }
 
 const recordKey = (id: string) => `inv.${id}`;

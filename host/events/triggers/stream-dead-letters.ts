@@ -6,6 +6,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { DiscardPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
 import type { ClusterConnection } from '../../cluster/connection.js';
 import { asUnavailable } from '../../cluster/nats-errors.js';
+import { ensureStream, readSubject } from '../../cluster/jetstream-setup.js';
 import type { DeadLetter } from './trigger-service.js';
 
 /** Dead letters kept per function: the oldest go first. */
@@ -49,22 +50,8 @@ export class StreamDeadLetters {
   async list(fn: string, limit: number): Promise<DeadLetter[]> {
     try {
       await this.ensure();
-      const subject = this.subject(fn);
-      const info = await this.cluster.jsm.streams.info(this.stream, { subjects_filter: subject });
-      const count = info.state.subjects?.[subject] ?? 0;
-      if (count === 0) return [];
-      const consumer = await this.cluster.js.consumers.get(this.stream, { filter_subjects: subject });
-      const out: DeadLetter[] = [];
-      try {
-        const msgs = await consumer.fetch({ max_messages: count, expires: 2000 });
-        for await (const m of msgs) {
-          out.push(toDeadLetter(m));
-          if (m.info.pending === 0) break;
-        }
-      } finally {
-        await consumer.delete().catch(() => undefined);
-      }
-      return out.reverse().slice(0, limit);
+      const msgs = await readSubject(this.cluster, this.stream, this.subject(fn));
+      return msgs.slice(-limit).reverse().map(toDeadLetter);
     } catch (e) {
       return asUnavailable(e);
     }
@@ -72,30 +59,17 @@ export class StreamDeadLetters {
 
   /** Creates the stream once (or finds it made by another replica); tried again after a failure. */
   private ensure(): Promise<void> {
-    this.ready ??= this.create().catch((e: unknown) => {
-      this.ready = null;
-      throw e;
-    });
-    return this.ready;
-  }
-
-  private async create(): Promise<void> {
-    try {
-      await this.cluster.jsm.streams.info(this.stream);
-      return;
-    } catch {
-      // not there yet
-    }
-    await this.cluster.jsm.streams.add({
+    this.ready ??= ensureStream(this.cluster, {
       name: this.stream,
       subjects: [this.cluster.subject('trigger_dead.>')],
       max_msgs_per_subject: KEPT_PER_FUNCTION,
       discard: DiscardPolicy.Old,
       storage: StorageType.File,
-    }).catch(async (e: unknown) => {
-      // another replica created it first
-      await this.cluster.jsm.streams.info(this.stream).catch(() => { throw e; });
+    }).catch((e: unknown) => {
+      this.ready = null;
+      throw e;
     });
+    return this.ready;
   }
 
   private subject(fn: string): string {
