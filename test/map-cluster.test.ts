@@ -55,6 +55,12 @@ async function deployEverywhere(replicas: { url: string }[], name: string, fixtu
     `every replica serves ${name} at ${version}`, 20_000);
 }
 
+/** `n` JSON items, each naming its index. */
+const numbered = (n: number): string[] => Array.from({ length: n }, (_, i) => JSON.stringify({ i }));
+
+/** Items each replica ran for map batches, from its /metrics. */
+const ranPerReplica = (hosts: { url: string }[]) => Promise.all(hosts.map((h) => metric(h, 'wasmfn_map_batch_items_total')));
+
 interface OutLine { index: number; status?: number; body?: string; error?: { code: string; message: string } }
 
 /** Every index once, in order, each a 200 with the body `expected(i)`. */
@@ -101,12 +107,12 @@ test('without ?concurrency, a map keeps every replica\'s workers busy: the defau
     const concurrency = async () => (await fetch(`${c.hosts[0]!.url}/map/probe`, { method: 'POST', body: '1\n' })).headers.get('x-wasmfn-map-concurrency');
     // One worker each: 3 once the coordinator's heartbeat has seen the other two.
     await until(async () => (await concurrency()) === '3', 'the default concurrency counts the three replicas\' workers', 20_000);
-    const before = await Promise.all(c.hosts.map((h) => metric(h, 'wasmfn_map_batch_items_total')));
+    const before = await ranPerReplica(c.hosts);
     const n = 300;
-    const items = Array.from({ length: n }, (_, i) => JSON.stringify({ i }));
+    const items = numbered(n);
     const res = await fetch(`${c.hosts[0]!.url}/map/probe`, { method: 'POST', body: items.join('\n') });
     assertAll(await res.text(), n, (i) => items[i]!);
-    const ran = (await Promise.all(c.hosts.map((h) => metric(h, 'wasmfn_map_batch_items_total')))).map((x, i) => x - before[i]!);
+    const ran = (await ranPerReplica(c.hosts)).map((x, i) => x - before[i]!);
     assert.ok(ran.filter((x) => x > 0).length > 1, `items run per replica: ${ran.join(', ')}`);
   } finally {
     await c.close();
@@ -118,11 +124,11 @@ test('3,000 items on one replica of three: each index once, in order, run on sev
   try {
     await deployEverywhere(c.hosts, 'probe', 'map-probe');
     const n = 3000;
-    const items = Array.from({ length: n }, (_, i) => JSON.stringify({ i }));
+    const items = numbered(n);
     const res = await fetch(`${c.hosts[0]!.url}/map/probe?concurrency=48`, { method: 'POST', body: items.join('\n') + '\n' });
     assert.is(res.status, 200);
     assertAll(await res.text(), n, (i) => items[i]!);
-    const ran = await Promise.all(c.hosts.map((h) => metric(h, 'wasmfn_map_batch_items_total')));
+    const ran = await ranPerReplica(c.hosts);
     assert.ok(ran.reduce((a, b) => a + b, 0) >= n, `items run per replica: ${ran.join(', ')}`);
     assert.ok(ran.filter((x) => x > 0).length > 1, `items run per replica: ${ran.join(', ')}`);
   } finally {
@@ -195,7 +201,7 @@ test('NATS away: the coordinator runs the batches itself at once, and every item
       await until(async () => ((await (await fetch(`${c.hosts[0]!.url}/healthz`)).json()) as { nats: { connected: boolean } }).nats.connected === false,
         'the coordinator sees NATS gone', 20_000);
       const n = 200;
-      const items = Array.from({ length: n }, (_, i) => JSON.stringify({ i }));
+      const items = numbered(n);
       const res = await fetch(`${c.hosts[0]!.url}/map/probe?concurrency=8`, { method: 'POST', body: items.join('\n') });
       assertAll(await res.text(), n, (i) => items[i]!);
       assert.ok(await metric(c.hosts[0]!, 'wasmfn_map_batches_total', 'outcome="local"') > 0, 'batches ran on the coordinator');
