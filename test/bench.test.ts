@@ -73,18 +73,19 @@ function assertMeasured(h: HttpResult): void {
   }
 }
 
-bench('the HTTP part loads hello against Hono and the loader-form module on wasmfn against workerd', async () => {
+bench('the HTTP part loads hello against Hono and the sandbox alone, and the loader-form module on wasmfn against workerd', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmfn-bench-test-'));
   try {
     const code = await runBench(['--quick', '--only', 'wasmfn,http', '--iterations', '3', '--rounds', '1', '--http-duration', '0.3', '--concurrency', '1,2', '--quiet', '--out', dir]);
     assert.is(code, 0, 'a workerd that cannot run here is skipped, not a failure');
     const { results, html } = await readRun(dir);
     assert.equal(results.contenders.map((c) => c.name), ['wasmfn']);
-    const targets = ['wasmfn', 'hono', 'wasmfn-loader', 'workerd'];
+    const targets = ['wasmfn', 'hono', 'sandbox', 'sandbox-reset', 'wasmfn-loader', 'workerd'];
     assert.equal(results.http.map((h) => `${h.target}@${h.concurrency}`), [...targets.map((t) => `${t}@1`), ...targets.map((t) => `${t}@2`)]);
     const row = (target: string, c: number): HttpResult => results.http.find((h) => h.target === target && h.concurrency === c)!;
     for (const c of [1, 2]) {
-      for (const target of ['wasmfn', 'hono', 'wasmfn-loader']) assertMeasured(row(target, c));
+      for (const target of ['wasmfn', 'hono', 'sandbox', 'sandbox-reset', 'wasmfn-loader']) assertMeasured(row(target, c));
+      assert.is(row('sandbox-reset', c).isolation, 'wasm-reset');
       assert.equal(row('wasmfn-loader', c).method, 'POST');
       assert.equal(row('wasmfn-loader', c).path, '/fn/bench-greet');
       const workerd = row('workerd', c);
@@ -93,7 +94,12 @@ bench('the HTTP part loads hello against Hono and the loader-form module on wasm
       else assert.match(workerd.skipped, /^skipped: \S/, 'a skipped workerd says why');
     }
     const ratios = results.httpRatios.map((r) => `${r.of}/${r.to} ${r.metric}@${r.concurrency}`);
-    const expected = ['wasmfn/hono req/s@1', 'wasmfn/hono req/s@2', 'wasmfn/hono p50@1'];
+    const expected = [
+      'wasmfn/hono req/s@1', 'wasmfn/hono req/s@2', 'wasmfn/hono p50@1',
+      'sandbox/hono req/s@1', 'sandbox/hono req/s@2', 'sandbox/hono p50@1',
+      'sandbox-reset/hono req/s@1', 'sandbox-reset/hono req/s@2', 'sandbox-reset/hono p50@1',
+      'wasmfn/sandbox req/s@1', 'wasmfn/sandbox req/s@2',
+    ];
     if (row('workerd', 1).skipped === undefined) expected.push('wasmfn-loader/workerd req/s@1', 'wasmfn-loader/workerd req/s@2');
     assert.equal(ratios, expected);
     for (const r of results.httpRatios) assert.ok(r.value > 0, `${r.of}/${r.to} ${r.metric} is positive`);

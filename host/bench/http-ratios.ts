@@ -16,6 +16,11 @@ export interface HttpRatio {
 const PAIRS: { of: HttpTarget; to: HttpTarget; metric: HttpRatio['metric']; onlyAt?: number }[] = [
   { of: 'wasmfn', to: 'hono', metric: 'req/s' },
   { of: 'wasmfn', to: 'hono', metric: 'p50', onlyAt: 1 },
+  { of: 'sandbox', to: 'hono', metric: 'req/s' },
+  { of: 'sandbox', to: 'hono', metric: 'p50', onlyAt: 1 },
+  { of: 'sandbox-reset', to: 'hono', metric: 'req/s' },
+  { of: 'sandbox-reset', to: 'hono', metric: 'p50', onlyAt: 1 },
+  { of: 'wasmfn', to: 'sandbox', metric: 'req/s' },
   { of: 'wasmfn-loader', to: 'workerd', metric: 'req/s' },
 ];
 

@@ -1,12 +1,12 @@
-// Child process for the HTTP part: runs one server (the real host, a constant Hono route, or workerd) off the
-// load generator's event loop, sends its URL over IPC and stops when told to.
+// Child process for the HTTP part: runs one server (the real host, a constant Hono route, the sandbox alone, or
+// workerd) off the load generator's event loop, sends its URL over IPC and stops when told to.
 
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Unavailable } from './unavailable.js';
 
-export type ServerName = 'wasmfn' | 'hono' | 'workerd';
+export type ServerName = 'wasmfn' | 'hono' | 'sandbox' | 'workerd';
 /**
  * `pid` is the process that serves (this one, or the workerd it started), where CPU time is read. `unavailable`
  * means the server cannot run on this machine: its targets are skipped, and the run is not failed.
@@ -53,12 +53,17 @@ async function startHono(): Promise<Running> {
   });
 }
 
+async function startSandbox(): Promise<Running> {
+  const { startSandboxServer } = await import('./sandbox-server.js');
+  return { ...(await startSandboxServer()), pid: process.pid };
+}
+
 async function startWorkerd(): Promise<Running> {
   const { startWorkerd: start } = await import('./workerd-server.js');
   return start();
 }
 
-const STARTERS: Record<ServerName, () => Promise<Running>> = { wasmfn: startWasmfn, hono: startHono, workerd: startWorkerd };
+const STARTERS: Record<ServerName, () => Promise<Running>> = { wasmfn: startWasmfn, hono: startHono, sandbox: startSandbox, workerd: startWorkerd };
 
 async function main(): Promise<void> {
   const name = process.argv[2] as ServerName;

@@ -15,12 +15,15 @@ export interface TargetSpec {
 }
 
 /**
- * In the order of the report. The loader-form pair runs the same module (`bench-greet`, handle(string): string,
+ * In the order of the report. `sandbox` and `sandbox-reset` run `hello` with nothing of the host around it but the
+ * sandbox (sandbox-server.ts): with the constant route and wasmfn they split the cost of a call in three. The loader-form pair runs the same module (`bench-greet`, handle(string): string,
  * called with the body): wasmfn through its loader ABI, workerd through a JS worker that instantiates it per request.
  */
 export const TARGETS: readonly TargetSpec[] = [
   { target: 'wasmfn', server: 'wasmfn', isolation: 'wasm-instance', method: 'GET', path: `/fn/hello?name=${INPUT}` },
   { target: 'hono', server: 'hono', isolation: 'none', method: 'GET', path: '/' },
+  { target: 'sandbox', server: 'sandbox', isolation: 'wasm-instance', method: 'GET', path: `/fn/hello?name=${INPUT}` },
+  { target: 'sandbox-reset', server: 'sandbox', isolation: 'wasm-reset', method: 'GET', path: `/reset/hello?name=${INPUT}` },
   { target: 'wasmfn-loader', server: 'wasmfn', isolation: 'wasm-instance', method: 'POST', path: '/fn/bench-greet', body: INPUT },
   { target: 'workerd', server: 'workerd', isolation: 'v8-isolate', method: 'POST', path: '/', body: INPUT },
 ];

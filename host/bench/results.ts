@@ -13,7 +13,7 @@ export interface Summary {
   n: number;
 }
 
-export type Isolation = 'wasm-instance' | 'worker' | 'process' | 'vm-context' | 'extism' | 'v8-isolate' | 'none';
+export type Isolation = 'wasm-instance' | 'wasm-reset' | 'worker' | 'process' | 'vm-context' | 'extism' | 'v8-isolate' | 'none';
 
 export interface ContenderResult {
   name: string;
@@ -44,7 +44,7 @@ export interface ContenderResult {
  * `wasmfn`: GET /fn/hello (SDK ABI) on the real host; `hono`: a constant-response Hono route; `wasmfn-loader`:
  * POST /fn/bench-greet (loader ABI) on the real host; `workerd`: the same module in a workerd JS worker.
  */
-export type HttpTarget = 'wasmfn' | 'hono' | 'wasmfn-loader' | 'workerd';
+export type HttpTarget = 'wasmfn' | 'hono' | 'sandbox' | 'sandbox-reset' | 'wasmfn-loader' | 'workerd';
 
 export interface HttpResult {
   target: HttpTarget;

@@ -23,6 +23,7 @@ import { sharedNow } from '../invocation/clock.js';
 import { invocationRecord } from '../sandbox/invocation-record.js';
 import { afterSlice, type InlineMiss } from '../sandbox/inline-runner.js';
 import type { AsyncIntake } from './async-intake.js';
+import { ClientWindow } from './client-window.js';
 
 type Env = { Variables: { requestId: string } };
 
@@ -48,6 +49,7 @@ export interface InvokeDeps {
 export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   const { registry, pool, opts, sink, bodies } = deps;
   const app = new Hono<Env>();
+  const clients = new ClientWindow();
 
   /** After the handler returned: every outcome, including a host bug, is answered and recorded. */
   const settle = (node: Exchange, fn: LiveFunction, input: JobInput, run: Promise<InvokeOutcome>): void => {
@@ -137,7 +139,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       pool.release(fn);
       return refuse(node, fn, input, bodyUnread(e));
     }
-    const first = pool.tryInline(fn, input);
+    const first = pool.tryInline(fn, input, clients.contended(node.incoming.socket));
     if (first?.hit) {
       pool.release(fn);
       answerInline(node, fn, input, first.outcome);
@@ -155,7 +157,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   };
 
   const invoke = (node: Exchange, fn: LiveFunction, input: JobInput): void => {
-    const first = pool.tryInline(fn, input);
+    const first = pool.tryInline(fn, input, clients.contended(node.incoming.socket));
     if (first?.hit) return answerInline(node, fn, input, first.outcome);
     let run: Promise<InvokeOutcome>;
     try {

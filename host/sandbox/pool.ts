@@ -131,12 +131,13 @@ export class WorkerPool {
   /**
    * Runs the call on this thread if it is eligible and fits its slice (see inline-runner.ts); null when it was not
    * tried. After a hit call `inline.recycle()` once the answer is written; after a miss, invoke() as usual.
+   * `contended`: other callers share this thread, so its being busy is a reason to hand the call off.
    */
-  tryInline(fn: LiveFunction, input: JobInput): InlineAttempt | null {
+  tryInline(fn: LiveFunction, input: JobInput, contended = true): InlineAttempt | null {
     if (!this.inline || this.closed) return null;
     // A function at its concurrency cap is refused by invoke(), as it would be without the fast path.
     if ((this.queue.busy(fn.name)?.inFlight ?? 0) >= this.opts.maxConcurrencyPerFunction) return null;
-    if (this.queue.length === 0 && this.load.busy()) return null;
+    if (contended && this.queue.length === 0 && this.load.busy()) return null;
     return this.inline.attempt(fn, input);
   }
 

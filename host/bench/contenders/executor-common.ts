@@ -13,8 +13,8 @@ import type { Isolation } from '../results.js';
 
 /** Deploy-time options the host uses for a function with default limits. */
 const PREPARE = { memoryMb: DEFAULT_LIMITS.memoryMb, fuel: true, maxTableElements: 100_000 } as const;
-const FUEL = BigInt(DEFAULT_LIMITS.fuel);
-const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+export const FUEL = BigInt(DEFAULT_LIMITS.fuel);
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
 const decoder = new TextDecoder();
 
@@ -31,13 +31,15 @@ export function helloRequest(): GuestRequest {
   };
 }
 
-interface Deployed {
+export interface Deployed {
   module: WebAssembly.Module;
   abi: RunJob['abi'];
   memory: MemoryShape | null;
+  /** The prepared module's bytes (what `module` was compiled from). */
+  bytes: Uint8Array;
 }
 
-async function deployHello(bytes: Uint8Array, phases?: PhaseSample): Promise<Deployed> {
+export async function deployHello(bytes: Uint8Array, phases?: PhaseSample): Promise<Deployed> {
   let t0 = performance.now();
   const prepared = await prepareModule(freshBytes(bytes), PREPARE);
   if (phases) phases.prepare = usSince(t0);
@@ -48,7 +50,7 @@ async function deployHello(bytes: Uint8Array, phases?: PhaseSample): Promise<Dep
   // compile, without the thread-pool scheduling delay a busy machine adds to it.
   const module = new WebAssembly.Module(fresh);
   if (phases) phases.compile = usSince(t0);
-  return { module, abi: prepared.abi, memory: prepared.memory };
+  return { module, abi: prepared.abi, memory: prepared.memory, bytes: fresh };
 }
 
 function text(result: RunResult, who: string): string {
