@@ -108,6 +108,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     memoryPoolMaxMemoryBytes: opts.memoryPoolMaxMemoryBytes,
     maxResponseBytes: opts.maxResponseBytes,
     workerHeapMb: opts.workerHeapMb,
+    workerNice: opts.workerNice,
     inlineFuel: opts.inlineFuel,
     inlineBusyPercent: opts.inlineBusyPercent,
     ...DEFAULT_POOL_OPTIONS,

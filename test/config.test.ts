@@ -93,4 +93,11 @@ options('a default limit above its host maximum is refused', () => {
   assert.throws(() => resolveOptions({ defaults: { memoryMb: 512, timeoutMs: 1000, fuel: 1 } }, {}), (e: WasmfnError) => e.code === 'bad_request');
 });
 
+options('WASMFN_WORKER_NICE defaults to 10 and must be an integer 0-19', () => {
+  assert.is(resolveOptions({}, {}).workerNice, 10);
+  assert.is(resolveOptions({}, { WASMFN_WORKER_NICE: '0' }).workerNice, 0);
+  const named = (e: unknown) => e instanceof WasmfnError && /WORKER_NICE|workerNice/.test(`${e.message} ${e.details?.join(' ') ?? ''}`);
+  for (const bad of ['20', '-1', '2.5']) assert.throws(() => resolveOptions({}, { WASMFN_WORKER_NICE: bad }), named, `accepted ${bad}`);
+});
+
 options.run();

@@ -21,9 +21,14 @@ test('a thread blocked in a call is busy at 75%, never at 100%; one waiting on i
   spin(30);
   assert.ok(usual.busy(), 'blocked for a whole window');
   assert.not.ok(always.busy(), '100% never hands off for load');
-  // Idle: the loop waits in the poll phase, which is not utilization.
-  await tick(30);
-  assert.not.ok(usual.busy(), 'idle for a whole window');
+  // Idle: the loop waits in the poll phase, which is not utilization. Work left by earlier suites in this process
+  // (a closed host's last callbacks, a collection) can fill one window, so a few windows are allowed.
+  let idle = false;
+  for (let i = 0; i < 20 && !idle; i++) {
+    await tick(30);
+    idle = !usual.busy();
+  }
+  assert.ok(idle, 'idle for a whole window');
 });
 
 test('WASMFN_INLINE_BUSY_PERCENT defaults to 75 and must be 1-100', () => {

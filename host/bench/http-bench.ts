@@ -51,7 +51,7 @@ export async function runHttp(opts: { concurrencies: number[]; durationS: number
   try {
     progress.update(`http: starting the ${names.join(', ')} servers`, true);
     // Started together (nothing is measured yet); each target is checked and warmed up on its own below.
-    const started = await Promise.allSettled(names.map(startServer));
+    const started = await Promise.allSettled(names.map((name) => startServer(name)));
     started.forEach((outcome, i) => (outcome.status === 'fulfilled' ? servers.set(names[i]!, outcome.value) : down.set(names[i]!, outcome.reason)));
     for (const t of TARGETS) {
       try {

@@ -22,11 +22,12 @@ async function startWasmfn(): Promise<Running> {
   const { startHost } = await import('../server.js');
   const { readGuest } = await import('./guests.js');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmfn-bench-'));
-  // Host defaults otherwise (workers, limits, logging): the figure is for the host as shipped. Only the two
-  // measured functions are deployed, to save seconds of start-up on deploying the examples.
+  // Host defaults otherwise (workers, limits, logging): the figure is for the host as shipped. Only the measured
+  // functions are deployed, to save seconds of start-up on deploying the examples.
   const host = await startHost({ dataDir, port: 0, host: '127.0.0.1', deployExamples: false });
   await host.registry.deploy('hello', await readGuest('hello'), { limits: {}, env: {} });
   await host.registry.deploy('bench-greet', await readGuest('bench-greet'), { limits: {}, env: {}, abi: 'loader' });
+  await host.registry.deploy('fib', await readGuest('fib'), { limits: {}, env: {} });
   return {
     url: host.url,
     pid: process.pid,

@@ -16,9 +16,12 @@ export interface Server {
   child: ChildProcess;
 }
 
-/** Rejects with Unavailable when the server cannot run on this machine, with an Error when it failed to start. */
-export function startServer(name: ServerName): Promise<Server> {
-  const child = fork(new URL('./http-server-child.js', import.meta.url), [name], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/**
+ * Rejects with Unavailable when the server cannot run on this machine, with an Error when it failed to start.
+ * `env` is added to this process's environment for the child (the host reads its options from there).
+ */
+export function startServer(name: ServerName, env: Record<string, string> = {}): Promise<Server> {
+  const child = fork(new URL('./http-server-child.js', import.meta.url), [name], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   return new Promise<Server>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();

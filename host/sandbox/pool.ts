@@ -30,6 +30,7 @@ export interface PoolOptions {
   channel: ChannelShape;             // slots per worker and their sizes, default 4 x (64 KiB + 64 KiB)
   stealAfterMs: number;              // a job running this long gets no company: jobs waiting behind it move, default 10
   workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead), default 128
+  workerNice?: number;               // scheduling nice value of the worker threads (Linux), default 0: the calling thread's
   memoryPoolBytesPerWorker: number;  // zeroed memories a worker keeps for reuse, default 64 MiB
   memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
@@ -65,6 +66,8 @@ export interface PoolStats {
 
 /** Job ids stay positive 31-bit numbers; they are compared with wrap-around in mind. */
 const ID_MASK = 0x7fff_ffff;
+/** About the time of the default inline slice: a job running longer is one that did not fit a slice. */
+const HAND_OFF_BEHIND_MS = 1;
 
 export class WorkerPool {
   private readonly bell = new ReplyBell();
@@ -137,8 +140,20 @@ export class WorkerPool {
     if (!this.inline || this.closed) return null;
     // A function at its concurrency cap is refused by invoke(), as it would be without the fast path.
     if ((this.queue.busy(fn.name)?.inFlight ?? 0) >= this.opts.maxConcurrencyPerFunction) return null;
-    if (contended && this.queue.length === 0 && this.load.busy()) return null;
+    if (contended && this.queue.length === 0 && this.load.busy() && this.workerStartsSoon(sharedNow())) return null;
     return this.inline.attempt(fn, input);
+  }
+
+  /**
+   * Whether a call handed to the workers now would start soon: the worker it would go to is idle, or its running
+   * job is younger than a slice. Behind a job older than that (a call that missed its own slice) it would wait
+   * longer than the slice it takes here.
+   */
+  private workerStartsSoon(now: number): boolean {
+    const h = this.pick(now);
+    if (!h) return false;
+    const slot = h.runningSlot();
+    return slot < 0 || now - h.channel.started[slot]! < HAND_OFF_BEHIND_MS;
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
@@ -269,6 +284,7 @@ export class WorkerPool {
       maxResponseBytes: this.opts.maxResponseBytes,
       memoryPool: { maxBytes: this.opts.memoryPoolBytesPerWorker, maxMemoryBytes: this.opts.memoryPoolMaxMemoryBytes },
       heapMb: this.opts.workerHeapMb,
+      nice: this.opts.workerNice ?? 0,
       lineLevels: this.opts.lineLevels,
       onCapability: (job: Job, startedAt, req) => {
         const host = this.opts.capabilities;

@@ -26,6 +26,7 @@ export interface WorkerSpec {
   maxResponseBytes: number;
   memoryPool: { maxBytes: number; maxMemoryBytes: number };
   heapMb: number;
+  nice: number;
   lineLevels: LineLevels;
   /** Answers a guest's capability call made by `job`, which started at `startedAt` (sharedNow). */
   onCapability?: (job: never, startedAt: number, req: CapRequest) => Promise<CapReply>;
@@ -69,7 +70,7 @@ export class WorkerHandle<J extends DispatchedJob> {
     const cell = new SharedArrayBuffer(4);
     this.capPort = caps.port1;
     this.listenForCapabilities(spec, new Int32Array(cell));
-    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, memoryPool: spec.memoryPool, lineLevels: spec.lineLevels, caps: { port: caps.port2, cell } };
+    const init: WorkerInit = { channel: this.channel.sab, shape: spec.shape, bell: spec.bell.sab, port: port2, maxResponseBytes: spec.maxResponseBytes, memoryPool: spec.memoryPool, lineLevels: spec.lineLevels, caps: { port: caps.port2, cell }, nice: spec.nice };
     letWorkersOwnTheirHeapLimits();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: init,

@@ -12,12 +12,14 @@ import { WasmfnError } from '../errors.js';
 import { runJob } from './run-job.js';
 import type { ControlMessage, ModuleMessage, WorkerInit } from './protocol.js';
 import { CapabilityClient } from './capability-client.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 interface ModuleEntry extends ModuleMessage {
   fuelBudget: bigint | null;
 }
 
 const init = workerData as WorkerInit;
+lowerThreadPriority(init.nice);
 const channel = new Channel(init.channel, init.shape);
 const bell = new ReplyBell(init.bell);
 const port: MessagePort = init.port;
