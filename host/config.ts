@@ -27,7 +27,7 @@ export interface HostOptions {
   maxTableElements: number;      // WASMFN_MAX_TABLE_ELEMENTS, default 100000 elements over all of a module's tables
   inlineFuel: number;            // WASMFN_INLINE_FUEL, default 1500000 fuel units (about 1 ms of work): slice an eligible call gets on the HTTP thread before it goes to a worker; 0 = off
   inlineBusyPercent: number;     // WASMFN_INLINE_BUSY_PERCENT, default 75: past this event-loop utilization of the HTTP thread, eligible calls go straight to the workers; 100 = always try the slice
-  workerNice: number;            // WASMFN_WORKER_NICE, default 10: scheduling nice value of the worker threads (Linux), so the HTTP thread gets the cores first; 0 = same as the HTTP thread
+  workerNice: number;            // WASMFN_WORKER_NICE, default 10: nice steps the worker threads take below the HTTP thread (Linux, up to nice 19), so the HTTP thread gets the cores first; 0 = same priority
   workerHeapMb: number;          // WASMFN_WORKER_HEAP_MB, default 128 MiB of JS heap per worker thread (wasm memory not included)
   logLevel: string;              // LOG_LEVEL, default info
   natsUrl: string | null;        // WASMFN_NATS_URL (flag --nats): null = embedded (everything in the data dir); set = a replica of a cluster on NATS JetStream
@@ -173,7 +173,7 @@ function validate(o: HostOptions): void {
   // A worker needs a few MiB for itself before it runs any call.
   int('workerHeapMb', o.workerHeapMb, 16);
   int('inlineFuel', o.inlineFuel, 0);
-  // setpriority(2) takes 19 as the lowest priority; a negative value would raise the workers above the HTTP thread.
+  // Nice values span 40 steps; a negative step would raise the workers above the HTTP thread.
   int('workerNice', o.workerNice, 0, 19);
   int('inlineBusyPercent', o.inlineBusyPercent, 1, 100);
   int('maxRunningPerFunction', o.maxRunningPerFunction, 0);

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withHost, deployBuilt, until, type TestHost } from './helpers/host.js';
+import { withHost, deployBuilt, until } from './helpers/host.js';
+import { DEFAULT_POOL_OPTIONS, WorkerPool } from '../host/sandbox/pool.js';
 import type { LiveFunction } from '../host/store/registry.js';
 import type { InlineAttempt } from '../host/sandbox/inline-runner.js';
 import { sharedNow } from '../host/invocation/clock.js';
@@ -17,32 +18,42 @@ const input = (query: string) => ({ method: 'GET', path: '/', query, rawHeaders:
  * Tries a call as the HTTP thread would after 40 ms of its event loop fully used (this test runs on that thread).
  * The first try starts the busy gate's window, which otherwise reaches back to the gate's previous look.
  */
-function tryWhileBusy(h: TestHost, fn: LiveFunction, query: string): InlineAttempt | null {
-  const first = h.pool.tryInline(fn, input('name=window'), true);
-  if (first?.hit) h.pool.inline!.recycle();
+function tryWhileBusy(pool: WorkerPool, fn: LiveFunction, query: string): InlineAttempt | null {
+  const first = pool.tryInline(fn, input('name=window'), true);
+  if (first?.hit) pool.inline!.recycle();
   const end = performance.now() + 40;
   while (performance.now() < end);
-  return h.pool.tryInline(fn, input(query), true);
+  return pool.tryInline(fn, input(query), true);
 }
 
 test('a busy HTTP thread hands a short call to an idle worker, and keeps it while the worker is in a long job', async () => {
-  await withHost({ workers: 1, inlineBusyPercent: 75 }, async (h) => {
+  await withHost({}, async (h) => {
     await deployBuilt(h, 'hello');
     await deployBuilt(h, 'loop-forever', 'loop-forever', 'timeoutMs=5000&fuel=1000000000000');
-    await h.pool.ready();
-    const hello = h.registry.require('hello');
-    assert.is(tryWhileBusy(h, hello, 'name=idle'), null, 'an idle worker takes the call off a busy thread');
-    // Not through the fast path: the long job goes straight to the only worker.
-    const long = h.pool.invoke(h.registry.require('loop-forever'), input('long'));
-    let kept: InlineAttempt | null = null;
-    await until(() => (kept = tryWhileBusy(h, hello, 'name=kept')) !== null, 'a call kept on the busy thread while the worker runs the long job', 4000);
-    const attempt = kept as InlineAttempt | null;
-    assert.ok(attempt?.hit, 'answered within its slice');
-    assert.is(attempt?.hit && attempt.outcome.ok ? Buffer.from(attempt.outcome.body).toString() : '', 'Hello, kept!');
-    h.pool.inline!.recycle();
-    const outcome = await long;
-    assert.not.ok(outcome.ok);
-    assert.is(outcome.ok ? '' : outcome.error.code, 'timeout');
+    // A pool of its own whose long jobs never count as stuck: the worker stays the one a call would go to, so
+    // only the age of its running job decides.
+    const pool = new WorkerPool({
+      ...DEFAULT_POOL_OPTIONS, stealAfterMs: 60_000, workers: 1, maxQueue: 8, maxConcurrencyPerFunction: 8, maxRunningPerFunction: 0,
+      maxResponseBytes: 1 << 20, workerHeapMb: 64, memoryPoolBytesPerWorker: 1 << 24, memoryPoolMaxMemoryBytes: 1 << 24,
+      lineLevels: { info: null, warn: null }, inlineFuel: 1_500_000, inlineBusyPercent: 75,
+    });
+    try {
+      await pool.ready();
+      const hello = h.registry.require('hello');
+      assert.is(tryWhileBusy(pool, hello, 'name=idle'), null, 'an idle worker takes the call off a busy thread');
+      // Not through the fast path: the long job goes straight to the only worker.
+      const long = pool.invoke(h.registry.require('loop-forever'), input('long'));
+      let kept: InlineAttempt | null = null;
+      await until(() => (kept = tryWhileBusy(pool, hello, 'name=kept')) !== null, 'a call kept on the busy thread while the worker runs the long job', 4000);
+      const attempt = kept as InlineAttempt | null;
+      assert.ok(attempt?.hit, 'answered within its slice');
+      assert.is(attempt?.hit && attempt.outcome.ok ? Buffer.from(attempt.outcome.body).toString() : '', 'Hello, kept!');
+      pool.inline!.recycle();
+      const outcome = await long;
+      assert.is(outcome.ok ? 'ok' : outcome.error.code, 'timeout');
+    } finally {
+      await pool.close();
+    }
   });
 });
 
@@ -61,11 +72,13 @@ function threadNice(): Map<number, number> {
   return out;
 }
 
-test('worker threads run at WASMFN_WORKER_NICE, the HTTP thread where it was', async () => {
+test('worker threads run WASMFN_WORKER_NICE steps below the HTTP thread, which stays where it was', async () => {
   if (process.platform !== 'linux') return;
   const base = threadNice().get(process.pid)!;
-  const nice = Math.min(19, base + 3);
-  await withHost({ workers: 2, workerNice: nice }, async (h) => {
+  // Three steps below this thread, a value no other host's workers (10 steps below) share.
+  const nice = base + 3;
+  if (nice > 19) return;
+  await withHost({ workers: 2, workerNice: 3 }, async (h) => {
     await h.pool.ready();
     const stats = h.pool.stats();
     const at = [...threadNice().values()].filter((n) => n === nice).length;

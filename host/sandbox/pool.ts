@@ -30,7 +30,7 @@ export interface PoolOptions {
   channel: ChannelShape;             // slots per worker and their sizes, default 4 x (64 KiB + 64 KiB)
   stealAfterMs: number;              // a job running this long gets no company: jobs waiting behind it move, default 10
   workerHeapMb: number;              // JS heap of a worker (wasm memory is capped per function instead), default 128
-  workerNice?: number;               // scheduling nice value of the worker threads (Linux), default 0: the calling thread's
+  workerNice?: number;               // nice steps the worker threads take below the calling thread (Linux), default 0
   memoryPoolBytesPerWorker: number;  // zeroed memories a worker keeps for reuse, default 64 MiB
   memoryPoolMaxMemoryBytes: number;  // a memory bigger than this is not kept after its call, default 16 MiB
   lineLevels: LineLevels;            // levels of the invocation log lines workers format (null: off)
@@ -146,8 +146,8 @@ export class WorkerPool {
 
   /**
    * Whether a call handed to the workers now would start soon: the worker it would go to is idle, or its running
-   * job is younger than a slice. Behind a job older than that (a call that missed its own slice) it would wait
-   * longer than the slice it takes here.
+   * job is younger than a slice. A heuristic: a job older than that is one that did not fit a slice, and a call
+   * behind it would wait longer than the slice it takes here; a young job may still turn out long.
    */
   private workerStartsSoon(now: number): boolean {
     const h = this.pick(now);

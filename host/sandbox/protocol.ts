@@ -84,6 +84,6 @@ export interface WorkerInit {
   lineLevels: LineLevels;
   /** Where the worker's guests send key-value and HTTP calls. */
   caps: CapabilityWire;
-  /** The worker thread's scheduling nice value (Linux); 0 = the HTTP thread's. */
+  /** Nice steps the worker thread takes below the HTTP thread's priority (Linux); 0 = none. */
   nice: number;
 }
