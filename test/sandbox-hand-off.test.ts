@@ -9,6 +9,7 @@ import { DEFAULT_POOL_OPTIONS, WorkerPool } from '../host/sandbox/pool.js';
 import type { LiveFunction } from '../host/store/registry.js';
 import type { InlineAttempt } from '../host/sandbox/inline-runner.js';
 import { sharedNow } from '../host/invocation/clock.js';
+import { threadStatFields } from '../host/bench/thread-cpu.js';
 
 const test = suite('sandbox hand-off');
 
@@ -60,11 +61,10 @@ test('a busy HTTP thread hands a short call to an idle worker, and keeps it whil
 /** The nice value of each of this process's threads, by thread id. */
 function threadNice(): Map<number, number> {
   const out = new Map<number, number>();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
+  for (const tid of fs.readdirSync(`/proc/${process.pid}/task`)) {
     try {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // Fields after the command name, which may hold spaces: state is the first, nice the 17th.
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+      // Nice is field 19 of proc(5), the 17th after the command name.
+      out.set(Number(tid), Number(threadStatFields(process.pid, tid)[16]));
     } catch {
       // The thread ended while the list was read.
     }

@@ -25,11 +25,18 @@ export interface CpuPerRequest {
 // /proc reports times in clock ticks; USER_HZ is 100 on every Linux build Node supports.
 const MS_PER_TICK = 10;
 
+/**
+ * The fields of one thread's /proc stat line after the command name, so field 3 of proc(5) (state) is index 0.
+ * The command name may hold spaces and parentheses: fields are counted from the last ')'.
+ */
+export function threadStatFields(pid: number, tid: string): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU ms and context switches of one thread of `pid` (its main thread's id is the pid itself). */
 export function threadStat(pid: number, tid: string): { ms: number; switches: number } {
-  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  // The command name may hold spaces and parentheses: fields are counted from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = threadStatFields(pid, tid);
   const ms = (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
   const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
   const count = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);

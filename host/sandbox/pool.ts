@@ -151,9 +151,7 @@ export class WorkerPool {
    */
   private workerStartsSoon(now: number): boolean {
     const h = this.pick(now);
-    if (!h) return false;
-    const slot = h.runningSlot();
-    return slot < 0 || now - h.channel.started[slot]! < HAND_OFF_BEHIND_MS;
+    return h !== null && !this.isLong(h, now, HAND_OFF_BEHIND_MS);
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
@@ -334,9 +332,10 @@ export class WorkerPool {
     return n;
   }
 
-  private isLong(h: Handle, now: number): boolean {
+  /** Whether the worker's running job has run longer than `afterMs` (by default, long enough to be stolen from). */
+  private isLong(h: Handle, now: number, afterMs = this.opts.stealAfterMs): boolean {
     const slot = h.runningSlot();
-    return slot >= 0 && now - h.channel.started[slot]! > this.opts.stealAfterMs;
+    return slot >= 0 && now - h.channel.started[slot]! > afterMs;
   }
 
   private newJobId(): number {

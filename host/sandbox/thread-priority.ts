@@ -8,18 +8,14 @@ import os from 'node:os';
  * Lowers the calling thread's scheduling priority by `steps` nice values from the one it started with (a new
  * thread starts with its creator's, here the HTTP thread's), up to 19, the lowest. Linux keeps a nice value per
  * thread, and setpriority(2) on "process" 0 changes the caller's alone; elsewhere it would change the whole
- * process, the HTTP thread included, so nothing is done there. Returns the nice value now in effect, or null when
- * it was left alone.
+ * process, the HTTP thread included, so nothing is done there.
  */
-export function lowerThreadPriority(steps: number): number | null {
-  if (steps <= 0 || process.platform !== 'linux') return null;
+export function lowerThreadPriority(steps: number): void {
+  if (steps <= 0 || process.platform !== 'linux') return;
   try {
     // Relative, never absolute: a host started at nice 15 asking for 10 must not raise its workers (as root could).
-    const nice = Math.min(19, os.getPriority() + steps);
-    os.setPriority(nice);
-    return nice;
+    os.setPriority(Math.min(19, os.getPriority() + steps));
   } catch {
     // A sandbox (seccomp, a container's policy) may refuse it; the worker runs at the HTTP thread's priority then.
-    return null;
   }
 }
