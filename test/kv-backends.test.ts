@@ -66,6 +66,35 @@ function contract(name: string, make: () => Promise<{ kv: KvBackend; done: () =>
     assert.equal(await kv.keys('empty-store', '', '', 10), { keys: [], cursor: null });
   });
 
+  t('keys: deleted keys are left out, also across pages and past long runs of them', async () => {
+    const all = Array.from({ length: 150 }, (_, i) => `d${String(i).padStart(3, '0')}`);
+    for (const k of all) await kv.set('s7', k, Buffer.from('v'), MiB);
+    const kept = ['d000', 'd001', 'd140', 'd149'];
+    for (const k of all) if (!kept.includes(k)) assert.ok(await kv.delete('s7', k));
+    const p1 = await kv.keys('s7', 'd', '', 2);
+    assert.equal(p1, { keys: ['d000', 'd001'], cursor: 'd001' });
+    const p2 = await kv.keys('s7', 'd', p1.cursor!, 2);
+    assert.equal(p2, { keys: ['d140', 'd149'], cursor: null });
+    assert.equal((await kv.keys('s7', '', '', 100)).keys, kept);
+  });
+
+  t('keys: every key exactly once while a writer keeps rewriting them', async () => {
+    const names = ['w0', 'w1', 'w2', 'w3', 'w4'];
+    for (const k of names) await kv.set('s8', k, Buffer.from('0'), MiB);
+    let stop = false;
+    let writes = 0;
+    const writer = (async () => {
+      while (!stop) await kv.set('s8', names[writes++ % names.length]!, Buffer.from(String(writes)), MiB);
+    })();
+    try {
+      for (let i = 0; i < 30; i++) assert.equal((await kv.keys('s8', '', '', 100)).keys, names, `listing ${i} after ${writes} writes`);
+    } finally {
+      stop = true;
+      await writer;
+    }
+    assert.ok(writes > 30, `the writer ran alongside (${writes} writes)`);
+  });
+
   t('increment: from absent, by deltas, refused on a non-number', async () => {
     assert.is(await kv.increment('s4', 'n', 1n, MiB), 1n);
     assert.is(await kv.increment('s4', 'n', 41n, MiB), 42n);

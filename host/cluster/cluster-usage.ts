@@ -15,6 +15,7 @@ import { summarize, type UsageBucket, type UsageSummary } from '../observe/usage
 import { writeFileAtomic } from '../store/atomic-fs.js';
 import { asUnavailable } from './nats-errors.js';
 import { openKv } from './jetstream-setup.js';
+import { kvKeys } from './kv-keys.js';
 
 export const PUBLISH_MS = 2000;
 
@@ -82,13 +83,8 @@ export class ClusterUsage {
   }
 
   private async snapshotKeys(name: string): Promise<string[]> {
-    const keys: string[] = [];
-    try {
-      for await (const k of await this.kv.keys(`${name}.*`)) keys.push(k);
-    } catch (e) {
-      asUnavailable(e);
-    }
-    return keys;
+    // Snapshots of other replicas are rewritten while this reads them.
+    return kvKeys(this.cluster, this.cluster.name('usage'), `${name}.*`).catch(asUnavailable);
   }
 }
 

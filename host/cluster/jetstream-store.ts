@@ -16,6 +16,7 @@ import type { DeployConfig } from '../store/deploy-config.js';
 import type { ClusterConnection } from './connection.js';
 import { decodeBundle, encodeBundle, type VersionBundle } from './version-bundle.js';
 import { openKv } from './jetstream-setup.js';
+import { kvKeys } from './kv-keys.js';
 import { asUnavailable, isWrongLastSequence, RETRY_AFTER_S } from './nats-errors.js';
 
 /** The KV value of a function: its pointer plus the versions stored for it (newest last). */
@@ -217,10 +218,10 @@ export class JetStreamStore implements RegistryBackend {
     })().catch(() => undefined);
   }
 
-  /** Every key, and every name the mirror has live (the keys leave deleted ones out). */
+  /** Every key (deleted ones too: refresh reads each), and every name the mirror has live. */
   private async refreshAll(): Promise<void> {
     const names = new Set(await this.names());
-    for await (const k of await this.kv.keys()) names.add(k);
+    for (const k of await kvKeys(this.cluster, this.cluster.name('functions'))) names.add(k);
     await Promise.all([...names].map((n) => this.refresh(n)));
   }
 

@@ -9,9 +9,12 @@ import type { KeysPage, KvBackend } from '../kv/backend.js';
 import { addCounter, MAX_VALUE_BYTES, parseCounter } from '../kv/limits.js';
 import type { ClusterConnection } from './connection.js';
 import { openKv } from './jetstream-setup.js';
+import { kvKeys } from './kv-keys.js';
 
 /** Compare-and-set attempts of one increment before it gives up (only a storm of writers to one key gets there). */
 const MAX_CAS_ATTEMPTS = 200;
+/** Entries read at once while a key listing skips deleted keys. */
+const READ_BATCH = 64;
 
 const encodeKey = (key: string): string => Buffer.from(key, 'utf8').toString('hex');
 const decodeKey = (hex: string): string => Buffer.from(hex, 'hex').toString('utf8');
@@ -89,16 +92,23 @@ export class JetStreamKv implements KvBackend {
     if (!kv) return { keys: [], cursor: null };
     const hexPrefix = encodeKey(prefix);
     const hexCursor = encodeKey(cursor);
-    const found: string[] = [];
+    const live: string[] = [];
     try {
       // Subject filters only match whole tokens, so the prefix is applied here, over every key of the bucket.
-      for await (const k of await kv.keys()) if (k.startsWith(hexPrefix) && k > hexCursor) found.push(k);
+      const candidates = (await kvKeys(this.cluster, this.cluster.name(`kv_${store}`)))
+        .filter((k) => k.startsWith(hexPrefix) && k > hexCursor)
+        .sort();
+      // Deleted keys keep a marker: entries are read in key order until one past the page is known to be live.
+      for (let i = 0; i < candidates.length && live.length <= limit; i += READ_BATCH) {
+        const batch = candidates.slice(i, i + READ_BATCH);
+        const entries = await Promise.all(batch.map((k) => kv.get(k)));
+        for (const e of entries) if (e && e.operation === 'PUT') live.push(e.key);
+      }
     } catch (e) {
       throw unavailable(e as Error);
     }
-    found.sort();
-    const page = found.slice(0, limit).map(decodeKey);
-    return { keys: page, cursor: found.length > limit ? page[page.length - 1]! : null };
+    const page = live.slice(0, limit).map(decodeKey);
+    return { keys: page, cursor: live.length > limit ? page[page.length - 1]! : null };
   }
 
   async increment(store: string, key: string, delta: bigint, capBytes: number): Promise<bigint> {

@@ -6,6 +6,7 @@ import type { KV } from '@nats-io/kv';
 import type { ClusterConnection } from './connection.js';
 import { asUnavailable } from './nats-errors.js';
 import { openKv } from './jetstream-setup.js';
+import { kvKeys } from './kv-keys.js';
 
 export interface ReplicaInfo {
   id: string;
@@ -39,13 +40,19 @@ export class Presence {
   private countedAt = 0;
   private counting = false;
 
-  private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly src: PresenceSource) {
+  private constructor(
+    private readonly cluster: ClusterConnection,
+    private readonly bucket: string,
+    private readonly kv: KV,
+    private readonly src: PresenceSource,
+  ) {
     this.workersSeen = src.workers;
   }
 
   static async start(cluster: ClusterConnection, src: PresenceSource): Promise<Presence> {
-    const kv = await openKv(cluster, cluster.name('presence'), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
-    const p = new Presence(cluster, kv, src);
+    const bucket = cluster.name('presence');
+    const kv = await openKv(cluster, bucket, { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
+    const p = new Presence(cluster, bucket, kv, src);
     await p.beat().catch(() => undefined);
     p.timer = setInterval(() => void p.beat().catch(() => undefined), HEARTBEAT_MS);
     p.timer.unref();
@@ -89,10 +96,9 @@ export class Presence {
   /** The replicas heard from within SEEN_WINDOW_MS, by id. */
   async list(nowMs = Date.now()): Promise<ReplicaInfo[]> {
     const out: ReplicaInfo[] = [];
+    // Every replica rewrites its key every HEARTBEAT_MS, so the listing must hold while keys change under it.
     try {
-      const keys: string[] = [];
-      for await (const k of await this.kv.keys()) keys.push(k);
-      for (const k of keys) {
+      for (const k of await kvKeys(this.cluster, this.bucket)) {
         const e = await this.kv.get(k);
         if (!e || e.operation !== 'PUT') continue;
         const info = e.json<ReplicaInfo>();

@@ -9,6 +9,7 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import { WasmfnError } from '../errors.js';
 import type { ClusterConnection } from '../cluster/connection.js';
 import { ensureStream, openKv } from '../cluster/jetstream-setup.js';
+import { kvKeys } from '../cluster/kv-keys.js';
 import { MAX_ASYNC_ATTEMPTS } from '../store/events-config.js';
 import type { AsyncQueue, Claimed, Settlement } from './queue.js';
 import type { Invocation, InvocationState } from './invocation.js';
@@ -81,7 +82,9 @@ export class ClusterQueue implements AsyncQueue {
 
   async deadLetters(fn: string, limit: number): Promise<InvocationState[]> {
     const ids: string[] = [];
-    for await (const k of await this.records.keys(`dead.${fn}.*`)) ids.push(k.slice(`dead.${fn}.`.length));
+    // A retried invocation's dead key is deleted; its record then no longer reads as dead and is left out below.
+    const keys = await kvKeys(this.c, this.c.name('invocations'), `dead.${fn}.*`).catch((e) => { throw unavailable(e); });
+    for (const k of keys) ids.push(k.slice(`dead.${fn}.`.length));
     const states = (await Promise.all(ids.map((id) => this.get(id)))).filter((s): s is InvocationState => s !== null && s.status === 'dead');
     return states.sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0)).slice(0, limit);
   }
