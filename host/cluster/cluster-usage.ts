@@ -18,6 +18,7 @@ import { openKv } from './jetstream-setup.js';
 import { kvKeys } from './kv-keys.js';
 
 export const PUBLISH_MS = 2000;
+const BUCKET = 'usage';
 
 export class ClusterUsage {
   private readonly changed = new Set<string>();
@@ -26,7 +27,7 @@ export class ClusterUsage {
   private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly local: UsageStore, private readonly instance: string) {}
 
   static async start(cluster: ClusterConnection, local: UsageStore, dataDir: string): Promise<ClusterUsage> {
-    const kv = await openKv(cluster, cluster.name('usage'), { history: 1, storage: StorageType.File });
+    const kv = await openKv(cluster, cluster.name(BUCKET), { history: 1, storage: StorageType.File });
     const u = new ClusterUsage(cluster, kv, local, await instanceId(dataDir));
     u.timer = setInterval(() => void u.publish(), PUBLISH_MS);
     u.timer.unref();
@@ -84,7 +85,7 @@ export class ClusterUsage {
 
   private async snapshotKeys(name: string): Promise<string[]> {
     // Snapshots of other replicas are rewritten while this reads them.
-    return kvKeys(this.cluster, this.cluster.name('usage'), `${name}.*`).catch(asUnavailable);
+    return kvKeys(this.cluster, this.cluster.name(BUCKET), `${name}.*`).catch(asUnavailable);
   }
 }
 

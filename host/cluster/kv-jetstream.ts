@@ -29,14 +29,17 @@ export class JetStreamKv implements KvBackend {
     if (!this.cluster.connected()) throw new CapabilityError('unavailable', "the cluster's key-value store is unavailable: not connected to NATS");
   }
 
+  private bucketName(store: string): string {
+    return this.cluster.name(`kv_${store}`);
+  }
+
   /** The store's bucket, created on first use with the first writer's cap. */
   private bucket(store: string, capBytes: number): Promise<KV> {
     this.up();
     let b = this.buckets.get(store);
     if (!b) {
-      const name = this.cluster.name(`kv_${store}`);
       // A bucket made earlier (by another replica, or under another kvMb) is used as it is.
-      b = openKv(this.cluster, name, { history: 1, max_bytes: capBytes, maxValueSize: MAX_VALUE_BYTES + 1024 });
+      b = openKv(this.cluster, this.bucketName(store), { history: 1, max_bytes: capBytes, maxValueSize: MAX_VALUE_BYTES + 1024 });
       this.buckets.set(store, b);
       b.catch(() => this.buckets.delete(store));
     }
@@ -51,7 +54,7 @@ export class JetStreamKv implements KvBackend {
     const cached = this.buckets.get(store);
     if (cached) return this.bucket(store, 0);
     try {
-      const kv = await this.cluster.kvm.open(this.cluster.name(`kv_${store}`));
+      const kv = await this.cluster.kvm.open(this.bucketName(store));
       await kv.status();
       this.buckets.set(store, Promise.resolve(kv));
       return kv;
@@ -95,7 +98,7 @@ export class JetStreamKv implements KvBackend {
     const live: string[] = [];
     try {
       // Subject filters only match whole tokens, so the prefix is applied here, over every key of the bucket.
-      const candidates = (await kvKeys(this.cluster, this.cluster.name(`kv_${store}`)))
+      const candidates = (await kvKeys(this.cluster, this.bucketName(store)))
         .filter((k) => k.startsWith(hexPrefix) && k > hexCursor)
         .sort();
       // Deleted keys keep a marker: entries are read in key order until one past the page is known to be live.

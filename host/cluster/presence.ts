@@ -31,6 +31,7 @@ export interface PresenceSource {
 export const HEARTBEAT_MS = 2000;
 /** A replica not heard from for this long is no longer listed. */
 export const SEEN_WINDOW_MS = 15_000;
+const BUCKET = 'presence';
 
 export class Presence {
   private timer: NodeJS.Timeout | null = null;
@@ -40,19 +41,13 @@ export class Presence {
   private countedAt = 0;
   private counting = false;
 
-  private constructor(
-    private readonly cluster: ClusterConnection,
-    private readonly bucket: string,
-    private readonly kv: KV,
-    private readonly src: PresenceSource,
-  ) {
+  private constructor(private readonly cluster: ClusterConnection, private readonly kv: KV, private readonly src: PresenceSource) {
     this.workersSeen = src.workers;
   }
 
   static async start(cluster: ClusterConnection, src: PresenceSource): Promise<Presence> {
-    const bucket = cluster.name('presence');
-    const kv = await openKv(cluster, bucket, { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
-    const p = new Presence(cluster, bucket, kv, src);
+    const kv = await openKv(cluster, cluster.name(BUCKET), { history: 1, ttl: SEEN_WINDOW_MS, storage: StorageType.Memory });
+    const p = new Presence(cluster, kv, src);
     await p.beat().catch(() => undefined);
     p.timer = setInterval(() => void p.beat().catch(() => undefined), HEARTBEAT_MS);
     p.timer.unref();
@@ -98,7 +93,7 @@ export class Presence {
     const out: ReplicaInfo[] = [];
     // Every replica rewrites its key every HEARTBEAT_MS, so the listing must hold while keys change under it.
     try {
-      for (const k of await kvKeys(this.cluster, this.bucket)) {
+      for (const k of await kvKeys(this.cluster, this.cluster.name(BUCKET))) {
         const e = await this.kv.get(k);
         if (!e || e.operation !== 'PUT') continue;
         const info = e.json<ReplicaInfo>();

@@ -26,6 +26,8 @@ const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const TICK_LEASE_MS = 10 * 60_000;
 /** JSON and base64 overhead of a record next to its body. */
 const RECORD_SLACK_BYTES = 64 * 1024;
+/** The KV bucket of invocation records and their dead-letter keys. */
+const RECORDS_BUCKET = 'invocations';
 
 const ms = (n: number) => n * 1_000_000;
 
@@ -65,7 +67,7 @@ export class ClusterQueue implements AsyncQueue {
       await c.jsm.consumers.info(stream, durable).catch(() => { throw e; });
     });
     const consumer = await c.js.consumers.get(stream, durable);
-    const records = await openBucket(c, c.name('invocations'), o.retentionMs);
+    const records = await openBucket(c, c.name(RECORDS_BUCKET), o.retentionMs);
     const ticks = await openBucket(c, c.name('schedule_ticks'), TICK_LEASE_MS);
     return new ClusterQueue(c, consumer, records, ticks, o.ackWaitMs);
   }
@@ -81,10 +83,9 @@ export class ClusterQueue implements AsyncQueue {
   }
 
   async deadLetters(fn: string, limit: number): Promise<InvocationState[]> {
-    const ids: string[] = [];
     // A retried invocation's dead key is deleted; its record then no longer reads as dead and is left out below.
-    const keys = await kvKeys(this.c, this.c.name('invocations'), `dead.${fn}.*`).catch((e) => { throw unavailable(e); });
-    for (const k of keys) ids.push(k.slice(`dead.${fn}.`.length));
+    const keys = await kvKeys(this.c, this.c.name(RECORDS_BUCKET), `dead.${fn}.*`).catch((e) => { throw unavailable(e); });
+    const ids = keys.map((k) => k.slice(`dead.${fn}.`.length));
     const states = (await Promise.all(ids.map((id) => this.get(id)))).filter((s): s is InvocationState => s !== null && s.status === 'dead');
     return states.sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0)).slice(0, limit);
   }
