@@ -114,6 +114,7 @@ export async function startHost(start: StartOptions = {}): Promise<RunningHost> 
     ...DEFAULT_POOL_OPTIONS,
     lineLevels: lineLevels(log),
     capabilities: new CapabilityHost({ kv, maxFetchResponseBytes: opts.maxResponseBytes }),
+    isLive: (fn) => registry.get(fn.name) === fn,
   });
   const observability = await Observability.create({ dataDir: opts.dataDir, log, pool, registry, recent: { maxBytes: opts.maxRecentLogBytes } });
   registry.onChange((e) => pool.forget(e.name, e.type === 'delete' ? undefined : `${e.name}@${e.version}`));

@@ -43,9 +43,17 @@ export function asEnvFunctions(target: () => AsEnvTarget): Readonly<Record<strin
       const values = [a0, a1, a2, a3, a4].slice(0, Math.max(0, Math.min(n | 0, 5))).filter((v) => v !== undefined);
       t.log('debug', `trace: ${readAsString(t.memory, msg) ?? ''}${values.length ? ` ${values.join(', ')}` : ''}`);
     },
-    // Seeds Math.random inside the guest; not meant for cryptography (neither is AssemblyScript's PRNG).
-    seed: (): number => Math.random() * Number.MAX_SAFE_INTEGER,
-    'Date.now': (): number => Date.now(),
+    // Seeds Math.random inside the guest; not meant for cryptography (neither is AssemblyScript's PRNG). It and the
+    // clock need no call state, but ask for the call anyway: outside a call they throw, so an instance made ahead of
+    // its call (abi/runtime.ts InstantiateFn) cannot learn when its start function ran.
+    seed: (): number => {
+      target();
+      return Math.random() * Number.MAX_SAFE_INTEGER;
+    },
+    'Date.now': (): number => {
+      target();
+      return Date.now();
+    },
     'console.log': consoleAt('info'),
     'console.info': consoleAt('info'),
     'console.debug': consoleAt('debug'),

@@ -34,6 +34,22 @@ export class SharedImports {
 }
 
 /**
+ * An instance made between calls (abi/runtime.ts InstantiateFn): the memory is linked as `env.memory` for the
+ * instantiation only, so nothing keeps it reachable from the shared objects after.
+ */
+export function instantiateLinked(
+  env: { memory: WebAssembly.Memory | null }, imports: SharedImports, module: WebAssembly.Module, memory: WebAssembly.Memory,
+  runtimeImports: Readonly<Record<string, object>>,
+): WebAssembly.Instance {
+  env.memory = memory;
+  try {
+    return new WebAssembly.Instance(module, imports.with(runtimeImports));
+  } finally {
+    env.memory = null;
+  }
+}
+
+/**
  * Freezes functions shared by every call of a thread and the record holding them. Guest code can reach them (it
  * can re-export an import), so none may carry anything from one request into the next.
  */

@@ -4,9 +4,9 @@
 
 import { WasmfnError } from '../errors.js';
 import { asEnvFunctions } from './as-env.js';
-import { importNamespace, SharedImports } from './import-object.js';
+import { importNamespace, SharedImports, instantiateLinked } from './import-object.js';
 import { liftString, lowerString } from './loader-strings.js';
-import type { InvokeContext, InvokeFn } from './runtime.js';
+import type { InstantiateFn, InvokeContext, InvokeFn } from './runtime.js';
 
 type GuestFn = (...args: number[]) => number;
 
@@ -41,7 +41,7 @@ export const invokeLoader: InvokeFn = (ctx) => {
   current = ctx;
   env.memory = memory;
   try {
-    const instance = new WebAssembly.Instance(ctx.module, imports.with(ctx.runtimeImports));
+    const instance = ctx.instance ?? new WebAssembly.Instance(ctx.module, imports.with(ctx.runtimeImports));
     ctx.markInstantiated(instance);
     const exports = instance.exports;
     const handle = guestFunction(exports, 'handle');
@@ -66,3 +66,5 @@ export const invokeLoader: InvokeFn = (ctx) => {
     env.memory = outer?.memory ?? null;
   }
 };
+
+export const instantiateLoader: InstantiateFn = (module, memory, runtimeImports) => instantiateLinked(env, imports, module, memory, runtimeImports);

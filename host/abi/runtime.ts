@@ -20,6 +20,11 @@ export interface InvokeContext {
   maxResponseBytes: number;
   /** The guest's own output (console, stderr); bounded by the caller. */
   log(level: LogLevel, line: string): void;
+  /**
+   * An instance made ahead for this call (InstantiateFn) and never run: the invoker calls it instead of making one.
+   * Absent or null: the invoker makes the instance itself.
+   */
+  instance?: WebAssembly.Instance | null;
   /** Call once the instance exists, so instantiate and run are timed apart (and fuel left can be read from it). */
   markInstantiated(instance: WebAssembly.Instance): void;
   /** Where response bytes are copied out of guest memory; a fresh copy when absent. */
@@ -34,3 +39,10 @@ export interface InvokeContext {
  * (RuntimeError, RangeError on stack overflow) are left to the sandbox, which classifies them.
  */
 export type InvokeFn = (ctx: InvokeContext) => GuestResponse;
+
+/**
+ * Makes an instance of the module for a call still to come, with no call in progress: an import its start function
+ * calls throws (there is no request to act on, and the start function must not learn when it ran), and the
+ * instance is refused. Only ABIs whose import object holds no call state offer one.
+ */
+export type InstantiateFn = (module: WebAssembly.Module, memory: WebAssembly.Memory, runtimeImports: Readonly<Record<string, object>>) => WebAssembly.Instance;

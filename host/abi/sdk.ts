@@ -4,9 +4,9 @@
 import { WasmfnError } from '../errors.js';
 import { asEnvFunctions } from './as-env.js';
 import { capabilityFunctions } from './capabilities.js';
-import { frozenFunctions, importNamespace, SharedImports } from './import-object.js';
+import { frozenFunctions, importNamespace, SharedImports, instantiateLinked } from './import-object.js';
 import { decodeResponse } from './sdk-wire.js';
-import type { InvokeContext, InvokeFn } from './runtime.js';
+import type { InstantiateFn, InvokeContext, InvokeFn } from './runtime.js';
 import type { GuestResponse, LogLevel } from './types.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -70,7 +70,7 @@ export const invokeSdk: InvokeFn = (ctx) => {
   response = null;
   env.memory = ctx.memory;
   try {
-    const instance = new WebAssembly.Instance(ctx.module, imports.with(ctx.runtimeImports));
+    const instance = ctx.instance ?? new WebAssembly.Instance(ctx.module, imports.with(ctx.runtimeImports));
     ctx.markInstantiated(instance);
     const handle = instance.exports['handle'];
     if (typeof handle !== 'function') throw new WasmfnError('invalid_module', 'the module exports no "handle" function');
@@ -85,3 +85,5 @@ export const invokeSdk: InvokeFn = (ctx) => {
     env.memory = outer?.memory ?? null;
   }
 };
+
+export const instantiateSdk: InstantiateFn = (module, memory, runtimeImports) => instantiateLinked(env, imports, module, memory, runtimeImports);

@@ -51,6 +51,15 @@ export class HostMetrics {
         this.inc({ outcome: 'fallback' }, pool.inline?.fallbacks ?? 0);
       },
     });
+    new Counter({
+      name: 'wasmfn_inline_ready_total',
+      help: 'Calls tried on the HTTP thread that ran in an instance made ahead of them, instead of instantiating during the call.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(pool.inline?.readyUsed ?? 0);
+      },
+    });
     this.duration = new Histogram({ name: 'wasmfn_invocation_duration_seconds', help: 'Wall time of an invocation as the HTTP route saw it.', labelNames: ['function'], buckets: DURATION_BUCKETS_S, registers });
     this.instantiate = new Histogram({ name: 'wasmfn_instantiate_duration_seconds', help: 'Time to instantiate a fresh module instance.', buckets: INSTANTIATE_BUCKETS_S, registers });
     this.restarts = new Counter({ name: 'wasmfn_worker_restarts_total', help: 'Worker threads replaced, by reason.', labelNames: ['reason'], registers });
@@ -66,6 +75,8 @@ export class HostMetrics {
     gauge('wasmfn_pool_busy_workers', 'Worker threads running at least one request.', () => pool.stats().busy);
     gauge('wasmfn_pool_modules', 'Function versions whose compiled module the workers hold.', () => pool.stats().modules);
     gauge('wasmfn_pool_memory_pooled_bytes', 'Zeroed linear memories the workers and the HTTP thread keep for reuse.', () => pool.stats().pooledMemoryBytes);
+    gauge('wasmfn_inline_ready_instances', 'Function versions holding an instance made ahead on the HTTP thread.', () => pool.inline?.readyInstances ?? 0);
+    gauge('wasmfn_inline_ready_memory_bytes', 'Linear memory held by the instances made ahead on the HTTP thread.', () => pool.inline?.readyBytes ?? 0);
     gauge('wasmfn_functions', 'Live functions.', () => functions.list().length);
     for (const reason of ['timeout', 'crash']) this.restarts.labels(reason).inc(0);
   }

@@ -1,8 +1,9 @@
-// Runs one request in one fresh instance on the current thread: pooled memory, fuel budget, error classification.
+// Runs one request in one fresh instance on the current thread: pooled memory, fuel budget, error classification;
+// and makes such an instance ahead of its call, for the ABIs that allow it.
 
 import type { AbiName, GuestResponse, RequestSource } from '../abi/types.js';
 import type { InvokeContext } from '../abi/runtime.js';
-import { INVOKERS } from '../abi/index.js';
+import { INSTANTIATE_AHEAD, INVOKERS } from '../abi/index.js';
 import { DEFAULT_MEMORY_POOL, MemoryPool, type MemoryPoolOptions, type MemoryShape } from './memory-pool.js';
 import { classifyFailure, wasmFrames } from './classify.js';
 import { GuestLog, type GuestLogLine } from '../invocation/guest-log.js';
@@ -12,6 +13,8 @@ import type { LogLevel } from '../abi/types.js';
 import { FUEL_EXPORT, RUNTIME_IMPORTS, RUNTIME_MODULE } from '../wasm/fuel-contract.js';
 import { frozenObject, importNamespace } from '../abi/import-object.js';
 import { NO_CAPABILITIES, type CapabilityBridge } from '../abi/capability-bridge.js';
+import { WasmfnError } from '../errors.js';
+import type { ReadyInstance } from './ready-instances.js';
 
 const PAGE = 65536;
 const NO_LOGS: GuestLogLine[] = [];
@@ -24,7 +27,12 @@ export interface RunJob {
   fuel: bigint | null;
   request: RequestSource;
   maxResponseBytes: number;
+  /** An instance made ahead for a call of this module with this fuel (makeReady); used once, then gone. */
+  ready?: ReadyInstance | null;
 }
+
+/** What makeReady needs: a job without its request. */
+export type ReadyJob = Pick<RunJob, 'module' | 'abi' | 'memory' | 'fuel'>;
 
 export interface RunStats {
   instantiateMs: number;
@@ -66,6 +74,7 @@ export class Executor {
     this.memories = new MemoryPool({ ...DEFAULT_MEMORY_POOL, ...opts.memoryPool });
     this.ctx = {
       module: null as unknown as WebAssembly.Module,
+      instance: null,
       memory: this.noMemory,
       runtimeImports: { [RUNTIME_MODULE]: this.runtime },
       request: null as unknown as RequestSource,
@@ -84,14 +93,17 @@ export class Executor {
     const t0 = performance.now();
     this.tInst = t0;
     this.log = null;
-    // Set before instantiation: a start function is metered too.
-    if (job.fuel !== null) this.runtime[RUNTIME_IMPORTS.budget] = job.fuel;
-    this.fuelOut.value = 0;
-    this.growFailed.value = 0;
-    const memory = job.memory ? this.memories.acquire(job.memory) : this.noMemory;
+    this.arm(job.fuel);
+    let ready = job.ready ?? null;
+    if (ready !== null && (ready.module !== job.module || ready.fuel !== job.fuel)) {
+      this.discard(ready);
+      ready = null;
+    }
+    const memory = ready ? ready.memory : job.memory ? this.memories.acquire(job.memory) : this.noMemory;
     if (job.memory) this.used.push([memory, job.memory]);
     const ctx = this.ctx;
     ctx.module = job.module;
+    ctx.instance = ready?.instance ?? null;
     ctx.memory = memory;
     ctx.request = job.request;
     ctx.maxResponseBytes = job.maxResponseBytes;
@@ -105,7 +117,8 @@ export class Executor {
     const end = performance.now();
     const fuelLeft = job.fuel === null ? null : this.fuelLeft();
     this.instance = null;
-    const instantiateMs = this.tInst - t0;
+    ctx.instance = null;
+    const instantiateMs = ready ? ready.instantiateMs : this.tInst - t0;
     const runMs = end - this.tInst;
     const fuelUsed = fuelLeft === null ? null : Number(fuelLeft < 0n ? job.fuel! : job.fuel! - fuelLeft);
     const peakPages = memory.buffer.byteLength / PAGE;
@@ -115,6 +128,48 @@ export class Executor {
     if (response !== null) return { ok: true, response, instantiateMs, runMs, fuelUsed, peakPages, logs };
     const err = classifyFailure(failure, { fuelLeft, growFailed: this.growFailed.value === 1 });
     return { ok: false, error: err.toJSON(), trapStack: wasmFrames(failure), instantiateMs, runMs, fuelUsed, peakPages, logs };
+  }
+
+  /**
+   * A fresh instance of the job's module for a later run() of it, or null: its ABI makes instances per call only,
+   * or its start function did what only a call may (called an import, trapped, ran out of fuel, failed to grow the
+   * memory). Nothing of a refused one is kept: its memory goes back to the pool, zeroed. Throws what the host
+   * could not do (allocate the memory, say), which says nothing about the module.
+   */
+  makeReady(job: ReadyJob): ReadyInstance | null {
+    const make = INSTANTIATE_AHEAD[job.abi];
+    if (!make) return null;
+    const t0 = performance.now();
+    this.arm(job.fuel);
+    const memory = job.memory ? this.memories.acquire(job.memory) : this.noMemory;
+    let instance: WebAssembly.Instance | null = null;
+    let hostFailure: unknown = null;
+    try {
+      instance = make(job.module, memory, this.ctx.runtimeImports);
+    } catch (e) {
+      // What the guest did refuses the version; anything else (V8 out of memory) is no verdict on it.
+      if (!(e instanceof WasmfnError || e instanceof WebAssembly.RuntimeError || e instanceof WebAssembly.LinkError)) hostFailure = e;
+    }
+    const clean = instance !== null && this.fuelOut.value === 0 && this.growFailed.value === 0;
+    this.arm(null);
+    if (!clean) {
+      if (job.memory) this.memories.release(memory, job.memory);
+      if (hostFailure !== null) throw hostFailure;
+      return null;
+    }
+    return { module: job.module, shape: job.memory, fuel: job.fuel, instance: instance!, memory, instantiateMs: performance.now() - t0 };
+  }
+
+  /** Gives back the memory of a ready instance that will not run. */
+  discard(ready: ReadyInstance): void {
+    if (ready.shape) this.memories.release(ready.memory, ready.shape);
+  }
+
+  /** The shared runtime globals as a run starts: its budget (set before instantiation: a start function is metered too), no flag raised. */
+  private arm(fuel: bigint | null): void {
+    if (fuel !== null) this.runtime[RUNTIME_IMPORTS.budget] = fuel;
+    this.fuelOut.value = 0;
+    this.growFailed.value = 0;
   }
 
   /**

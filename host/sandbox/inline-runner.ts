@@ -3,6 +3,10 @@
 // Out of slice (or of the thread's stack, which is smaller than a worker's), the run is thrown away unseen (its
 // output and log lines were only buffered) and the caller sends the call to the pool with its full limits.
 //
+// A call that finds an instance made ahead for its version (ready-instances.ts) runs in it instead of instantiating:
+// after a hit, the next instance of that version is made once the answer is out, before the thread looks for more
+// sockets, so a lone client's next call does not wait for it.
+//
 // Only what re-running cannot reveal runs here (abi/inline-eligibility.ts decides at deploy), and only what a slice
 // bounds: a module without fuel metering, a memory cap above the pooled size (growing big memories costs V8
 // garbage collections that fuel does not see) or a large request body goes to the pool directly.
@@ -16,6 +20,7 @@ import { decodeJob, encodeJob, jobBytes, type JobInput } from './job-codec.js';
 import { runJob, type RunnableModule } from './run-job.js';
 import { functionFacts } from './protocol.js';
 import { InlineBackoff } from './inline-backoff.js';
+import { ReadyInstances } from './ready-instances.js';
 import { sharedNow } from '../invocation/clock.js';
 
 const PAGE = 65536;
@@ -31,6 +36,11 @@ export interface InlineOptions {
   memoryPoolBytes: number;
   maxResponseBytes: number;
   lineLevels: LineLevels;
+  /**
+   * Whether `fn` is still the live version of its name: a call admitted before a deploy or a delete may end after
+   * it, and no instance is made ahead for a version no call will ask for again.
+   */
+  isLive?: (fn: LiveFunction) => boolean;
 }
 
 /** What trying a call inline gave: its answer, or the fuel its thrown-away slice used (the call goes to the pool). */
@@ -41,13 +51,21 @@ export class InlineRunner {
   private readonly executor: Executor;
   private readonly backoff = new InlineBackoff();
   private readonly entries = new WeakMap<LiveFunction, RunnableModule>();
+  private readonly ready: ReadyInstances<LiveFunction>;
+  /** Versions hit since the last refill, to make an instance for. */
+  private readonly toMake: LiveFunction[] = [];
+  private refillScheduled = false;
   private buf = Buffer.allocUnsafeSlow(16 * 1024);
   /** Calls answered on the HTTP thread, and calls whose slice was thrown away. */
   hits = 0;
   fallbacks = 0;
+  /** Calls that ran in an instance made ahead of them. */
+  readyUsed = 0;
 
   constructor(private readonly opts: InlineOptions) {
     this.executor = new Executor({ memoryPool: { maxBytes: opts.memoryPoolBytes, maxMemoryBytes: opts.maxMemoryBytes } });
+    // As much again as the zeroed memories kept for reuse.
+    this.ready = new ReadyInstances(opts.memoryPoolBytes);
   }
 
   /** Null when the call is not tried here (not eligible, or its version is backing off): send it to the pool. */
@@ -59,7 +77,9 @@ export class InlineRunner {
     if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(Math.max(n, this.buf.length * 2));
     const w = new ByteWriter(this.buf, 0, n);
     encodeJob(w, 0, now, 0, input);
-    const r = runJob(this.executor, this.opts, decodeJob(this.buf.subarray(0, n)), entry, now);
+    const ready = this.ready.take(fn);
+    if (ready !== null) this.readyUsed++;
+    const r = runJob(this.executor, this.opts, decodeJob(this.buf.subarray(0, n)), entry, now, ready);
     if (this.outOfSlice(r, fn, entry)) {
       this.executor.recycle();
       this.backoff.miss(fn);
@@ -68,6 +88,7 @@ export class InlineRunner {
     }
     this.backoff.hit(fn);
     this.hits++;
+    this.makeAheadLater(fn);
     return { hit: true, outcome: outcomeOf(r) };
   }
 
@@ -75,6 +96,49 @@ export class InlineRunner {
   recycle(): void {
     this.executor.recycle();
   }
+
+  /** Drops the instances made ahead for `name`'s versions: a deploy or a delete changed which one is live. */
+  forget(name: string): void {
+    for (const r of this.ready.forget(name)) this.executor.discard(r);
+  }
+
+  /** Versions holding an instance made ahead. */
+  get readyInstances(): number {
+    return this.ready.size;
+  }
+
+  /** Bytes of the memories those instances hold. */
+  get readyBytes(): number {
+    return this.ready.bytes;
+  }
+
+  /** In a setImmediate: after the answers of this turn of the event loop are written, before its next poll. */
+  private makeAheadLater(fn: LiveFunction): void {
+    if (!this.ready.wanted(fn)) return;
+    this.toMake.push(fn);
+    if (this.refillScheduled) return;
+    this.refillScheduled = true;
+    setImmediate(this.refill);
+  }
+
+  private readonly refill = (): void => {
+    this.refillScheduled = false;
+    for (const fn of this.toMake) {
+      // A version hit twice in the turn is listed twice; one backing off or retired since would waste the instance.
+      if (this.backoff.backingOff(fn) || !this.ready.lacks(fn) || this.opts.isLive?.(fn) === false) continue;
+      const e = this.entry(fn);
+      let r;
+      try {
+        r = this.executor.makeReady({ module: e.module, abi: e.abi, memory: e.memory, fuel: e.fuelBudget });
+      } catch {
+        // The host could not make it now (out of memory): the call after will instantiate as it would have anyway.
+        continue;
+      }
+      if (r === null) this.ready.refuse(fn);
+      else for (const dropped of this.ready.put(fn, r)) this.executor.discard(dropped);
+    }
+    this.toMake.length = 0;
+  };
 
   /** Bytes of the zeroed memories kept for reuse. */
   get pooledMemoryBytes(): number {

@@ -37,6 +37,7 @@ export interface PoolOptions {
   inlineFuel?: number;               // fuel slice of a call tried on the calling thread first, default 0: off
   inlineBusyPercent?: number;        // the calling thread's event-loop utilization past which calls skip the slice, default 75; 100 = never skip
   capabilities?: CapabilityHost;     // answers guests' key-value and HTTP calls; absent: they answer `unavailable`
+  isLive?: (fn: LiveFunction) => boolean; // whether fn is its name's live version (no instance is made ahead for others); absent: always
 }
 
 export const DEFAULT_POOL_OPTIONS = { channel: DEFAULT_CHANNEL_SHAPE, stealAfterMs: 10 };
@@ -102,6 +103,7 @@ export class WorkerPool {
     this.load = new ThreadLoad(opts.inlineBusyPercent);
     this.inline = opts.inlineFuel ? new InlineRunner({
       fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, memoryPoolBytes: opts.memoryPoolBytesPerWorker, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
+      isLive: opts.isLive,
     }) : null;
     for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
     this.spare = this.spawn();
@@ -239,6 +241,7 @@ export class WorkerPool {
       this.moduleIds.delete(key);
     }
     if (ids.length) for (const h of this.active) h.forget(ids);
+    this.inline?.forget(name);
     // Calls of the name still in flight run to the end, and may post their module again: forget once more after.
     if (this.queue.busy(name)) this.retired.set(name, keepKey);
     else {

@@ -2,6 +2,7 @@
 // an answer looks alike wherever it was computed.
 
 import type { Executor, RunResult } from './executor.js';
+import type { ReadyInstance } from './ready-instances.js';
 import type { JobView, FunctionFacts } from './job-codec.js';
 import { jobRequest, wireMethodPath, wireMethodPathBytes } from './job-codec.js';
 import type { WorkerResult } from './result-codec.js';
@@ -27,8 +28,10 @@ export interface RunEnv {
   lineLevels: LineLevels;
 }
 
-/** The result's body and line are views valid until the executor's next run. */
-export function runJob(executor: Executor, env: RunEnv, job: JobView, entry: RunnableModule, startedAt: number): WorkerResult {
+/** The result's body and line are views valid until the executor's next run. `ready`: an instance made ahead for it. */
+export function runJob(
+  executor: Executor, env: RunEnv, job: JobView, entry: RunnableModule, startedAt: number, ready: ReadyInstance | null = null,
+): WorkerResult {
   const r: RunResult = executor.run({
     module: entry.module,
     abi: entry.abi,
@@ -36,6 +39,7 @@ export function runJob(executor: Executor, env: RunEnv, job: JobView, entry: Run
     fuel: entry.fuelBudget,
     request: jobRequest(job, entry.fn),
     maxResponseBytes: env.maxResponseBytes,
+    ready,
   });
   const stats = {
     queueMs: Math.max(0, startedAt - job.enqueuedAt),
