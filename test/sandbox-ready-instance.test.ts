@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withHost as startedHost, deployBuilt, deploy, admin, until, type TestHost } from './helpers/host.js';
 import { wat } from './helpers/wat.js';
+import { sharedNow } from '../host/invocation/clock.js';
 import { MAX_READY, SKIP_AFTER_UNUSED, ReadyInstances, type ReadyInstance } from '../host/sandbox/ready-instances.js';
 
 const test = suite('sandbox ready instances');
@@ -149,6 +150,27 @@ test("a deleted function's instance is dropped", async () => {
     assert.is((await admin(h, '/api/functions/counter', { method: 'DELETE' })).status, 204);
     assert.is(inline(h).readyInstances, 0);
     assert.is(inline(h).readyBytes, 0);
+  });
+});
+
+test('no instance is made ahead for a version replaced while its call was on the way', async () => {
+  await withHost(async (h) => {
+    await deployBuilt(h, 'counter');
+    const old = h.registry.require('counter');
+    await deployBuilt(h, 'counter', 'counter', 'memoryMb=2');
+    const input = () => ({ method: 'GET', path: '/', query: '', rawHeaders: [], body: new Uint8Array(0), remoteAddr: '', requestId: 'r', receivedAt: sharedNow() });
+    // A call admitted before the deploy (its body still being read then) ends after it, on the old version.
+    const late = h.pool.tryInline(old, input(), false);
+    assert.ok(late?.hit);
+    h.pool.inline!.recycle();
+    // Instances are made in a setImmediate queued by the hit, so by the time this one runs, theirs has.
+    await new Promise((r) => setImmediate(r));
+    assert.is(inline(h).readyInstances, 0);
+    const live = h.pool.tryInline(h.registry.require('counter'), input(), false);
+    assert.ok(live?.hit);
+    h.pool.inline!.recycle();
+    await new Promise((r) => setImmediate(r));
+    assert.is(inline(h).readyInstances, 1);
   });
 });
 
