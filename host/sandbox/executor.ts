@@ -151,7 +151,6 @@ export class Executor {
       if (!(e instanceof WasmfnError || e instanceof WebAssembly.RuntimeError || e instanceof WebAssembly.LinkError)) hostFailure = e;
     }
     const clean = instance !== null && this.fuelOut.value === 0 && this.growFailed.value === 0;
-    this.arm(null);
     if (!clean) {
       if (job.memory) this.memories.release(memory, job.memory);
       if (hostFailure !== null) throw hostFailure;

@@ -97,9 +97,14 @@ export class InlineRunner {
     this.executor.recycle();
   }
 
-  /** Drops the instances made ahead for `name`'s versions: a deploy or a delete changed which one is live. */
+  /**
+   * Drops the instances made ahead for `name`'s versions that are no longer live (a deploy or a delete changed which
+   * one is; all of them without `isLive`). The pool forgets a name again once its calls in flight have ended, which
+   * keeps the live version's instance.
+   */
   forget(name: string): void {
-    for (const r of this.ready.forget(name)) this.executor.discard(r);
+    const retired = (fn: LiveFunction) => fn.name === name && this.opts.isLive?.(fn) !== true;
+    for (const r of this.ready.drop(retired)) this.executor.discard(r);
   }
 
   /** Versions holding an instance made ahead. */

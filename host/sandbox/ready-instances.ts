@@ -80,11 +80,11 @@ export class ReadyInstances<F extends { name: string }> {
     this.refused.add(fn);
   }
 
-  /** Drops the instances of every version of `name` (a deploy or a delete changed which one is live). */
-  forget(name: string): ReadyInstance[] {
+  /** Drops the instances of the versions `which` picks. */
+  drop(which: (fn: F) => boolean): ReadyInstance[] {
     const dropped: ReadyInstance[] = [];
     for (const [fn, r] of this.ready) {
-      if (fn.name !== name) continue;
+      if (!which(fn)) continue;
       this.remove(fn, r);
       dropped.push(r);
     }
