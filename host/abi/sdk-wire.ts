@@ -46,6 +46,19 @@ export type CopyOut = (bytes: Uint8Array) => Uint8Array;
 
 export const copyFresh: CopyOut = (bytes) => bytes.slice();
 
+/** Tab and printable ASCII: bytes that read as the same characters in UTF-8 and Latin-1, all valid in a header value. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c <= 0x7e; c++) PLAIN[c] = 1;
+PLAIN[9] = 1;
+/** The RFC 9110 token characters (response-headers.ts HEADER_NAME), by byte. */
+const TOKEN = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
+
+function allIn(table: Uint8Array, bytes: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (table[bytes[i]!] === 0) return false;
+  return true;
+}
+
 /** Decodes and copies out a response the guest handed over with `response_write(ptr, len)`. */
 export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: number, maxResponseBytes: number, copyOut: CopyOut = copyFresh): GuestResponse {
   const buffer = memory.buffer;
@@ -60,15 +73,14 @@ export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: num
     off += 4;
     return v;
   };
-  const str = (what: string): string => {
+  /** The next string's end, checked against the response and the header budget; `off` is left at its start. */
+  const span = (what: string): number => {
     const n = u32(what);
     if (n > end - off) throw bad(`${what} runs past the end`);
     if (off + n - headersStart > MAX_RESPONSE_HEADER_BYTES) {
       throw new WasmfnError('response_too_large', `response headers exceed ${MAX_RESPONSE_HEADER_BYTES} bytes`);
     }
-    const s = bytes.toString('utf8', off, off + n);
-    off += n;
-    return s;
+    return off + n;
   };
 
   const status = u32('status');
@@ -80,10 +92,17 @@ export function decodeResponse(memory: WebAssembly.Memory, ptr: number, len: num
   if (count > (end - off) / 8) throw bad(`header count ${count} does not fit`);
   const headers: [string, string][] = [];
   for (let i = 0; i < count; i++) {
-    const name = str('header name');
-    const value = str('header value');
-    if (!HEADER_NAME.test(name)) throw bad(`header name ${shownGuestText(name)} is not a valid token`);
-    if (BAD_HEADER_VALUE.test(value)) throw bad(`header ${shownGuestText(name)} has a control character or a character outside Latin-1 in its value`);
+    let to = span('header name');
+    // The common case, checked by byte: a token is ASCII, so Latin-1 reads it as UTF-8 would, and needs no pattern.
+    const nameOk = to > off && allIn(TOKEN, bytes, off, to);
+    const name = bytes.toString(nameOk ? 'latin1' : 'utf8', off, to);
+    off = to;
+    to = span('header value');
+    const plain = allIn(PLAIN, bytes, off, to);
+    const value = bytes.toString(plain ? 'latin1' : 'utf8', off, to);
+    off = to;
+    if (!nameOk && !HEADER_NAME.test(name)) throw bad(`header name ${shownGuestText(name)} is not a valid token`);
+    if (!plain && BAD_HEADER_VALUE.test(value)) throw bad(`header ${shownGuestText(name)} has a control character or a character outside Latin-1 in its value`);
     headers.push([name, value]);
   }
   const bodyLen = u32('body length');

@@ -15,8 +15,7 @@ import type { LiveFunction } from '../store/registry.js';
 import type { LineLevels } from '../invocation/line.js';
 import { failedOutcome, type InvokeOutcome, type WorkerResult } from './result-codec.js';
 import { Executor } from './executor.js';
-import { ByteWriter } from './bytes.js';
-import { decodeJob, encodeJob, jobBytes, type JobInput } from './job-codec.js';
+import { localJob, wireBytes, type JobInput } from './job-codec.js';
 import { runJob, type RunnableModule } from './run-job.js';
 import { functionFacts } from './protocol.js';
 import { InlineBackoff } from './inline-backoff.js';
@@ -73,13 +72,11 @@ export class InlineRunner {
     if (!this.eligible(fn, input) || !this.backoff.shouldTry(fn)) return null;
     const entry = this.entry(fn);
     const now = sharedNow();
-    const n = jobBytes(input);
+    const n = wireBytes(input);
     if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(Math.max(n, this.buf.length * 2));
-    const w = new ByteWriter(this.buf, 0, n);
-    encodeJob(w, 0, now, 0, input);
     const ready = this.ready.take(fn);
     if (ready !== null) this.readyUsed++;
-    const r = runJob(this.executor, this.opts, decodeJob(this.buf.subarray(0, n)), entry, now, ready);
+    const r = runJob(this.executor, this.opts, localJob(this.buf, now, input), entry, now, ready);
     if (this.outOfSlice(r, fn, entry)) {
       this.executor.recycle();
       this.backoff.miss(fn);

@@ -30,13 +30,17 @@ export interface JobInput {
   receivedAt: number;
 }
 
-/** Exact bytes encodeJob() writes: every string is one byte per character. */
-export function jobBytes(input: JobInput): number {
-  let n = 4 + 8 + 8 + 4 + 4 + input.requestId.length + 4 + input.remoteAddr.length + 4 + 4;
-  n += 12 + input.method.length + input.path.length + input.query.length + 4;
+/** Exact bytes encodeWire() writes, its length prefix included: every string is one byte per character. */
+export function wireBytes(input: JobInput): number {
+  let n = 4 + 12 + input.method.length + input.path.length + input.query.length + 4;
   const h = input.rawHeaders;
   for (let i = 0; i < h.length; i++) n += 4 + h[i]!.length;
   return n + 4 + input.body.length;
+}
+
+/** Exact bytes encodeJob() writes. */
+export function jobBytes(input: JobInput): number {
+  return 4 + 8 + 8 + 4 + 4 + input.requestId.length + 4 + input.remoteAddr.length + 4 + wireBytes(input);
 }
 
 export function encodeJob(w: ByteWriter, jobId: number, enqueuedAt: number, moduleId: number, input: JobInput): void {
@@ -47,6 +51,11 @@ export function encodeJob(w: ByteWriter, jobId: number, enqueuedAt: number, modu
   w.latin1(input.requestId);
   w.latin1(input.remoteAddr);
   w.u32(input.body.length);
+  encodeWire(w, input);
+}
+
+/** The request's SDK wire, length-prefixed: the part of a job a guest reads as it is. */
+export function encodeWire(w: ByteWriter, input: JobInput): void {
   const lengthAt = w.off;
   w.u32(0);
   w.latin1(input.method);
@@ -65,6 +74,19 @@ export function encodeJob(w: ByteWriter, jobId: number, enqueuedAt: number, modu
   }
   w.bytes(input.body);
   buf.writeUInt32LE(w.off - lengthAt - 4, lengthAt);
+}
+
+/**
+ * The job a thread runs itself (the HTTP thread's inline run): what decodeJob would read back from encodeJob's bytes,
+ * with only the wire encoded, into `buf` (at least wireBytes(input) long); the other fields are at hand already.
+ */
+export function localJob(buf: Buffer, enqueuedAt: number, input: JobInput): JobView {
+  const w = new ByteWriter(buf, 0, buf.length);
+  encodeWire(w, input);
+  return {
+    jobId: 0, enqueuedAt, receivedAt: input.receivedAt, moduleId: 0, requestId: input.requestId, remoteAddr: input.remoteAddr,
+    bodyBytes: input.body.length, wire: buf.subarray(4, w.off),
+  };
 }
 
 /** What a worker reads back; `wire` is a view, valid while the job's slot is RUNNING. */

@@ -164,10 +164,11 @@ export function binaryenHasFailed(): boolean {
 /**
  * Returns the module metered and with grow detection. `bytes` must already be valid for V8 (Binaryen can
  * abort on garbage). Throws UnsupportedExpression for instructions it cannot walk, Error for Binaryen failures.
+ * `first` edits the module before it is metered, in the same pass through Binaryen.
  */
-export function instrumentModule(bytes: Uint8Array): Uint8Array {
+export function instrumentModule(bytes: Uint8Array, first?: (m: binaryen.Module) => void): Uint8Array {
   try {
-    return instrumentWithBinaryen(bytes);
+    return instrumentWithBinaryen(bytes, first);
   } catch (e) {
     // Our walker's refusal comes before anything is left half-done in Binaryen (the module is disposed).
     if (!(e instanceof UnsupportedExpression)) binaryenFailed = true;
@@ -175,11 +176,12 @@ export function instrumentModule(bytes: Uint8Array): Uint8Array {
   }
 }
 
-function instrumentWithBinaryen(bytes: Uint8Array): Uint8Array {
+function instrumentWithBinaryen(bytes: Uint8Array, first?: (m: binaryen.Module) => void): Uint8Array {
   // index.d.ts omits readBinary's second (features) parameter.
   const readBinary = binaryen.readBinary as (data: Uint8Array, features: binaryen.Features) => binaryen.Module;
   const m = readBinary(bytes, BINARYEN_FEATURES);
   try {
+    first?.(m);
     const hasGlobal = (n: string) => m.getGlobal(n) !== 0;
     const hasFunction = (n: string) => m.getFunction(n) !== 0;
     const names: Names = {

@@ -6,6 +6,7 @@ import { escapeControl } from '../control-chars.js';
 import { UnsupportedExpression } from './binaryen-tree.js';
 import { MalformedWasm } from './byte-reader.js';
 import { instrumentModule } from './fuel.js';
+import { dropMemoryExports, foldConstantStart, withoutStart } from './instance-shape.js';
 import { headerProblem, readLayout, type ModuleLayout } from './layout.js';
 import { abiVerdict, capPages, limitProblems, memoryDecls, unsupportedFeatureProblems } from './limits-check.js';
 import { importMemory } from './memory-import.js';
@@ -106,7 +107,13 @@ function readOrReject(bytes: Uint8Array): ModuleLayout {
 
 function instrument(bytes: Uint8Array): Uint8Array {
   try {
-    return instrumentModule(bytes);
+    // While Binaryen holds the module anyway: cheaper to instantiate on every call (instance-shape.ts).
+    let startFolded = false;
+    const out = instrumentModule(bytes, (m) => {
+      dropMemoryExports(m);
+      startFolded = foldConstantStart(m);
+    });
+    return startFolded ? withoutStart(out) : out;
   } catch (e) {
     if (e instanceof UnsupportedExpression) throw invalid([e.message]);
     // Binaryen can abort with a value that is not an Error; the reason must still say something.

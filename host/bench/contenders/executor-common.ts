@@ -1,7 +1,7 @@
 // Shared by the two contenders that run the `hello` SDK function through the host's Executor.
 
-import type { GuestRequest } from '../../abi/types.js';
-import { requestSource } from '../../sandbox/job-codec.js';
+import type { GuestRequest, RequestSource } from '../../abi/types.js';
+import { jobRequest, localJob, requestSource, type FunctionFacts, type JobInput } from '../../sandbox/job-codec.js';
 import { Executor, type RunJob, type RunResult } from '../../sandbox/executor.js';
 import type { MemoryShape } from '../../sandbox/memory-pool.js';
 import { prepareModule } from '../../wasm/prepare.js';
@@ -29,6 +29,18 @@ export function helloRequest(): GuestRequest {
     fn: { name: 'hello', version: 'bench', env: {} },
     server: { host: '127.0.0.1', port: 0, protocol: 'HTTP/1.1', remoteAddr: '127.0.0.1', fullUrl: `http://127.0.0.1/fn/hello?name=${INPUT}`, matchedRoute: '/fn/hello' },
   };
+}
+
+/** The same request as the host's HTTP layer hands it over (Node's raw header list, a request id of its length). */
+const HELLO_INPUT: JobInput = {
+  method: 'GET', path: '/', query: `name=${INPUT}`, rawHeaders: ['host', '127.0.0.1'], body: new Uint8Array(0), remoteAddr: '127.0.0.1',
+  requestId: '00000000-0000-4000-8000-000000000000', receivedAt: 0,
+};
+const HELLO_FACTS: FunctionFacts = { name: 'hello', version: 'bench', env: {} };
+
+/** A request encoded with the host's own codec into `buf`, as the HTTP thread's inline run makes its job. */
+function hostEncoded(buf: Buffer, input: JobInput): RequestSource {
+  return jobRequest(localJob(buf, 0, input), HELLO_FACTS);
 }
 
 export interface Deployed {
@@ -63,6 +75,7 @@ export class ExecutorContender implements Contender {
   private executor: Executor;
   private bytes: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   private deployed: Deployed | null = null;
+  private readonly wire = Buffer.allocUnsafeSlow(16 * 1024);
 
   constructor(
     readonly name: string,
@@ -89,9 +102,11 @@ export class ExecutorContender implements Contender {
   }
 
   coldStart(): number {
-    const job = this.job(this.deployed!);
+    const d = this.deployed!;
     const t0 = performance.now();
-    const result = this.executor.run(job);
+    // Encoded as the host's HTTP thread does for each call (inline-runner.ts), into a buffer it reuses.
+    const request = hostEncoded(this.wire, HELLO_INPUT);
+    const result = this.executor.run({ module: d.module, abi: d.abi, memory: d.memory, fuel: FUEL, request, maxResponseBytes: MAX_RESPONSE_BYTES });
     const us = usSince(t0);
     this.executor.recycle(); // after the response, as the host does: zeroing is off the latency path
     if (!result.ok) text(result, this.name);

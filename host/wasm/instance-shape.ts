@@ -1,0 +1,63 @@
+// Deploy-time rewrites that make every instantiation of a module cheaper without changing what any call can see.
+// V8 builds each export anew for every instance and enters the module once more to run a start function, and the
+// sandbox instantiates once per call, so both count on every call (docs/limits.md, "Cold start").
+
+import binaryen from 'binaryen';
+import { concatBytes } from './byte-reader.js';
+import { readLayout, SECTION } from './layout.js';
+
+/**
+ * Drops the exports of the memory. The sandbox supplies the memory as the import `env.memory` and reaches it only
+ * from there, never through an export; nothing else sees a module's exports.
+ */
+export function dropMemoryExports(m: binaryen.Module): void {
+  for (let i = m.getNumExports() - 1; i >= 0; i--) {
+    const e = binaryen.getExportInfo(m.getExportByIndex(i));
+    if (e.kind === binaryen.ExternalMemory) m.removeExport(e.name);
+  }
+}
+
+/** The stores of a start body that does nothing but store constants into globals, or null for any other body. */
+function constantStores(body: binaryen.ExpressionRef): binaryen.ExpressionRef[] | null {
+  const id = binaryen.getExpressionId(body);
+  if (id === binaryen.GlobalSetId) return [body];
+  if (id !== binaryen.BlockId) return null;
+  const children = (binaryen.getExpressionInfo(body) as binaryen.BlockInfo).children;
+  return children.every((c) => binaryen.getExpressionId(c) === binaryen.GlobalSetId) ? children : null;
+}
+
+/**
+ * A start function that only stores constants into the module's own globals (AssemblyScript's stub runtime sets its
+ * heap offset that way) leaves the instance exactly as globals starting with those values would: nothing runs in
+ * between that could read them, and its fuel is a few units. Those stores become the initial values, and true says
+ * the start is now redundant: the emitted module's start section can go (withoutStart). Any other start is kept as
+ * it is: one that reads memory, calls a function or sets an imported global does what only running it can.
+ */
+export function foldConstantStart(m: binaryen.Module): boolean {
+  const start = m.getStart();
+  if (!start) return false;
+  const stores = constantStores(binaryen.getFunctionInfo(start).body);
+  if (stores === null) return false;
+  const values = new Map<string, binaryen.ExpressionRef>();
+  for (const store of stores) {
+    const { name, value } = binaryen.getExpressionInfo(store) as binaryen.GlobalSetInfo;
+    if (binaryen.getExpressionId(value) !== binaryen.ConstId) return false;
+    if (binaryen.getGlobalInfo(m.getGlobal(name)).module) return false;
+    values.set(name, value); // the last store of a global is the value it keeps
+  }
+  for (const [name, value] of values) {
+    const g = binaryen.getGlobalInfo(m.getGlobal(name));
+    m.removeGlobal(name);
+    m.addGlobal(name, g.type, g.mutable, m.copyExpression(value));
+  }
+  return true;
+}
+
+/**
+ * The module without its start section, cut out of the bytes: Binaryen cannot unset a start function. The
+ * function stays in the module (a table or another function may still refer to it).
+ */
+export function withoutStart(bytes: Uint8Array): Uint8Array {
+  const { sections } = readLayout(bytes);
+  return concatBytes([bytes.subarray(0, sections[0]?.start ?? bytes.length), ...sections.filter((s) => s.id !== SECTION.start).map((s) => bytes.subarray(s.start, s.end))]);
+}
