@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RecordReader, ByteWriter, Overflow } from '../host/sandbox/bytes.js';
-import { decodeJob, encodeJob, jobBytes, jobRequest, requestSource, splitHost, wireMethodPath, type JobInput } from '../host/sandbox/job-codec.js';
+import { decodeJob, encodeJob, jobBytes, jobRequest, localJob, requestSource, splitHost, wireBytes, wireMethodPath, type JobInput } from '../host/sandbox/job-codec.js';
 import { decodeResult, encodeResult, type WorkerResult } from '../host/sandbox/result-codec.js';
 import { decodeRequestWire } from '../host/abi/sdk-wire.js';
 import { Deque } from '../host/sandbox/deque.js';
@@ -84,6 +84,16 @@ codec('a request given decoded (tests, benchmarks) gets the wire bytes the host 
   src.writeWire(dest, 0);
   assert.equal(Buffer.from(dest), Buffer.from(roundTrip(i).wire));
   assert.is(src.decoded(), decoded);
+});
+
+codec('the job a thread runs itself is the one a worker would decode, for short and long strings alike', () => {
+  const long = 'v'.repeat(63) + 'é' + 'w'.repeat(200);
+  for (const i of [input(), input({ query: long, rawHeaders: ['X-Long', long, 'X-64', 'x'.repeat(64), 'X-65', 'y'.repeat(65), 'X-Empty', ''] })]) {
+    const buf = Buffer.alloc(wireBytes(i));
+    const local = localJob(buf, 99.25, i);
+    const decoded = roundTrip(i);
+    assert.equal({ ...local, wire: [...local.wire] }, { ...decoded, jobId: 0, moduleId: 0, wire: [...decoded.wire] });
+  }
 });
 
 codec('a fixed-size writer refuses a record that does not fit, a growable one grows', () => {

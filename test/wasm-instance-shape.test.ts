@@ -73,12 +73,57 @@ test('memory exports are dropped, the other exports kept', () => {
   assert.equal(readLayout(prepared).exports.filter((e) => e.kind !== 'global').map((e) => e.name), ['handle', 'other']);
 });
 
+test('exported globals, NaN payloads and a start called again later hold what the original gives', () => {
+  const original = wat(`(module
+    (import "env" "memory" (memory 1))
+    (global $a (export "a") (mut i32) (i32.const 1))
+    (global $b (mut i64) (i64.const 2))
+    (global $n (mut f64) (f64.const 0))
+    (table 1 funcref) (elem (i32.const 0) $start)
+    (func $start (global.set $a (i32.const 5)) (global.set $n (f64.const nan:0x4000000000001)))
+    (start $start)
+    (func (export "handle"))
+    (func (export "again") (global.set $a (i32.const 0)) (call_indirect (i32.const 0)))
+    (func (export "get_a") (result i32) (global.get $a))
+    (func (export "get_b") (result i64) (global.get $n) (i64.reinterpret_f64)))`);
+  const prepared = prepare(original);
+  assert.not.ok(hasStart(prepared));
+  const runs = [prepared, original].map((bytes, i) => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+    const imports: WebAssembly.Imports = { env: { memory } };
+    if (i === 0) imports[RUNTIME_MODULE] = runtimeNamespace(1_000_000n) as unknown as WebAssembly.ModuleImports;
+    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), imports).exports;
+    const seen = [(e.a as WebAssembly.Global).value, (e.get_b as () => bigint)()];
+    (e.again as () => void)();
+    return [...seen, (e.get_a as () => number)()];
+  });
+  assert.equal(runs[0], runs[1]);
+  assert.equal(runs[0], [5, 0x7ff4000000000001n, 5]);
+});
+
+test('an imported start, and a start setting more globals than are folded, are kept', () => {
+  const imported = prepare(wat(`(module (import "env" "abort" (func $f)) (start $f) (func (export "handle")))`));
+  assert.ok(hasStart(imported));
+  const globals = Array.from({ length: 65 }, (_, i) => `(global $g${i} (mut i32) (i32.const 0))`).join(' ');
+  const sets = Array.from({ length: 65 }, (_, i) => `(global.set $g${i} (i32.const ${i}))`).join(' ');
+  const many = prepare(wat(`(module ${globals} (func $s ${sets}) (start $s) (func (export "handle")))`));
+  assert.ok(hasStart(many));
+});
+
 test('the hello example as deployed has neither a start function nor a memory export, and the same memory image', async () => {
   const hello = new Uint8Array(await fs.readFile(new URL('../functions/hello.wasm', import.meta.url)));
   assert.ok(hasStart(hello) && readLayout(hello).exports.some((e) => e.kind === 'memory'), 'the build has both');
   const prepared = prepare(hello);
   assert.not.ok(hasStart(prepared));
   assert.not.ok(readLayout(prepared).exports.some((e) => e.kind === 'memory'));
+  const noop = () => {};
+  const wasmfn = { request_len: () => 0, request_read: noop, response_write: noop };
+  const own = new WebAssembly.Instance(new WebAssembly.Module(hello as Uint8Array<ArrayBuffer>), { env: { abort: noop }, wasmfn });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16 });
+  new WebAssembly.Instance(new WebAssembly.Module(prepared as Uint8Array<ArrayBuffer>), {
+    env: { memory, abort: noop }, wasmfn, [RUNTIME_MODULE]: runtimeNamespace(1_000_000n) as unknown as WebAssembly.ModuleImports,
+  });
+  assert.equal(new Uint8Array(memory.buffer), new Uint8Array((own.exports.memory as WebAssembly.Memory).buffer));
 });
 
 test.run();

@@ -17,6 +17,9 @@ export function dropMemoryExports(m: binaryen.Module): void {
   }
 }
 
+/** Most globals a start may set and still be folded. */
+const MAX_FOLDED_GLOBALS = 64;
+
 /** The stores of a start body that does nothing but store constants into globals, or null for any other body. */
 function constantStores(body: binaryen.ExpressionRef): binaryen.ExpressionRef[] | null {
   const id = binaryen.getExpressionId(body);
@@ -36,7 +39,10 @@ function constantStores(body: binaryen.ExpressionRef): binaryen.ExpressionRef[] 
 export function foldConstantStart(m: binaryen.Module): boolean {
   const start = m.getStart();
   if (!start) return false;
-  const stores = constantStores(binaryen.getFunctionInfo(start).body);
+  // An imported start has no body to read.
+  const info = binaryen.getFunctionInfo(start);
+  if (info.module || !info.body) return false;
+  const stores = constantStores(info.body);
   if (stores === null) return false;
   const values = new Map<string, binaryen.ExpressionRef>();
   for (const store of stores) {
@@ -45,6 +51,9 @@ export function foldConstantStart(m: binaryen.Module): boolean {
     if (binaryen.getGlobalInfo(m.getGlobal(name)).module) return false;
     values.set(name, value); // the last store of a global is the value it keeps
   }
+  // Binaryen removes a global in time proportional to their number: a start storing into each of a module's many
+  // thousands would hold the deploy for its whole time limit. Runtimes' starts set a few.
+  if (values.size > MAX_FOLDED_GLOBALS) return false;
   for (const [name, value] of values) {
     const g = binaryen.getGlobalInfo(m.getGlobal(name));
     m.removeGlobal(name);
