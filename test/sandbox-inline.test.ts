@@ -100,6 +100,30 @@ test('a call needing 10x the slice gets the right answer from the pool, with the
   assert.is(fast.fuel, pooled.fuel + slice);
 });
 
+test('a call answered inline logs the same invocation line as from a worker, successes and guest errors alike', async () => {
+  const lines = async (inlineFuel: number) => withHost({ inlineFuel, logLevel: 'info' }, async (h) => {
+    await deployBuilt(h, 'hello');
+    await deployBuilt(h, 'abort-message');
+    const ok = await get(h, '/fn/hello?name=x', { 'x-request-id': 'ok-1' });
+    const failed = await get(h, '/fn/abort-message', { 'x-request-id': 'failed-1' });
+    await Promise.all([ok.text(), failed.text()]);
+    const hits = h.pool.inline?.hits ?? 0;
+    // Timings differ from run to run; every other field must be the same wherever the call ran.
+    const shown = h.lines().filter((l) => l.event === 'invocation').map((l) => {
+      const { time, queueMs, instantiateMs, runMs, totalMs, ...rest } = l as Record<string, unknown>;
+      assert.ok([time, queueMs, instantiateMs, runMs, totalMs].every((v) => typeof v === 'number'));
+      return rest;
+    });
+    return { hits, shown };
+  });
+  const pooled = await lines(0);
+  const fast = await lines(1_500_000);
+  assert.is(pooled.hits, 0);
+  assert.is(fast.hits, 2);
+  assert.equal(fast.shown.map((l) => [l.requestId, l.status, l.code]), [['ok-1', 200, null], ['failed-1', 500, 'trap']]);
+  assert.equal(fast.shown, pooled.shown);
+});
+
 test('log lines of a thrown-away slice never appear, and usage counts one invocation per call', async () => {
   await withHost({ inlineFuel: 100_000, logLevel: 'debug' }, async (h) => {
     await deploy(h, 'heavy', logThenWork(2_000_000));
