@@ -3,7 +3,7 @@
 
 import { WasmfnError } from '../errors.js';
 import type { LiveFunction } from '../store/registry.js';
-import { DEFAULT_CHANNEL_SHAPE, ReplyBell, type ChannelShape } from './channel.js';
+import { DEFAULT_CHANNEL_SHAPE, type ChannelShape } from './channel.js';
 import { sharedNow } from '../invocation/clock.js';
 import { FairQueue, type Lane } from './fair-queue.js';
 import type { JobInput } from './job-codec.js';
@@ -13,7 +13,9 @@ import { Watchdog } from './watchdog.js';
 import { ThreadLoad } from './thread-load.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
-import { WorkerHandle, type Collected, type DispatchedJob } from './worker-handle.js';
+import type { Collected, DispatchedJob, WorkerHandle, WorkerSpec } from './worker-handle.js';
+import { WorkerCrew, type DeadlineActions } from './worker-crew.js';
+import { Admission, shuttingDown } from './admission.js';
 import { InlineRunner, type InlineAttempt } from './inline-runner.js';
 import { CallUsage, type CapabilityHost } from './capability-host.js';
 import { withFetches } from './fetch-line.js';
@@ -71,9 +73,7 @@ const ID_MASK = 0x7fff_ffff;
 const HAND_OFF_BEHIND_MS = 1;
 
 export class WorkerPool {
-  private readonly bell = new ReplyBell();
-  private readonly active: Handle[] = [];
-  private spare: Handle | null = null;
+  private readonly crew: WorkerCrew<Job>;
   private readonly queue = new FairQueue<Job>();
   /** How many calls of one function may sit in workers while other functions' calls wait. */
   private readonly share: number;
@@ -83,19 +83,14 @@ export class WorkerPool {
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
   private nextModuleId = 1;
-  private listening = false;
-  private bellSeen = 0;
-  private closed = false;
-  restarts = 0;
+  private readonly admission: Admission<Job>;
   /** The fast path on the calling thread; null when off. */
   readonly inline: InlineRunner | null;
   private readonly restartListeners: ((reason: RestartReason) => void)[] = [];
 
   /** Jobs sitting in workers' slots (published and not yet collected). */
   private get inflight(): number {
-    let n = 0;
-    for (const h of this.active) n += h.inflight;
-    return n;
+    return this.crew.inflight;
   }
 
   constructor(private readonly opts: PoolOptions) {
@@ -105,8 +100,14 @@ export class WorkerPool {
       fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, memoryPoolBytes: opts.memoryPoolBytesPerWorker, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
       isLive: opts.isLive,
     }) : null;
-    for (let i = 0; i < opts.workers; i++) this.active.push(this.spawn());
-    this.spare = this.spawn();
+    this.admission = new Admission(this.queue, opts, () => this.crew.freeSlots(sharedNow()), (name) => {
+      if (this.retired.has(name)) this.forget(name, this.retired.get(name));
+    });
+    this.crew = new WorkerCrew<Job>(opts.workers, this.workerSpec(), {
+      ready: () => this.pump(),
+      crashed: (h, e) => this.onCrash(h, e),
+      rang: () => this.onBell(),
+    }, opts.stealAfterMs);
   }
 
   /** Called whenever a worker is replaced, with why. */
@@ -115,21 +116,14 @@ export class WorkerPool {
   }
 
   /** Resolves once every worker (and the spare) can take jobs. */
-  async ready(): Promise<void> {
-    const all = [...this.active, ...(this.spare ? [this.spare] : [])];
-    await Promise.all(all.map((h) => (h.ready ? undefined : new Promise<void>((res) => h.worker.once('message', () => res())))));
+  ready(): Promise<void> {
+    return this.crew.ready();
   }
 
   stats(): PoolStats {
-    let busy = 0;
-    let pooledMemoryBytes = this.inline?.pooledMemoryBytes ?? 0;
-    for (const h of this.active) {
-      if (h.inflight) busy++;
-      pooledMemoryBytes += h.pooledMemoryBytes();
-    }
     return {
-      workers: this.active.length, spares: this.spare ? 1 : 0, busy, queued: this.queue.length, inflight: this.inflight,
-      restarts: this.restarts, modules: this.moduleIds.size, pooledMemoryBytes,
+      workers: this.crew.active.length, spares: this.crew.spares, busy: this.crew.busy(), queued: this.queue.length, inflight: this.inflight,
+      restarts: this.crew.restarts, modules: this.moduleIds.size, pooledMemoryBytes: (this.inline?.pooledMemoryBytes ?? 0) + this.crew.pooledMemoryBytes(),
     };
   }
 
@@ -141,7 +135,7 @@ export class WorkerPool {
   tryInline(fn: LiveFunction, input: JobInput, contended = true): InlineAttempt | null {
     if (!this.inline || this.closed) return null;
     // A function at its concurrency cap is refused by invoke(), as it would be without the fast path.
-    if ((this.queue.busy(fn.name)?.inFlight ?? 0) >= this.opts.maxConcurrencyPerFunction) return null;
+    if (this.admission.atCap(fn.name)) return null;
     if (contended && this.queue.length === 0 && this.load.busy() && this.workerStartsSoon(sharedNow())) return null;
     return this.inline.attempt(fn, input);
   }
@@ -152,12 +146,12 @@ export class WorkerPool {
    * behind it would wait longer than the slice it takes here; a young job may still turn out long.
    */
   private workerStartsSoon(now: number): boolean {
-    const h = this.pick(now);
-    return h !== null && !this.isLong(h, now, HAND_OFF_BEHIND_MS);
+    const h = this.crew.pick(now);
+    return h !== null && !this.crew.isLong(h, now, HAND_OFF_BEHIND_MS);
   }
 
   invoke(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
-    this.admit(fn);
+    this.admission.admit(fn.name);
     return this.enqueue(fn, input);
   }
 
@@ -166,32 +160,32 @@ export class WorkerPool {
    * function's cap, and counts as waiting, until invokeReserved() or release().
    */
   reserve(fn: LiveFunction): void {
-    this.admit(fn);
-    this.reserved++;
+    this.admission.reserve(fn.name);
   }
 
   /** Runs a reserved call; it was admitted, so only a shutdown since then refuses it. */
   invokeReserved(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
-    this.reserved--;
+    this.admission.unreserve();
     if (this.closed) {
-      this.done(this.queue.lane(fn.name));
-      throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
+      this.admission.done(this.queue.lane(fn.name));
+      throw shuttingDown();
     }
     return this.enqueue(fn, input);
   }
 
   /** Gives back a reservation whose call will not run (its body failed or was refused). */
   release(fn: LiveFunction): void {
-    this.reserved--;
-    this.done(this.queue.lane(fn.name));
+    this.admission.unreserve();
+    this.admission.done(this.queue.lane(fn.name));
   }
-
-  /** Calls admitted by reserve() whose bodies are still being read. */
-  private reserved = 0;
 
   /** Whether the pool is shutting down (it refuses every call from now on). */
   get closing(): boolean {
     return this.closed;
+  }
+
+  private get closed(): boolean {
+    return this.admission.closed;
   }
 
   /**
@@ -199,24 +193,7 @@ export class WorkerPool {
    * wait for room instead of being refused (a map's items).
    */
   nextDone(): Promise<void> {
-    return new Promise((resolve) => this.doneWaiters.push(resolve));
-  }
-
-  private doneWaiters: (() => void)[] = [];
-
-  private admit(fn: LiveFunction): void {
-    if (this.closed) throw new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
-    const count = this.queue.busy(fn.name)?.inFlight ?? 0;
-    if (count >= this.opts.maxConcurrencyPerFunction) {
-      throw new WasmfnError('overloaded', `function "${fn.name}" has ${count} requests in flight, its limit`, { retryAfterS: 1 });
-    }
-    // Only a request no slot can take waits in the queue, so with maxQueue 0 one that finds a free slot still runs.
-    // Calls still reading their bodies take no slot yet: a free slot is there for the first of them only.
-    const waiting = this.queue.length + this.reserved;
-    if (waiting >= this.opts.maxQueue && (this.queue.length > 0 || waiting >= this.opts.maxQueue + this.freeSlots(sharedNow()))) {
-      throw new WasmfnError('overloaded', `${waiting} requests are already waiting for a worker`, { retryAfterS: 1 });
-    }
-    this.queue.lane(fn.name).inFlight++;
+    return this.admission.nextDone();
   }
 
   private enqueue(fn: LiveFunction, input: JobInput): Promise<InvokeOutcome> {
@@ -240,7 +217,7 @@ export class WorkerPool {
       // A queued job of that version gets a new id at dispatch, and its module is posted again.
       this.moduleIds.delete(key);
     }
-    if (ids.length) for (const h of this.active) h.forget(ids);
+    if (ids.length) for (const h of this.crew.active) h.forget(ids);
     this.inline?.forget(name);
     // Calls of the name still in flight run to the end, and may post their module again: forget once more after.
     if (this.queue.busy(name)) this.retired.set(name, keepKey);
@@ -256,16 +233,16 @@ export class WorkerPool {
 
   /** Waits until nothing is queued or running (used by graceful shutdown). */
   async drain(): Promise<void> {
-    this.closed = true;
+    this.admission.closed = true;
     while (this.queue.length || this.inflight) await new Promise((r) => setTimeout(r, 5));
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.admission.closed = true;
     this.watchdog.stop();
-    const all = [...this.active, ...(this.spare ? [this.spare] : [])];
+    const all = this.crew.all();
     for (const h of all) h.dying = true;
-    const shutdown = new WasmfnError('overloaded', 'the host is shutting down', { retryAfterS: 1 });
+    const shutdown = shuttingDown();
     // Workers first: collecting their slots may put a job back in the queue (a module lost to a forget).
     for (const h of all) {
       const { running, rest } = h.abandon(this.onCollected);
@@ -278,10 +255,9 @@ export class WorkerPool {
     await Promise.all(all.map((h) => h.terminate()));
   }
 
-  private spawn(): Handle {
-    const h: Handle = new WorkerHandle<Job>({
+  private workerSpec(): Omit<WorkerSpec, 'bell'> {
+    return {
       shape: this.opts.channel,
-      bell: this.bell,
       maxResponseBytes: this.opts.maxResponseBytes,
       memoryPool: { maxBytes: this.opts.memoryPoolBytesPerWorker, maxMemoryBytes: this.opts.memoryPoolMaxMemoryBytes },
       heapMb: this.opts.workerHeapMb,
@@ -293,14 +269,7 @@ export class WorkerPool {
         const usage = (job.usage ??= new CallUsage());
         return host.handle(job.fn, usage, startedAt + job.fn.limits.timeoutMs - sharedNow(), req);
       },
-    });
-    h.worker.once('message', () => {
-      h.ready = true;
-      this.pump();
-    });
-    h.worker.on('error', (e) => this.onCrash(h, e));
-    h.worker.on('exit', (code) => this.onCrash(h, new Error(`worker exited with code ${code}`)));
-    return h;
+    };
   }
 
   /**
@@ -311,34 +280,10 @@ export class WorkerPool {
     if (!this.queue.length) return;
     const now = sharedNow();
     while (this.queue.length) {
-      const best = this.pick(now);
+      const best = this.crew.pick(now);
       if (!best) return;
       this.dispatch(best, this.queue.take(this.share)!);
     }
-  }
-
-  /** The worker the next job goes to, or null when none has a free slot it may use. */
-  private pick(now: number): Handle | null {
-    let best: Handle | null = null;
-    for (const h of this.active) {
-      if (!h.ready || h.dying || h.inflight >= h.jobs.length || (best && h.inflight >= best.inflight)) continue;
-      if (this.isLong(h, now)) continue;
-      best = h;
-    }
-    return best;
-  }
-
-  /** Slots pick() could hand a job now, all workers together. */
-  private freeSlots(now: number): number {
-    let n = 0;
-    for (const h of this.active) if (h.ready && !h.dying && !this.isLong(h, now)) n += h.jobs.length - h.inflight;
-    return n;
-  }
-
-  /** Whether the worker's running job has run longer than `afterMs` (by default, long enough to be stolen from). */
-  private isLong(h: Handle, now: number, afterMs = this.opts.stealAfterMs): boolean {
-    const slot = h.runningSlot();
-    return slot >= 0 && now - h.channel.started[slot]! > afterMs;
   }
 
   private newJobId(): number {
@@ -367,7 +312,7 @@ export class WorkerPool {
       const running = h.runningSlot();
       this.watchdog.poke((running >= 0 ? h.channel.started[running]! : sharedNow()) + this.opts.stealAfterMs);
     }
-    this.listen();
+    this.crew.listen();
   }
 
   private wakeScheduled = false;
@@ -386,30 +331,19 @@ export class WorkerPool {
       this.collectAll();
       this.pump();
     }
-    for (const h of this.active) h.wake();
+    this.crew.wakeAll();
   };
-
-  /** Waits (without blocking) for any worker to ring the bell; one wake-up collects everything finished. */
-  private listen(): void {
-    if (this.listening) return;
-    this.listening = true;
-    const changed = this.bell.changed(this.bellSeen);
-    if (changed) void changed.then(this.onBell);
-    else queueMicrotask(this.onBell);
-  }
 
   private collectAll(): void {
-    for (const h of this.active) if (h.inflight) h.collect(this.onCollected);
+    this.crew.collectAll(this.onCollected);
   }
 
-  private readonly onBell = (): void => {
-    this.listening = false;
-    // Read before collecting: a ring after this point changes the word, so the next wait returns at once.
-    this.bellSeen = this.bell.value();
+  /** A worker rang: one wake-up collects everything finished. */
+  private onBell(): void {
     this.collectAll();
     this.pump();
-    if (this.inflight > 0) this.listen();
-  };
+    if (this.inflight > 0) this.crew.listen();
+  }
 
   private readonly onCollected = (job: Job, r: Collected, h: Handle): void => {
     job.lane.running--;
@@ -424,40 +358,23 @@ export class WorkerPool {
 
   /** Kills workers past a deadline, moves jobs off workers busy with a long one, and says when to look again. */
   private checkDeadlines(now: number): number {
-    let next = Infinity;
-    let moved = false;
-    for (const h of [...this.active]) {
-      if (h.dying) continue;
-      const slot = h.runningSlot();
-      if (slot >= 0) {
-        const job = h.jobs[slot]!;
-        const started = h.channel.started[slot]!;
-        const deadline = started + job.fn.limits.timeoutMs;
-        if (now >= deadline) {
-          this.kill(h, 'timeout', job);
-          continue;
-        }
-        next = Math.min(next, deadline);
-        if (h.hasWaiting()) {
-          const stealAt = started + this.opts.stealAfterMs;
-          if (now >= stealAt) {
-            for (const j of h.takeBackWaiting().reverse()) {
-              j.lane.running--;
-              this.queue.unshift(j);
-            }
-            moved = true;
-          } else next = Math.min(next, stealAt);
-        }
-      } else if (h.hasWaiting()) {
-        // Between two jobs (or before the first starts) there is no start time to count from: look again soon.
-        next = Math.min(next, now + this.opts.stealAfterMs);
-      }
-      // A job that has not started cannot be due before its full timeout from now.
-      for (const j of h.jobs) if (j && j !== h.jobs[slot]) next = Math.min(next, now + j.fn.limits.timeoutMs);
-    }
-    if (moved) this.pump();
+    this.moved = false;
+    const next = this.crew.scanDeadlines(now, this.deadlineActions);
+    if (this.moved) this.pump();
     return this.inflight > 0 || this.queue.length ? next : Infinity;
   }
+
+  private moved = false;
+  private readonly deadlineActions: DeadlineActions<Job> = {
+    overran: (h, job) => this.kill(h, 'timeout', job),
+    stolen: (jobs) => {
+      for (const j of jobs.reverse()) {
+        j.lane.running--;
+        this.queue.unshift(j);
+      }
+      this.moved = true;
+    },
+  };
 
   /**
    * Replaces a worker. `culprit` is the job that overran (a timeout); for a crash it is whatever job was running.
@@ -479,19 +396,8 @@ export class WorkerPool {
         : crashError(cause);
       this.fail(failed, err);
     }
-    const i = this.active.indexOf(h);
-    if (i >= 0) {
-      // The spare is already warm, so the next request does not wait for a new thread to boot.
-      this.active[i] = this.spare ?? this.spawn();
-      this.spare = null;
-      this.restarts++;
-      for (const l of this.restartListeners) l(reason);
-    } else if (this.spare === h) this.spare = null;
-    // A new spare after this turn: creating a thread takes the main thread's time too, which the answer to the
-    // culprit and the jobs moved elsewhere should not wait for.
-    setImmediate(() => {
-      if (!this.closed && !this.spare) this.spare = this.spawn();
-    });
+    // The spare is already warm, so the next request does not wait for a new thread to boot.
+    if (this.crew.replace(h, () => !this.closed)) for (const l of this.restartListeners) l(reason);
     // Jobs waiting behind it are run elsewhere, not failed.
     const others = (running && running !== failed ? [running, ...rest] : rest).filter((j) => j !== failed);
     for (const j of others.sort((a, b) => (a.id - b.id) | 0).reverse()) this.queue.unshift(j);
@@ -509,17 +415,7 @@ export class WorkerPool {
 
   private finish(job: Job, outcome: InvokeOutcome): void {
     if (job.usage?.fetches.length) withFetches(outcome, job.usage.fetches);
-    this.done(job.lane);
+    this.admission.done(job.lane);
     job.resolve(outcome);
-  }
-
-  /** One call of the lane's function is over (answered, or its reservation given back). */
-  private done(lane: Lane<Job>): void {
-    if (this.doneWaiters.length) {
-      const waiters = this.doneWaiters;
-      this.doneWaiters = [];
-      for (const w of waiters) w();
-    }
-    if (--lane.inFlight === 0 && this.retired.has(lane.name)) this.forget(lane.name, this.retired.get(lane.name));
   }
 }

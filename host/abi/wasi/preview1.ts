@@ -1,5 +1,5 @@
-// WASI preview 1: args, environ, clocks, random, stdio, and the preopened directories it is given (fs-calls.ts);
-// no sockets.
+// WASI preview 1: args, environ, clocks, random, stdio, and the preopened directories it is given (fd-calls.ts and
+// path-calls.ts); no sockets.
 
 import { randomFillSync } from 'node:crypto';
 import { DIR_RIGHTS, ERRNO, FILE_RIGHTS, IOV_MAX, LAYOUT, PREVIEW1_FUNCTIONS, RIGHTS, type Preview1Name } from './defs.js';
@@ -7,7 +7,8 @@ import { GuestFault, GuestMemory } from './memory.js';
 import { BoundedOutput, InputStream, LineSplitter } from './stdio.js';
 import { clockNow, clockResolution } from './clock.js';
 import { pollOneoff } from './poll.js';
-import { FS_CALLS, fdReadiness, fileRead, fileWrite } from './fs-calls.js';
+import { FD_CALLS, fdReadiness, fileRead, fileWrite } from './fd-calls.js';
+import { PATH_CALLS } from './path-calls.js';
 import { FdTable } from './fs/fd-table.js';
 import { FsError, type FsBackend } from './fs/types.js';
 import { StringTable } from './strings.js';
@@ -205,7 +206,8 @@ const IMPLEMENTED: Partial<Record<Preview1Name, Impl>> = {
     if (e.kind !== 'file') return e.kind === 'stdio' ? ERRNO.SPIPE : ERRNO.BADF;
     return fileIo(m, iovs, n, outPtr, (srcs) => fileWrite(e, srcs, position(offset)));
   },
-  ...(FS_CALLS as Partial<Record<Preview1Name, Impl>>),
+  ...(FD_CALLS as Partial<Record<Preview1Name, Impl>>),
+  ...(PATH_CALLS as Partial<Record<Preview1Name, Impl>>),
   poll_oneoff: (w, m, i: number, o: number, n: number, ne: number) =>
     pollOneoff(m, {
       startNs: w.startNs, isOpen: (fd) => w.isOpen(fd), stdinRemaining: () => w.stdin.remaining,
