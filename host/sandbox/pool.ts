@@ -14,7 +14,7 @@ import { ThreadLoad } from './thread-load.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
 import type { Collected, DispatchedJob, WorkerHandle, WorkerSpec } from './worker-handle.js';
-import { WorkerCrew, type DeadlineActions } from './worker-crew.js';
+import { WorkerCrew } from './worker-crew.js';
 import { Admission, shuttingDown } from './admission.js';
 import { InlineRunner, type InlineAttempt } from './inline-runner.js';
 import { CallUsage, type CapabilityHost } from './capability-host.js';
@@ -358,23 +358,20 @@ export class WorkerPool {
 
   /** Kills workers past a deadline, moves jobs off workers busy with a long one, and says when to look again. */
   private checkDeadlines(now: number): number {
-    this.moved = false;
-    const next = this.crew.scanDeadlines(now, this.deadlineActions);
-    if (this.moved) this.pump();
+    let moved = false;
+    const next = this.crew.scanDeadlines(now, {
+      overran: (h, job) => this.kill(h, 'timeout', job),
+      stolen: (jobs) => {
+        for (const j of jobs.reverse()) {
+          j.lane.running--;
+          this.queue.unshift(j);
+        }
+        moved = true;
+      },
+    });
+    if (moved) this.pump();
     return this.inflight > 0 || this.queue.length ? next : Infinity;
   }
-
-  private moved = false;
-  private readonly deadlineActions: DeadlineActions<Job> = {
-    overran: (h, job) => this.kill(h, 'timeout', job),
-    stolen: (jobs) => {
-      for (const j of jobs.reverse()) {
-        j.lane.running--;
-        this.queue.unshift(j);
-      }
-      this.moved = true;
-    },
-  };
 
   /**
    * Replaces a worker. `culprit` is the job that overran (a timeout); for a crash it is whatever job was running.

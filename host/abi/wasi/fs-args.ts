@@ -93,4 +93,3 @@ export function entryStat(e: FdEntry): FileStat {
   if (e.kind === 'dir') return e.fs.lstat(e.parts);
   return { filetype: FILETYPE.UNKNOWN, dev: 0n, ino: 0n, nlink: 0n, size: 0n, atimNs: 0n, mtimNs: 0n, ctimNs: 0n };
 }
-
