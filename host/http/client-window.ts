@@ -14,11 +14,12 @@ export class ClientWindow {
   private current = 0;
   private previous = 0;
 
-  constructor(private readonly windowMs = 10) {}
+  /** `clock`: milliseconds, monotonic; tests pass their own to step through windows. */
+  constructor(private readonly windowMs = 10, private readonly clock: () => number = () => performance.now()) {}
 
   /** Counts the call's connection; true while more than one connection sent calls lately. */
   contended(socket: object): boolean {
-    const now = performance.now();
+    const now = this.clock();
     if (now - this.startedAt >= this.windowMs) {
       // A window without calls in between says nothing of the one before it.
       this.previous = now - this.startedAt < 2 * this.windowMs ? this.current : 0;
