@@ -76,6 +76,19 @@ codec('the SDK gets the wire bytes copied as they are', () => {
   assert.equal(Buffer.from(dest.subarray(8)), Buffer.from(job.wire));
 });
 
+codec('the body alone is the decoded body, whether the job crossed to a worker or stayed on this thread', () => {
+  for (const body of [new Uint8Array(0), Buffer.from('hello, world'), Buffer.from('x'.repeat(70_000))]) {
+    const i = input({ body });
+    const fn = { name: 'f', version: 'v', env: {} };
+    const crossed = jobRequest(roundTrip(i), fn);
+    const stayed = jobRequest(localJob(Buffer.alloc(wireBytes(i)), 0, i), fn);
+    for (const src of [crossed, stayed]) {
+      assert.equal(Buffer.from(src.body), Buffer.from(body));
+      assert.equal(Buffer.from(src.body), Buffer.from(src.decoded().body));
+    }
+  }
+});
+
 codec('a request given decoded (tests, benchmarks) gets the wire bytes the host writes for a job', () => {
   const i = input({ rawHeaders: ['host', 'example.com:8080', 'x-name', Buffer.from('Zoë', 'utf8').toString('latin1')] });
   const decoded = jobRequest(roundTrip(i), { name: 'f', version: 'v', env: {} }).decoded();

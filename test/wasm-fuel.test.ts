@@ -17,7 +17,7 @@ interface Loaded {
 }
 
 function prepare(name: string, memoryMb = 1) {
-  return prepareModule(watFixture(name), { memoryMb, fuel: true, maxTableElements: 100_000 });
+  return prepareModule(watFixture(name), { memoryMb, fuel: true, maxTableElements: 100_000, keepAllExports: true });
 }
 
 /** Instantiates as the sandbox does: budget and flags in place before instantiation (start functions run then). */

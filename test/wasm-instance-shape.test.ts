@@ -1,13 +1,14 @@
 // Deploy-time rewrites for cheaper instantiation: a start function that only stores constants into the module's own
-// globals is folded into their initial values, every other start is kept, and memory exports go; an instance of
-// the prepared module holds exactly what an instance of the original would.
+// globals is folded into their initial values, every other start is kept, and every export the ABI never calls
+// goes; an instance of the prepared module holds exactly what an instance of the original would. What an instance
+// holds is read through `handle`, the only export an SDK module keeps: it copies the globals into memory.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
 import { prepareModule } from '../host/wasm/prepare.js';
 import { readLayout, SECTION } from '../host/wasm/layout.js';
-import { RUNTIME_MODULE, runtimeNamespace } from '../host/wasm/fuel-contract.js';
+import { FUEL_EXPORT, RUNTIME_MODULE, runtimeNamespace } from '../host/wasm/fuel-contract.js';
 import { wat } from './helpers/wat.js';
 
 const test = suite('wasm instance shape');
@@ -15,14 +16,15 @@ const test = suite('wasm instance shape');
 const prepare = (bytes: Uint8Array) => prepareModule(bytes, { memoryMb: 1, fuel: true, maxTableElements: 100 }).bytes;
 const hasStart = (bytes: Uint8Array) => readLayout(bytes).sections.some((s) => s.id === SECTION.start);
 
-/** Instantiates on a fresh memory and returns what the exported `get` functions and the memory hold. */
+/** Instantiates on a fresh memory, calls `handle` and returns the globals it copied and the memory's first bytes. */
 function observe(bytes: Uint8Array, metered: boolean): { values: number[]; memory: number[] } {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
   const imports: WebAssembly.Imports = { env: { memory, seed: () => 1234 } };
   if (metered) imports[RUNTIME_MODULE] = runtimeNamespace(1_000_000n) as unknown as WebAssembly.ModuleImports;
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), imports);
-  const values = ['get_a', 'get_b'].map((n) => Number((exports[n] as () => number)()));
-  return { values, memory: [...new Uint8Array(memory.buffer, 0, 16)] };
+  (exports.handle as () => void)();
+  const view = new DataView(memory.buffer);
+  return { values: [view.getInt32(16, true), Number(view.getBigInt64(24, true))], memory: [...new Uint8Array(memory.buffer, 0, 16)] };
 }
 
 function module(start: string): Uint8Array {
@@ -34,9 +36,7 @@ function module(start: string): Uint8Array {
     (func $set_a (global.set $a (i32.const 99)))
     (func $start ${start})
     (start $start)
-    (func (export "handle"))
-    (func (export "get_a") (result i32) (global.get $a))
-    (func (export "get_b") (result i64) (global.get $b)))`);
+    (func (export "handle") (i32.store (i32.const 16) (global.get $a)) (i64.store (i32.const 24) (global.get $b))))`);
 }
 
 test('a start that only stores constants into its own globals is folded away, the last store winning', () => {
@@ -68,24 +68,29 @@ for (const [what, start] of [
   });
 }
 
-test('memory exports are dropped, the other exports kept', () => {
-  const prepared = prepare(wat(`(module (memory (export "memory") (export "mem2") 1) (func (export "handle")) (func (export "other")))`));
-  assert.equal(readLayout(prepared).exports.filter((e) => e.kind !== 'global').map((e) => e.name), ['handle', 'other']);
+test('every export the ABI never calls is dropped: memories, runtime helpers, globals', () => {
+  const kept = (bytes: Uint8Array) => readLayout(prepare(bytes)).exports.map((e) => e.name).filter((n) => n !== FUEL_EXPORT);
+  assert.equal(kept(wat(`(module (memory (export "memory") (export "mem2") 1) (global (export "g") i32 (i32.const 0)) (func (export "handle")) (func (export "other")))`)), ['handle']);
+  const loader = wat(`(module (memory (export "memory") 1) (global (export "__rtti_base") i32 (i32.const 0))
+    (func (export "handle") (param i32) (result i32) (local.get 0)) (func (export "__new") (param i32 i32) (result i32) (i32.const 0))
+    (func (export "__pin") (param i32) (result i32) (local.get 0)) (func (export "__unpin") (param i32)) (func (export "__collect")))`);
+  assert.equal(kept(loader).sort(), ['__new', '__pin', 'handle']);
 });
 
-test('exported globals, NaN payloads and a start called again later hold what the original gives', () => {
+test('a start called again later through a table, and NaN payloads, hold what the original gives', () => {
   const original = wat(`(module
     (import "env" "memory" (memory 1))
-    (global $a (export "a") (mut i32) (i32.const 1))
-    (global $b (mut i64) (i64.const 2))
+    (global $a (mut i32) (i32.const 1))
     (global $n (mut f64) (f64.const 0))
     (table 1 funcref) (elem (i32.const 0) $start)
     (func $start (global.set $a (i32.const 5)) (global.set $n (f64.const nan:0x4000000000001)))
     (start $start)
-    (func (export "handle"))
-    (func (export "again") (global.set $a (i32.const 0)) (call_indirect (i32.const 0)))
-    (func (export "get_a") (result i32) (global.get $a))
-    (func (export "get_b") (result i64) (global.get $n) (i64.reinterpret_f64)))`);
+    (func (export "handle")
+      (i32.store (i32.const 0) (global.get $a))
+      (i64.store (i32.const 8) (i64.reinterpret_f64 (global.get $n)))
+      (global.set $a (i32.const 0))
+      (call_indirect (i32.const 0))
+      (i32.store (i32.const 16) (global.get $a))))`);
   const prepared = prepare(original);
   assert.not.ok(hasStart(prepared));
   const runs = [prepared, original].map((bytes, i) => {
@@ -93,9 +98,9 @@ test('exported globals, NaN payloads and a start called again later hold what th
     const imports: WebAssembly.Imports = { env: { memory } };
     if (i === 0) imports[RUNTIME_MODULE] = runtimeNamespace(1_000_000n) as unknown as WebAssembly.ModuleImports;
     const e = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), imports).exports;
-    const seen = [(e.a as WebAssembly.Global).value, (e.get_b as () => bigint)()];
-    (e.again as () => void)();
-    return [...seen, (e.get_a as () => number)()];
+    (e.handle as () => void)();
+    const view = new DataView(memory.buffer);
+    return [view.getInt32(0, true), view.getBigUint64(8, true), view.getInt32(16, true)];
   });
   assert.equal(runs[0], runs[1]);
   assert.equal(runs[0], [5, 0x7ff4000000000001n, 5]);

@@ -88,9 +88,12 @@ test('imports and exports describe the original module and the ABI is detected',
   assert.ok(prepared.fuelInstrumented);
   const added = WebAssembly.Module.imports(compile(prepared.bytes)).map((i) => `${i.module}.${i.name}:${i.kind}`);
   assert.equal(added.sort(), ['env.memory:memory', 'wasmfn_rt.fuel_budget:global', 'wasmfn_rt.fuel_out:global', 'wasmfn_rt.grow_failed:global']);
-  // The memory is the host's import now; its export is dropped (instance-shape.ts), the rest kept in order.
-  const exported = WebAssembly.Module.exports(compile(prepared.bytes)).map((e) => `${e.name}:${e.kind}`);
-  assert.equal(exported, ['handle:function', 'byte:function', 'size:function', 'grow:function', '__wasmfn_fuel:global']);
+  // The memory is the host's import now: its export goes, and so does every export the SDK ABI never calls
+  // (instance-shape.ts), unless all are asked for: then all stay, in order.
+  const exported = (bytes: Uint8Array) => WebAssembly.Module.exports(compile(bytes)).map((e) => `${e.name}:${e.kind}`);
+  assert.equal(exported(prepared.bytes), ['handle:function', '__wasmfn_fuel:global']);
+  const all = prepareModule(watFixture('own-memory'), opts({ fuel: true, keepAllExports: true }));
+  assert.equal(exported(all.bytes), ['memory:memory', 'handle:function', 'byte:function', 'size:function', 'grow:function', '__wasmfn_fuel:global']);
 });
 
 test('without fuel the module gets no runtime imports', () => {

@@ -42,6 +42,17 @@ export const ALLOWS_IMPORT: Record<AbiName, (i: ImportDesc) => boolean> = {
 export const ENTRY_EXPORTS: Record<AbiName, readonly string[]> = { sdk: ['handle'], loader: ['handle', '__new'], wagi: ['_start'] };
 
 /**
+ * Every export the sandbox ever reads from an instance of each ABI: the entry exports, and the loader runtime's
+ * optional `__pin` and `__setArgumentsLength`. The deploy drops every other export (wasm/instance-shape.ts), so a
+ * name the ABI starts reading must be added here first.
+ */
+export const CALLED_EXPORTS: Record<AbiName, readonly string[]> = {
+  sdk: ENTRY_EXPORTS.sdk,
+  loader: [...ENTRY_EXPORTS.loader, '__pin', '__setArgumentsLength'],
+  wagi: ENTRY_EXPORTS.wagi,
+};
+
+/**
  * A name AssemblyScript gives a top-level export. Anything else is one of its mangled forms (class members
  * `C#m`, accessors `get:x`/`C#set:x`, namespaces `ns.f`), which @assemblyscript/loader turns into properties of
  * JS objects (`constructor#get:x` into an accessor on Object.prototype). The loader ABI never looks at them, but a

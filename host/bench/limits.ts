@@ -21,7 +21,7 @@ const pct = (a: number[], p: number) => [...a].sort((x, y) => x - y)[Math.floor(
 type Exports = { fib(n: number): number; loop(n: number): number };
 
 function instance(binary: Uint8Array, fuel: boolean): Exports {
-  const p = prepareModule(binary, { memoryMb: 16, fuel, maxTableElements: 100_000 });
+  const p = prepareModule(binary, { memoryMb: 16, fuel, maxTableElements: 100_000, keepAllExports: true });
   const memory = new WebAssembly.Memory({ initial: p.memory!.initialPages, maximum: p.memory!.maximumPages });
   const imports = {
     env: { memory, abort() {} },

@@ -140,15 +140,16 @@ export function wireMethodPath(wire: Buffer): { method: string; path: string } {
   return { method: method.toString('latin1'), path: path.toString('latin1') };
 }
 
-/** The RequestSource over a job: the SDK copies `wire` as is; WAGI and the loader decode it on demand. */
+/** The RequestSource over a job: the SDK copies `wire` as is; WAGI decodes it on demand, the loader takes only the body. */
 export function jobRequest(job: JobView, fn: FunctionFacts): RequestSource {
   let decoded: GuestRequest | null = null;
   const decode = (): GuestRequest => (decoded ??= guestRequest(job, fn));
   return {
     wireLength: job.wire.length,
     writeWire: (dest, at) => dest.set(job.wire, at),
+    // The body ends the wire: the loader ABI, which reads nothing else, decodes no header for it.
     get body() {
-      return decode().body;
+      return job.wire.subarray(job.wire.length - job.bodyBytes);
     },
     decoded: decode,
     config: () => fn.config ?? {},

@@ -7,13 +7,15 @@ import { concatBytes } from './byte-reader.js';
 import { readLayout, SECTION } from './layout.js';
 
 /**
- * Drops the exports of the memory. The sandbox supplies the memory as the import `env.memory` and reaches it only
- * from there, never through an export; nothing else sees a module's exports.
+ * Drops every export but `keep`. V8 makes a JS function for each exported function and a property for each export
+ * on every instance, and the sandbox reads only the few its ABI calls (abi/detect.ts, CALLED_EXPORTS): the memory
+ * it already holds as the import `env.memory`, and a runtime's other helpers, are never read. The functions and
+ * globals stay in the module; nothing but the host ever sees a module's exports.
  */
-export function dropMemoryExports(m: binaryen.Module): void {
+export function keepOnlyExports(m: binaryen.Module, keep: readonly string[]): void {
   for (let i = m.getNumExports() - 1; i >= 0; i--) {
     const e = binaryen.getExportInfo(m.getExportByIndex(i));
-    if (e.kind === binaryen.ExternalMemory) m.removeExport(e.name);
+    if (!keep.includes(e.name)) m.removeExport(e.name);
   }
 }
 

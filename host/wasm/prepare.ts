@@ -6,7 +6,8 @@ import { escapeControl } from '../control-chars.js';
 import { UnsupportedExpression } from './binaryen-tree.js';
 import { MalformedWasm } from './byte-reader.js';
 import { instrumentModule } from './fuel.js';
-import { dropMemoryExports, foldConstantStart, withoutStart } from './instance-shape.js';
+import { CALLED_EXPORTS } from '../abi/detect.js';
+import { keepOnlyExports, foldConstantStart, withoutStart } from './instance-shape.js';
 import { headerProblem, readLayout, type ModuleLayout } from './layout.js';
 import { abiVerdict, capPages, limitProblems, memoryDecls, unsupportedFeatureProblems } from './limits-check.js';
 import { importMemory } from './memory-import.js';
@@ -25,6 +26,12 @@ export interface PrepareOptions {
   abi?: AbiName;
   /** Cap on the elements of all the module's tables together (initial sizes, and the maxima they are given); default 100_000. */
   maxTableElements: number;
+  /**
+   * Keep every export. By default an instrumented module keeps only those its ABI calls (CALLED_EXPORTS), which makes
+   * each instantiation cheaper; tools that call a module's other exports (the instrumentation's tests, the limits
+   * benchmark) keep them all.
+   */
+  keepAllExports?: boolean;
 }
 
 export interface PreparedModule {
@@ -105,12 +112,12 @@ function readOrReject(bytes: Uint8Array): ModuleLayout {
   }
 }
 
-function instrument(bytes: Uint8Array): Uint8Array {
+function instrument(bytes: Uint8Array, keep: readonly string[] | null): Uint8Array {
   try {
     // While Binaryen holds the module anyway: cheaper to instantiate on every call (instance-shape.ts).
     let startFolded = false;
     const out = instrumentModule(bytes, (m) => {
-      dropMemoryExports(m);
+      if (keep) keepOnlyExports(m, keep);
       startFolded = foldConstantStart(m);
     });
     return startFolded ? withoutStart(out) : out;
@@ -172,7 +179,7 @@ export function prepareModule(bytes: Uint8Array, opts: PrepareOptions): Prepared
     memory = { initialPages: decl.limits.initial, maximumPages: Math.min(decl.limits.maximum ?? cap, cap) };
     out = importMemory(out, readLayout(out), memory);
   }
-  if (opts.fuel) out = instrument(out);
+  if (opts.fuel) out = instrument(out, opts.keepAllExports ? null : CALLED_EXPORTS[abi]);
   out = mergeData(out);
   checkRewritten(out, opts.maxTableElements);
 
