@@ -7,6 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs/promises';
 import { prepareModule } from '../host/wasm/prepare.js';
+import { needsPreparingAgain } from '../host/wasm/prepared-check.js';
+import { CALLED_EXPORTS } from '../host/abi/detect.js';
 import { readLayout, SECTION } from '../host/wasm/layout.js';
 import { FUEL_EXPORT, RUNTIME_MODULE, runtimeNamespace } from '../host/wasm/fuel-contract.js';
 import { wat } from './helpers/wat.js';
@@ -75,6 +77,23 @@ test('every export the ABI never calls is dropped: memories, runtime helpers, gl
     (func (export "handle") (param i32) (result i32) (local.get 0)) (func (export "__new") (param i32 i32) (result i32) (i32.const 0))
     (func (export "__pin") (param i32) (result i32) (local.get 0)) (func (export "__unpin") (param i32)) (func (export "__collect")))`);
   assert.equal(kept(loader).sort(), ['__new', '__pin', 'handle']);
+});
+
+test('a module stored without an export its ABI now calls is found to need preparing again', () => {
+  const loader = wat(`(module (memory (export "memory") 1)
+    (func (export "handle") (param i32) (result i32) (local.get 0)) (func (export "__new") (param i32 i32) (result i32) (i32.const 0))
+    (func (export "__pin") (param i32) (result i32) (local.get 0)))`);
+  const prepared = prepare(loader);
+  const original = readLayout(loader).exports.map((e) => e.name);
+  const calls = CALLED_EXPORTS.loader.filter((n) => original.includes(n));
+  assert.equal(calls, ['handle', '__new', '__pin']);
+  assert.not.ok(needsPreparingAgain(prepared, 100, calls));
+  // Stored before the deploy dropped exports: it has them all, and is not prepared again for that.
+  const older = prepareModule(loader, { memoryMb: 1, fuel: true, maxTableElements: 100, keepAllExports: true });
+  assert.not.ok(needsPreparingAgain(older.bytes, 100, calls));
+  // As if a deploy had kept only the entry exports, before the ABI also called `__pin`.
+  const trimmed = wat(`(module (memory 1) (func (export "handle") (param i32) (result i32) (local.get 0)) (func (export "__new") (param i32 i32) (result i32) (i32.const 0)) (func (param i32) (result i32) (local.get 0)))`);
+  assert.ok(needsPreparingAgain(trimmed, 100, calls), 'the missing __pin is noticed');
 });
 
 test('a start called again later through a table, and NaN payloads, hold what the original gives', () => {

@@ -186,6 +186,8 @@ function eachChunk(incoming: IncomingMessage, take: (chunk: Buffer) => void): Pr
     incoming.once('end', onEnd);
     incoming.once('error', settle);
     incoming.once('close', onClose);
+    // A listener starts the flow only if nothing paused the stream before.
+    incoming.resume();
   });
 }
 

@@ -8,6 +8,7 @@ import type { HostOptions, FunctionLimits } from '../config.js';
 import type { AbiName } from '../abi/types.js';
 import type { PreparedModule, PrepareOptions } from '../wasm/prepare.js';
 import { needsPreparingAgain } from '../wasm/prepared-check.js';
+import { CALLED_EXPORTS } from '../abi/detect.js';
 import type { VersionMeta } from './function-store.js';
 import type { RegistryBackend } from './registry-backend.js';
 import type { DeployConfig } from './deploy-config.js';
@@ -64,10 +65,12 @@ export class DeployPipeline {
       throw new WasmfnError('internal', `stored version ${name}@${version} holds the metadata of ${String(stored.meta.name)}@${String(stored.meta.version)}`);
     }
     let prepared = stored.prepared;
-    if (needsPreparingAgain(prepared, this.opts.maxTableElements)) {
-      // Prepared under older rules (a table without a maximum, a name of megabytes, the fuel counter imported):
-      // prepared again from the upload, or refused.
-      prepared = (await this.prepareUnder(await this.store.readModule(name, version), stored.meta.limits, stored.config.abi)).bytes;
+    const calls = CALLED_EXPORTS[stored.meta.abi].filter((n) => stored.meta.exports.includes(n));
+    if (needsPreparingAgain(prepared, this.opts.maxTableElements, calls)) {
+      // Prepared under older rules (a table without a maximum, a name of megabytes, the fuel counter imported, an
+      // export now called dropped): prepared again from the upload, or refused. Under the ABI the version runs
+      // with, since the exports the deploy keeps depend on it.
+      prepared = (await this.prepareUnder(await this.store.readModule(name, version), stored.meta.limits, stored.meta.abi)).bytes;
       await this.store.replacePrepared(name, version, prepared);
     }
     // Versions stored before eligibility was recorded get it here.
