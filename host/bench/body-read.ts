@@ -7,10 +7,10 @@ import http from 'node:http';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { readIncomingBody } from '../http/incoming.js';
 import { BodyBudget } from '../http/body-budget.js';
 import { sampleProcess } from './thread-cpu.js';
+import { load } from './http-load.js';
 
 type Mode = 'iterator' | 'events';
 const MODES: readonly Mode[] = ['iterator', 'events'];
@@ -38,14 +38,11 @@ function serve(mode: Mode): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-function load(url: string, connections: number, durationS: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: durationS, method: 'POST', body: BODY }, (err, r) => {
-      if (err) return reject(err);
-      if (r.errors || r.non2xx) return reject(new Error(`${r.errors} errors, ${r.non2xx} non-2xx`));
-      resolve(r['2xx']);
-    });
-  });
+/** Requests answered 2xx in one run; any error or other status fails the measurement. */
+async function answered(url: string, connections: number, durationS: number): Promise<number> {
+  const run = await load({ url, method: 'POST', body: BODY }, connections, durationS);
+  if (run.errors || run.non2xx) throw new Error(`${run.errors} errors, ${run.non2xx} non-2xx`);
+  return run.requests;
 }
 
 async function measure(mode: Mode, connections: number, durationS: number): Promise<number> {
@@ -55,9 +52,9 @@ async function measure(mode: Mode, connections: number, durationS: number): Prom
       child.once('message', (m) => resolve(m as { url: string }));
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
-    await load(url, connections, 1); // warm-up
+    await answered(url, connections, 1); // warm-up
     const before = sampleProcess(child.pid!);
-    const requests = await load(url, connections, durationS);
+    const requests = await answered(url, connections, durationS);
     const after = sampleProcess(child.pid!);
     if (!before || !after) throw new Error('CPU time needs Linux /proc');
     return ((after.mainMs - before.mainMs) * 1000) / requests;
