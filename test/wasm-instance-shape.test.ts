@@ -75,8 +75,10 @@ test('every export the ABI never calls is dropped: memories, runtime helpers, gl
   assert.equal(kept(wat(`(module (memory (export "memory") (export "mem2") 1) (global (export "g") i32 (i32.const 0)) (func (export "handle")) (func (export "other")))`)), ['handle']);
   const loader = wat(`(module (memory (export "memory") 1) (global (export "__rtti_base") i32 (i32.const 0))
     (func (export "handle") (param i32) (result i32) (local.get 0)) (func (export "__new") (param i32 i32) (result i32) (i32.const 0))
-    (func (export "__pin") (param i32) (result i32) (local.get 0)) (func (export "__unpin") (param i32)) (func (export "__collect")))`);
-  assert.equal(kept(loader).sort(), ['__new', '__pin', 'handle']);
+    (func (export "__pin") (param i32) (result i32) (local.get 0)) (func (export "__unpin") (param i32)) (func (export "__collect"))
+    (func (export "__setArgumentsLength") (param i32)))`);
+  // Every name host/abi/loader.ts reads is kept: the entry, the allocator, and the optional pin and argument count.
+  assert.equal(kept(loader).sort(), ['__new', '__pin', '__setArgumentsLength', 'handle']);
 });
 
 test('a module stored without an export its ABI now calls is found to need preparing again', () => {
