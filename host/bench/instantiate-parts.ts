@@ -6,32 +6,24 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import binaryen from 'binaryen';
 import { percentile } from './stats.js';
 import { deployHello } from './contenders/executor-common.js';
 import { readGuest } from './guests.js';
 import { runtimeNamespace } from '../wasm/fuel-contract.js';
+import type { MemoryShape } from '../sandbox/memory-pool.js';
+import { compileWat, partsWat, type ModuleParts } from './wat-modules.js';
 
 const INSTANCES_PER_SAMPLE = 1000;
 const SAMPLES_PER_ROUND = 40;
 
-function wat(parts: { imports?: number; table?: boolean; start?: boolean }): string {
-  const lines = ['(module'];
-  for (let i = 0; i < (parts.imports ?? 0); i++) lines.push(`(import "m" "f${i}" (func $f${i}))`);
-  lines.push('(memory (import "env" "memory") 1 256)', '(func $h (export "handle") nop)');
-  if (parts.table) lines.push('(table 2 funcref)', '(elem (i32.const 1) $h)');
-  if (parts.start) lines.push('(global $g (mut i32) (i32.const 0))', '(func $s (global.set $g (i32.const 5)))', '(start $s)');
-  lines.push(')');
-  return lines.join('\n');
-}
-
-function compiled(text: string): WebAssembly.Module {
-  const m = binaryen.parseText(text);
-  try {
-    return new WebAssembly.Module(new Uint8Array(m.emitBinary()));
-  } finally {
-    m.dispose();
-  }
+/** What `hello` as deployed imports, with host functions that do nothing: enough to instantiate it, not to run it. */
+export function helloImports(memory: MemoryShape): WebAssembly.Imports {
+  const noop = () => {};
+  return {
+    env: { memory: new WebAssembly.Memory({ initial: memory.initialPages, maximum: memory.maximumPages }), abort: noop },
+    wasmfn: { request_len: () => 0, request_read: noop, response_write: noop },
+    wasmfn_rt: runtimeNamespace(1_000_000n) as unknown as WebAssembly.ModuleImports,
+  };
 }
 
 interface Variant { name: string; module: WebAssembly.Module; imports: WebAssembly.Imports }
@@ -39,11 +31,10 @@ interface Variant { name: string; module: WebAssembly.Module; imports: WebAssemb
 async function variants(): Promise<Variant[]> {
   const functions: Record<string, () => void> = {};
   for (let i = 0; i < 8; i++) functions[`f${i}`] = () => {};
-  const plain = (name: string, parts: Parameters<typeof wat>[0]): Variant => ({
-    name, module: compiled(wat(parts)), imports: { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 256 }) }, m: functions },
+  const plain = (name: string, parts: ModuleParts): Variant => ({
+    name, module: compileWat(partsWat(parts)), imports: { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 256 }) }, m: functions },
   });
   const hello = await deployHello(await readGuest('hello'));
-  const noop = () => {};
   return [
     plain('empty (imported memory, one export)', {}),
     plain('+ 4 imported functions', { imports: 4 }),
@@ -51,15 +42,7 @@ async function variants(): Promise<Variant[]> {
     plain('+ a funcref table with an element segment', { table: true }),
     plain('+ a start function', { start: true }),
     plain('all three (4 imports)', { imports: 4, table: true, start: true }),
-    {
-      name: 'hello (SDK, as deployed)',
-      module: hello.module,
-      imports: {
-        env: { memory: new WebAssembly.Memory({ initial: hello.memory!.initialPages, maximum: hello.memory!.maximumPages }), abort: noop },
-        wasmfn: { request_len: () => 0, request_read: noop, response_write: noop },
-        wasmfn_rt: runtimeNamespace(1_000_000n) as unknown as WebAssembly.ModuleImports,
-      },
-    },
+    { name: 'hello (SDK, as deployed)', module: hello.module, imports: helloImports(hello.memory!) },
   ];
 }
 

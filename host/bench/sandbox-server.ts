@@ -2,7 +2,9 @@
 // sandbox runs it (the Executor: fresh instance, pooled zeroed memory, fuel metering), and nothing else of the
 // host (no request id, logs, metrics, usage, limits on concurrency). Between the constant route and wasmfn, it
 // shows what the sandbox itself costs over HTTP and what the host's bookkeeping adds. `/reset/hello` runs the same
-// module in one kept instance reset before each call (reset-instance.ts), a design wasmfn does not use.
+// module in one kept instance reset before each call (reset-instance.ts), a design wasmfn does not use. `/empty`
+// makes a fresh instance per request of the emptiest module (an imported memory, one exported function that does
+// nothing) and calls it: the least any design that instantiates per request on V8 pays, whatever the guest.
 
 import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
@@ -12,7 +14,9 @@ import { requestSource } from '../sandbox/job-codec.js';
 import type { GuestRequest } from '../abi/types.js';
 import { deployHello, FUEL, helloRequest, MAX_RESPONSE_BYTES } from './contenders/executor-common.js';
 import { readGuest } from './guests.js';
+import { EXPECTED } from './contender.js';
 import { ResetInstance, withGlobalsExported } from './reset-instance.js';
+import { compileWat, partsWat } from './wat-modules.js';
 
 export interface SandboxServer { url: string; close(): Promise<void> }
 
@@ -34,6 +38,9 @@ export async function startSandboxServer(): Promise<SandboxServer> {
   const executor = new Executor();
   const reset = new ResetInstance(new WebAssembly.Module(withGlobalsExported(deployed.bytes)), deployed.memory, FUEL, MAX_RESPONSE_BYTES);
   const base = helloRequest();
+  const empty = compileWat(partsWat({}));
+  // One memory for every instance: the empty module never writes it, so there is nothing to zero between calls.
+  const emptyImports = { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 256 }) } };
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.get('/fn/hello', (c) => {
     const r = executor.run({
@@ -44,6 +51,11 @@ export async function startSandboxServer(): Promise<SandboxServer> {
     const text = decoder.decode(r.response.body);
     executor.recycle();
     return c.text(text);
+  });
+  app.get('/empty', (c) => {
+    (new WebAssembly.Instance(empty, emptyImports).exports.handle as () => void)();
+    // The answer `hello` gives, so every target sends the same response.
+    return c.text(EXPECTED);
   });
   app.get('/reset/hello', (c) => c.text(decoder.decode(reset.run(requestSource(guestRequest(base, c.env.incoming))).body)));
   return new Promise((resolve) => {
