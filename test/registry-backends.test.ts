@@ -117,6 +117,16 @@ for (const [kind, makeBackend] of Object.entries(backends)) {
       assert.is(c.get('apart'), undefined);
     });
 
+    test('replicas that start together all open the same buckets, whichever creates them', async () => {
+      const b = await makeBackend();
+      // Five at once on a fresh prefix: they race to create the function bucket and the module store.
+      const all = await Promise.all([1, 2, 3, 4, 5].map(() => fresh(b)));
+      const hello = await fnBytes('hello');
+      const d = await all[0]!.deploy('together', hello, { env: {}, limits: {} });
+      for (const r of all.slice(1)) await until(() => r.get('together')?.version === d.meta.version, 'every replica serves the deploy');
+      await b.close();
+    });
+
     test('a second registry on another data dir converges on deploys, rollbacks and deletes', async () => {
       const b = await makeBackend();
       const one = await fresh(b);

@@ -5,11 +5,17 @@
 import type { JsMsg, StreamConfig } from '@nats-io/jetstream';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { KV, KvOptions } from '@nats-io/kv';
+import type { ObjectStore, ObjectStoreOptions } from '@nats-io/obj';
 import type { ClusterConnection } from './connection.js';
 
 /** The KV bucket `name`, created with `opts` unless it exists. */
 export function openKv(c: ClusterConnection, name: string, opts: Partial<KvOptions>): Promise<KV> {
   return c.kvm.create(name, opts).catch(() => c.kvm.open(name));
+}
+
+/** The object store `name`, created with `opts` unless it exists. */
+export function openObjectStore(c: ClusterConnection, name: string, opts: Partial<ObjectStoreOptions>): Promise<ObjectStore> {
+  return c.objm.create(name, opts).catch(() => c.objm.open(name));
 }
 
 /** The stream `config.name`, created unless it exists. */

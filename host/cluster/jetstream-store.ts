@@ -15,7 +15,7 @@ import type { RegistryBackend } from '../store/registry-backend.js';
 import type { DeployConfig } from '../store/deploy-config.js';
 import type { ClusterConnection } from './connection.js';
 import { decodeBundle, encodeBundle, type VersionBundle } from './version-bundle.js';
-import { openKv } from './jetstream-setup.js';
+import { openKv, openObjectStore } from './jetstream-setup.js';
 import { kvKeys } from './kv-keys.js';
 import { asUnavailable, isWrongLastSequence, RETRY_AFTER_S } from './nats-errors.js';
 
@@ -57,7 +57,7 @@ export class JetStreamStore implements RegistryBackend {
   async init(): Promise<void> {
     await this.local.init();
     this.kv = await openKv(this.cluster, this.cluster.name('functions'), { history: 5, storage: StorageType.File });
-    this.objects = await this.cluster.objm.create(this.cluster.name('modules'), { storage: StorageType.File });
+    this.objects = await openObjectStore(this.cluster, this.cluster.name('modules'), { storage: StorageType.File });
     await this.refreshAll();
     await this.startWatch();
     // The watch's consumer does not outlive a restart of the server: after any reconnect the watch starts again

@@ -2,7 +2,8 @@
 // thread for every invocation, so it does no more than it must. The handler returns RESPONSE_ALREADY_SENT at once
 // (a synchronous handler is Hono's and node-server's fast path) and answers on Node's response itself when the
 // outcome arrives: headers come from Node's raw list, the request is encoded once (by the pool, into shared
-// memory), and the response is one writeHead/end. A HEAD is answered the same way, onto a HeadReply.
+// memory), and the response is one writeHead/end. A HEAD is answered the same way, onto a HeadReply. The call
+// itself waits for the end of the turn's I/O and runs with the other calls of the turn (call-batch.ts).
 
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
@@ -11,6 +12,7 @@ import { WasmfnError } from '../errors.js';
 import type { HostOptions } from '../config.js';
 import type { LiveFunction, Registry } from '../store/registry.js';
 import type { WorkerPool, InvokeOutcome } from '../sandbox/pool.js';
+import type { InlineAttempt } from '../sandbox/inline-runner.js';
 import type { JobInput } from '../sandbox/job-codec.js';
 import type { InvocationRecord, InvocationSink } from '../invocation/record.js';
 import { declaredLength, headerFacts, nodeJobInput, nodeOf, readIncomingBody, rewrittenByUrlParsing, type HeaderFacts } from './incoming.js';
@@ -24,8 +26,17 @@ import { invocationRecord } from '../sandbox/invocation-record.js';
 import { afterSlice, type InlineMiss } from '../sandbox/inline-runner.js';
 import type { AsyncIntake } from './async-intake.js';
 import { ClientWindow } from './client-window.js';
+import { CallBatch } from './call-batch.js';
 
 type Env = { Variables: { requestId: string } };
+
+/** A call waiting for the end of this turn's I/O; `reserved`: admitted with its body read (withBody). */
+interface Call {
+  node: Exchange;
+  fn: LiveFunction;
+  input: JobInput;
+  reserved: boolean;
+}
 
 /** One request and where its answer goes: Node's response, or a HeadReply. */
 interface Exchange {
@@ -139,7 +150,20 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       pool.release(fn);
       return refuse(node, fn, input, bodyUnread(e));
     }
-    const first = pool.tryInline(fn, input, clients.contended(node.incoming.socket));
+    calls.add({ node, fn, input, reserved: true });
+  };
+
+  /** A call whose body is read and admitted (reserve()d): answered here, or handed to the pool. */
+  const invokeReserved = (node: Exchange, fn: LiveFunction, input: JobInput): void => {
+    let first: InlineAttempt | null;
+    try {
+      first = pool.tryInline(fn, input, clients.contended(node.incoming.socket));
+    } catch (e) {
+      // A host bug (the batch answers it with a 500): the slot and the body's bytes still go back.
+      pool.release(fn);
+      bodies.give(input.body.byteLength);
+      throw e;
+    }
     if (first?.hit) {
       pool.release(fn);
       answerInline(node, fn, input, first.outcome);
@@ -168,6 +192,12 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     settle(node, fn, input, counted(run, first));
   };
 
+  const calls = new CallBatch<Call>(
+    (c) => (c.reserved ? invokeReserved(c.node, c.fn, c.input) : invoke(c.node, c.fn, c.input)),
+    (c, e) => broken(c.node, c.fn, c.input, e),
+    () => pool.wakeNow(),
+  );
+
   const handler = (c: Context<Env>): Response | Promise<Response> => {
     const receivedAt = sharedNow();
     const node = nodeOf(c);
@@ -185,7 +215,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     const head = node.incoming.method === 'HEAD' ? new HeadReply(node.outgoing) : null;
     const to: Exchange = head ? { incoming: node.incoming, outgoing: head } : node;
     if (facts.hasBody) withBody(to, facts, fn, input).catch((e) => broken(to, fn, input, e));
-    else invoke(to, fn, input);
+    else calls.add({ node: to, fn, input, reserved: false });
     return head ? head.response : RESPONSE_ALREADY_SENT;
   };
   app.all('/:name', handler);

@@ -324,7 +324,14 @@ export class WorkerPool {
     setImmediate(this.wakeAll);
   }
 
+  /** Wakes the workers given jobs in this turn now, rather than at the end of it. */
+  wakeNow(): void {
+    this.wakeAll();
+  }
+
   private readonly wakeAll = (): void => {
+    // Already done by wakeNow() since it was scheduled.
+    if (!this.wakeScheduled) return;
     this.wakeScheduled = false;
     // Results that came in during this turn are answered now, before the loop waits for I/O again.
     if (this.inflight > 0) {
