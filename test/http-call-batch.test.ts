@@ -37,6 +37,23 @@ batch('a call that throws is handed to the failure handler, and the calls after 
   assert.equal(failed, [[2, 'boom']]);
 });
 
+batch('a failure handler that throws too stops neither the batch nor its after hook', async () => {
+  const seen: string[] = [];
+  const b = new CallBatch<string>(
+    (c) => {
+      if (c === 'bad') throw new Error('boom');
+      seen.push(c);
+    },
+    () => {
+      throw new Error('the last resort failed as well');
+    },
+    () => seen.push('after'),
+  );
+  for (const c of ['a', 'bad', 'b']) b.add(c);
+  await nextTurn();
+  assert.equal(seen, ['a', 'b', 'after']);
+});
+
 batch('a call queued while a batch runs waits for the next one', async () => {
   const seen: string[] = [];
   const b: CallBatch<string> = new CallBatch<string>(

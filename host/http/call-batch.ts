@@ -9,7 +9,7 @@ export class CallBatch<T> {
   private queued: T[] = [];
 
   /**
-   * `run` answers one call and must not throw (a throw is handed to `failed`, and the rest still run); `after`
+   * `run` answers one call and should not throw (a throw is handed to `failed`, and the rest still run); `after`
    * runs once each batch has run (the pool's wake-up of workers given jobs by it).
    */
   constructor(
@@ -30,7 +30,12 @@ export class CallBatch<T> {
       try {
         this.run(calls[i]!);
       } catch (e) {
-        this.failed(calls[i]!, e);
+        try {
+          this.failed(calls[i]!, e);
+        } catch {
+          // The failure handler's own last resort failed too (it logs and cuts the connection): the calls after
+          // this one still hold slots and clients, and an exception out of a setImmediate would end the host.
+        }
       }
     }
     this.after();

@@ -165,9 +165,10 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       throw e;
     }
     if (first?.hit) {
+      // Both given back first: answering cannot then skip them, whatever it throws.
       pool.release(fn);
-      answerInline(node, fn, input, first.outcome);
       bodies.give(input.body.byteLength);
+      answerInline(node, fn, input, first.outcome);
       return;
     }
     let run: Promise<InvokeOutcome>;
