@@ -54,6 +54,16 @@ batch('a failure handler that throws too stops neither the batch nor its after h
   assert.equal(seen, ['a', 'b', 'after']);
 });
 
+batch('a call run at once runs before the queued ones of its turn, then the hook', async () => {
+  const seen: string[] = [];
+  const b = new CallBatch<string>((c) => seen.push(c), () => assert.unreachable('nothing throws'), () => seen.push('after'));
+  b.add('queued');
+  b.run('lone');
+  assert.equal(seen, ['lone', 'after'], 'nothing waits for the turn to end');
+  await nextTurn();
+  assert.equal(seen, ['lone', 'after', 'queued', 'after']);
+});
+
 batch('a call queued while a batch runs waits for the next one', async () => {
   const seen: string[] = [];
   const b: CallBatch<string> = new CallBatch<string>(

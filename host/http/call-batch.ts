@@ -13,7 +13,7 @@ export class CallBatch<T> {
    * runs once each batch has run (the pool's wake-up of workers given jobs by it).
    */
   constructor(
-    private readonly run: (call: T) => void,
+    private readonly runCall: (call: T) => void,
     private readonly failed: (call: T, e: unknown) => void,
     private readonly after: () => void,
   ) {}
@@ -23,21 +23,29 @@ export class CallBatch<T> {
     if (this.queued.length === 1) setImmediate(this.flush);
   }
 
+  /** Runs one call now, outside any batch (one with nothing to run with), as a batch would run it. */
+  run(call: T): void {
+    this.one(call);
+    this.after();
+  }
+
+  private one(call: T): void {
+    try {
+      this.runCall(call);
+    } catch (e) {
+      try {
+        this.failed(call, e);
+      } catch {
+        // The failure handler's own last resort failed too (it logs and cuts the connection): the calls after
+        // this one still hold slots and clients, and an exception out of a setImmediate would end the host.
+      }
+    }
+  }
+
   private readonly flush = (): void => {
     const calls = this.queued;
     this.queued = [];
-    for (let i = 0; i < calls.length; i++) {
-      try {
-        this.run(calls[i]!);
-      } catch (e) {
-        try {
-          this.failed(calls[i]!, e);
-        } catch {
-          // The failure handler's own last resort failed too (it logs and cuts the connection): the calls after
-          // this one still hold slots and clients, and an exception out of a setImmediate would end the host.
-        }
-      }
-    }
+    for (let i = 0; i < calls.length; i++) this.one(calls[i]!);
     this.after();
   };
 }

@@ -149,7 +149,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       pool.release(fn);
       return refuse(node, fn, input, bodyUnread(e));
     }
-    calls.add({ node, fn, input, reserved: true });
+    queue({ node, fn, input, reserved: true });
   };
 
   /** A call whose body is read and admitted (reserve()d): answered here, or handed to the pool. */
@@ -198,6 +198,12 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     () => pool.wakeNow(),
   );
 
+  /** A lone client's call has no other to run with in its turn: it runs at once, without the batch's extra turn. */
+  const queue = (c: Call): void => {
+    if (clients.contended(c.node.incoming.socket)) calls.add(c);
+    else calls.run(c);
+  };
+
   const handler = (c: Context<Env>): Response | Promise<Response> => {
     const receivedAt = sharedNow();
     const node = nodeOf(c);
@@ -215,7 +221,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     const head = node.incoming.method === 'HEAD' ? new HeadReply(node.outgoing) : null;
     const to: Exchange = head ? { incoming: node.incoming, outgoing: head } : node;
     if (facts.hasBody) withBody(to, facts, fn, input).catch((e) => broken(to, fn, input, e));
-    else calls.add({ node: to, fn, input, reserved: false });
+    else queue({ node: to, fn, input, reserved: false });
     return head ? head.response : RESPONSE_ALREADY_SENT;
   };
   app.all('/:name', handler);
