@@ -19,7 +19,7 @@ import { EXPECTED } from './contender.js';
 import { readGuest } from './guests.js';
 import { helloImports } from './instantiate-parts.js';
 import { load } from './http-load.js';
-import { compileWat, partsWat } from './wat-modules.js';
+import { emptyInstanceCall } from './wat-modules.js';
 
 export const PARTS = ['nothing', 'empty instance', 'hello instance', 'hello call'] as const;
 type Part = (typeof PARTS)[number];
@@ -35,15 +35,13 @@ interface Tally { calls: number; ms: number; instantiateMs: number; runMs: numbe
 
 async function makeParts(): Promise<(part: Part, t: Tally) => void> {
   const hello = await deployHello(await readGuest('hello'));
-  const empty = compileWat(partsWat({}));
-  // The empty module never writes its memory, so one serves every instance.
-  const emptyImports = { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 256 }) } };
+  const callEmpty = emptyInstanceCall();
   const noopImports = helloImports(hello.memory!);
   const executor = new Executor();
   const request = requestSource(helloRequest());
   const decoder = new TextDecoder();
   return (part, t) => {
-    if (part === 'empty instance') (new WebAssembly.Instance(empty, emptyImports).exports.handle as () => void)();
+    if (part === 'empty instance') callEmpty();
     else if (part === 'hello instance') new WebAssembly.Instance(hello.module, noopImports);
     else if (part === 'hello call') {
       const r = executor.run({ module: hello.module, abi: hello.abi, memory: hello.memory, fuel: FUEL, request, maxResponseBytes: MAX_RESPONSE_BYTES });

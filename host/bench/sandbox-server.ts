@@ -16,7 +16,7 @@ import { deployHello, FUEL, helloRequest, MAX_RESPONSE_BYTES } from './contender
 import { readGuest } from './guests.js';
 import { EXPECTED } from './contender.js';
 import { ResetInstance, withGlobalsExported } from './reset-instance.js';
-import { compileWat, partsWat } from './wat-modules.js';
+import { emptyInstanceCall } from './wat-modules.js';
 
 export interface SandboxServer { url: string; close(): Promise<void> }
 
@@ -38,9 +38,7 @@ export async function startSandboxServer(): Promise<SandboxServer> {
   const executor = new Executor();
   const reset = new ResetInstance(new WebAssembly.Module(withGlobalsExported(deployed.bytes)), deployed.memory, FUEL, MAX_RESPONSE_BYTES);
   const base = helloRequest();
-  const empty = compileWat(partsWat({}));
-  // One memory for every instance: the empty module never writes it, so there is nothing to zero between calls.
-  const emptyImports = { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 256 }) } };
+  const callEmpty = emptyInstanceCall();
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.get('/fn/hello', (c) => {
     const r = executor.run({
@@ -53,7 +51,7 @@ export async function startSandboxServer(): Promise<SandboxServer> {
     return c.text(text);
   });
   app.get('/empty', (c) => {
-    (new WebAssembly.Instance(empty, emptyImports).exports.handle as () => void)();
+    callEmpty();
     // The answer `hello` gives, so every target sends the same response.
     return c.text(EXPECTED);
   });

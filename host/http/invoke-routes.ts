@@ -29,12 +29,16 @@ import { CallBatch } from './call-batch.js';
 
 type Env = { Variables: { requestId: string } };
 
-/** A call waiting for the end of this turn's I/O; `reserved`: admitted with its body read (withBody). */
+/**
+ * A call waiting for the end of this turn's I/O. `reserved`: admitted with its body read (withBody). `contended`:
+ * whether other connections sent calls lately, counted once when the call is queued, for the batch and the busy gate.
+ */
 interface Call {
   node: Exchange;
   fn: LiveFunction;
   input: JobInput;
   reserved: boolean;
+  contended: boolean;
 }
 
 /** One request and where its answer goes: Node's response, or a HeadReply. */
@@ -149,14 +153,14 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
       pool.release(fn);
       return refuse(node, fn, input, bodyUnread(e));
     }
-    queue({ node, fn, input, reserved: true });
+    queue(node, fn, input, true);
   };
 
   /** A call whose body is read and admitted (reserve()d): answered here, or handed to the pool. */
-  const invokeReserved = (node: Exchange, fn: LiveFunction, input: JobInput): void => {
+  const invokeReserved = ({ node, fn, input, contended }: Call): void => {
     let first: InlineAttempt | null;
     try {
-      first = pool.tryInline(fn, input, clients.contended(node.incoming.socket));
+      first = pool.tryInline(fn, input, contended);
     } catch (e) {
       // A host bug (the batch answers it with a 500): the slot and the body's bytes still go back.
       pool.release(fn);
@@ -180,8 +184,8 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     settle(node, fn, input, counted(run, first));
   };
 
-  const invoke = (node: Exchange, fn: LiveFunction, input: JobInput): void => {
-    const first = pool.tryInline(fn, input, clients.contended(node.incoming.socket));
+  const invoke = ({ node, fn, input, contended }: Call): void => {
+    const first = pool.tryInline(fn, input, contended);
     if (first?.hit) return answerInline(node, fn, input, first.outcome);
     let run: Promise<InvokeOutcome>;
     try {
@@ -193,14 +197,16 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
   };
 
   const calls = new CallBatch<Call>(
-    (c) => (c.reserved ? invokeReserved(c.node, c.fn, c.input) : invoke(c.node, c.fn, c.input)),
+    (c) => (c.reserved ? invokeReserved(c) : invoke(c)),
     (c, e) => broken(c.node, c.fn, c.input, e),
     () => pool.wakeNow(),
   );
 
   /** A lone client's call has no other to run with in its turn: it runs at once, without the batch's extra turn. */
-  const queue = (c: Call): void => {
-    if (clients.contended(c.node.incoming.socket)) calls.add(c);
+  const queue = (node: Exchange, fn: LiveFunction, input: JobInput, reserved: boolean): void => {
+    const contended = clients.contended(node.incoming.socket);
+    const c: Call = { node, fn, input, reserved, contended };
+    if (contended) calls.add(c);
     else calls.run(c);
   };
 
@@ -221,7 +227,7 @@ export function invokeRoutes(deps: InvokeDeps): Hono<Env> {
     const head = node.incoming.method === 'HEAD' ? new HeadReply(node.outgoing) : null;
     const to: Exchange = head ? { incoming: node.incoming, outgoing: head } : node;
     if (facts.hasBody) withBody(to, facts, fn, input).catch((e) => broken(to, fn, input, e));
-    else queue({ node: to, fn, input, reserved: false });
+    else queue(to, fn, input, false);
     return head ? head.response : RESPONSE_ALREADY_SENT;
   };
   app.all('/:name', handler);
