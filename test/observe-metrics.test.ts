@@ -32,6 +32,7 @@ test('metrics parse as Prometheus text and count invocations by outcome', async 
     assert.is(value('wasmfn_functions'), 2);
     assert.is(value('wasmfn_pool_modules'), 2, 'both functions ran, so the workers hold both modules');
     assert.is(value('wasmfn_worker_restarts_total', { reason: 'timeout' }), 0);
+    assert.is(value('wasmfn_inline_keep_when_busy'), 0, 'a few calls on a thread that was never busy: hands off, as it starts');
   });
 });
 

@@ -11,6 +11,8 @@ import { moduleMessage } from './protocol.js';
 import { failedOutcome, unmeasured, type InvokeOutcome } from './result-codec.js';
 import { Watchdog } from './watchdog.js';
 import { ThreadLoad } from './thread-load.js';
+import { HandOffChoice } from './hand-off-choice.js';
+import { threadClock } from './thread-clock.js';
 import { crashError } from './classify.js';
 import type { LineLevels } from '../invocation/line.js';
 import type { Collected, DispatchedJob, WorkerHandle, WorkerSpec } from './worker-handle.js';
@@ -80,6 +82,8 @@ export class WorkerPool {
   private readonly moduleIds = new Map<string, number>();
   /** How busy this (the HTTP) thread is: past a point, calls go to the workers' cores instead of running here. */
   private readonly load: ThreadLoad;
+  /** Whether handing calls off does relieve this thread, measured on its CPU time. */
+  private readonly handOff = new HandOffChoice(threadClock());
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
   private nextModuleId = 1;
@@ -115,6 +119,11 @@ export class WorkerPool {
     this.restartListeners.push(fn);
   }
 
+  /** Whether a busy HTTP thread keeps eligible calls (measured cheaper for it) rather than handing them off. */
+  get keepsWhenBusy(): boolean {
+    return this.handOff.chosen === 'keep';
+  }
+
   /** Resolves once every worker (and the spare) can take jobs. */
   ready(): Promise<void> {
     return this.crew.ready();
@@ -136,7 +145,8 @@ export class WorkerPool {
     if (!this.inline || this.closed) return null;
     // A function at its concurrency cap is refused by invoke(), as it would be without the fast path.
     if (this.admission.atCap(fn.name)) return null;
-    if (contended && this.queue.length === 0 && this.load.busy() && this.workerStartsSoon(sharedNow())) return null;
+    this.handOff.counted();
+    if (contended && this.queue.length === 0 && this.load.busy() && this.workerStartsSoon(sharedNow()) && this.handOff.share()) return null;
     return this.inline.attempt(fn, input);
   }
 
@@ -240,6 +250,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.admission.closed = true;
     this.watchdog.stop();
+    this.handOff.close();
     const all = this.crew.all();
     for (const h of all) h.dying = true;
     const shutdown = shuttingDown();
