@@ -1,28 +1,19 @@
 // Whether a busy HTTP thread hands calls off or keeps them, chosen on its own CPU time per call: the thread's clock,
-// the rule that compares a probe with the chosen way, and the choice following real CPU costs both ways.
+// the rule that weighs a probe against the chosen way, the windows and probes (driven window by window with given
+// CPU costs), and the choice following real CPU costs both ways.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { threadClock } from '../host/sandbox/thread-clock.js';
-import { afterProbe, HandOffChoice } from '../host/sandbox/hand-off-choice.js';
+import { afterProbe, HandOffChoice, type HandOffMode } from '../host/sandbox/hand-off-choice.js';
 
 const test = suite('sandbox hand-off choice');
+const linux = process.platform === 'linux';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Uses `us` of CPU time, however long the machine makes that take. Counted by the process (getrusage, exact), as the
- * kernel's per-thread count moves in scheduler ticks while the thread runs; this suite's other threads are idle.
- */
-function burn(us: number): void {
-  const start = process.cpuUsage();
-  for (;;) {
-    const used = process.cpuUsage(start);
-    if (used.user + used.system >= us) return;
-  }
-}
-
 test('the thread clock counts CPU time used, not time asleep', async () => {
+  if (!linux) return;
   const clock = threadClock();
   assert.ok(clock, 'Linux has /proc/thread-self/schedstat');
   try {
@@ -36,6 +27,7 @@ test('the thread clock counts CPU time used, not time asleep', async () => {
   } finally {
     clock!.close();
   }
+  assert.ok(Number.isNaN(clock!.ns()), 'a closed clock reads nothing');
 });
 
 test('handing off is chosen only while it clearly saves the thread time per call', () => {
@@ -44,7 +36,7 @@ test('handing off is chosen only while it clearly saves the thread time per call
   assert.is(afterProbe('share', 36_000, 37_000), 'keep', 'alike: keeping saves the wake-ups');
   assert.is(afterProbe('share', 32_000, 37_000), 'share', 'still saving enough');
   assert.is(afterProbe('keep', 40_000, 20_000), 'share', 'handing off is clearly cheaper');
-  assert.is(afterProbe('keep', 37_000, 34_000), 'keep', 'not clearly cheaper');
+  assert.is(afterProbe('keep', 37_000, 32_000), 'keep', 'not clearly enough to change');
   assert.is(afterProbe('keep', 20_000, 40_000), 'keep');
 });
 
@@ -55,17 +47,104 @@ test('without a thread clock, a busy thread always hands off', () => {
   assert.is(choice.chosen, 'share');
 });
 
+/** A thread clock and a wall clock the test moves; each call costs the CPU ns its way is given. */
+class Driven {
+  ns = 0;
+  ms = 0;
+  readonly choice: HandOffChoice;
+  constructor(readonly windowMs = 200, readonly probeEvery = 10) {
+    this.choice = new HandOffChoice({ ns: () => this.ns, close() {} }, { windowMs, probeEvery, now: () => this.ms });
+  }
+
+  /**
+   * Runs `windows` windows of `calls` calls each, every call meeting a busy thread unless `busy` is false, with
+   * `pauseMs` of quiet after each; returns the way each window went. A window ends at the first call of the next.
+   */
+  run(windows: number, cost: { share: number; keep: number }, o: { calls?: number; busy?: boolean; pauseMs?: number } = {}): HandOffMode[] {
+    const calls = o.calls ?? 100;
+    const ways: HandOffMode[] = [];
+    for (let w = 0; w < windows; w++) {
+      let way: HandOffMode = 'keep';
+      for (let i = 0; i < calls; i++) {
+        this.choice.counted();
+        way = (o.busy ?? true) ? (this.choice.share() ? 'share' : 'keep') : 'keep';
+        this.ns += cost[way];
+        this.ms += this.windowMs / calls;
+      }
+      this.ms += o.pauseMs ?? 0;
+      ways.push(way);
+    }
+    return ways;
+  }
+}
+
+test('one window after every ten goes the other way; two probes in a row that favour it change the choice', () => {
+  const d = new Driven();
+  const ways = d.run(26, { share: 300_000, keep: 100_000 });
+  assert.equal(ways.slice(0, 10), Array(10).fill('share'), 'ten windows the chosen way');
+  assert.is(ways[10], 'keep', 'then a probe');
+  assert.equal(ways.slice(11, 21), Array(10).fill('share'), 'one probe in favour is not enough');
+  assert.is(ways[21], 'keep', 'the second probe');
+  assert.is(d.choice.chosen, 'keep');
+  assert.is(d.choice.switches, 1);
+  assert.equal(ways.slice(22), ['keep', 'keep', 'keep', 'keep'], 'after a switch, no probe back at once');
+  // Handing off becomes three times cheaper: back after two more probes.
+  const back = d.run(30, { share: 100_000, keep: 300_000 });
+  assert.is(d.choice.chosen, 'share');
+  assert.is(d.choice.switches, 2);
+  assert.is(back[back.length - 1], 'share');
+  assert.is(back.filter((w, i) => w === 'share' && back[i + 1] === 'keep').length, 2, 'two lone probes before it');
+});
+
+test('windows that say nothing leave the choice as it is', () => {
+  const cost = { share: 300_000, keep: 100_000 };
+  const notBusy = new Driven();
+  notBusy.run(40, cost, { busy: false });
+  assert.is(notBusy.choice.chosen, 'share', 'no call met a busy thread');
+  const few = new Driven();
+  few.run(40, cost, { calls: 20 });
+  assert.is(few.choice.chosen, 'share', 'too few calls per window');
+  const paused = new Driven();
+  paused.run(40, cost, { pauseMs: 500 });
+  assert.is(paused.choice.chosen, 'share', 'each window spans a quiet spell');
+  const stuck = new Driven();
+  stuck.run(40, { share: 0, keep: 0 });
+  assert.is(stuck.choice.chosen, 'share', 'a clock that does not move');
+  // The same windows, with calls that met a busy thread and a clock that moves: the choice does change.
+  const counted = new Driven();
+  counted.run(40, cost);
+  assert.is(counted.choice.chosen, 'keep');
+});
+
+test('closed, it hands off again and reads no clock', () => {
+  const d = new Driven();
+  d.run(30, { share: 300_000, keep: 100_000 });
+  assert.is(d.choice.chosen, 'keep');
+  d.choice.close();
+  d.choice.counted();
+  assert.ok(d.choice.share());
+  assert.is(d.choice.chosen, 'share');
+});
+
 /**
- * Calls as a busy thread meets them: each costs this thread `shareUs` of CPU when handed off and `keepUs` when kept.
- * Runs until the choice is `want` (true) or `limitMs` passes.
+ * Uses `us` of CPU time, however long the machine makes that take. Counted by the process (getrusage, exact), as the
+ * kernel's per-thread count moves in scheduler ticks while the thread runs; CPU time of the process's other threads
+ * only shortens a burn, alike for both ways.
  */
-async function callUntil(choice: HandOffChoice, shareUs: number, keepUs: number, want: 'share' | 'keep', limitMs: number, busy = true): Promise<boolean> {
+function burn(us: number): void {
+  const start = process.cpuUsage();
+  for (;;) {
+    const used = process.cpuUsage(start);
+    if (used.user + used.system >= us) return;
+  }
+}
+
+async function callUntil(choice: HandOffChoice, cost: { share: number; keep: number }, want: HandOffMode, limitMs: number): Promise<boolean> {
   const end = performance.now() + limitMs;
   while (performance.now() < end) {
     for (let i = 0; i < 20; i++) {
       choice.counted();
-      // A thread that is not busy runs its calls without asking.
-      burn(busy && choice.share() ? shareUs : keepUs);
+      burn(choice.share() ? cost.share : cost.keep);
     }
     if (choice.chosen === want) return true;
     // Lets the loop breathe (timers of other suites in this process), as a server's loop would between reads.
@@ -74,25 +153,15 @@ async function callUntil(choice: HandOffChoice, shareUs: number, keepUs: number,
   return false;
 }
 
-test('the choice follows the thread CPU time per call: to keeping when handing off costs more, and back', async () => {
-  const choice = new HandOffChoice(threadClock());
+test('on the real thread clock, the choice follows the CPU time calls cost: to keeping, and back', async () => {
+  if (!linux) return;
+  // Short windows keep the test short; each still spans several scheduler ticks.
+  const choice = new HandOffChoice(threadClock(), { windowMs: 60, probeEvery: 3 });
   try {
-    assert.is(choice.chosen, 'share', 'starts as the design assumes');
-    assert.ok(await callUntil(choice, 300, 100, 'keep', 30_000), 'handing off cost three times as much: keeps');
+    assert.ok(await callUntil(choice, { share: 300, keep: 100 }, 'keep', 30_000), 'handing off cost three times as much: keeps');
     assert.is(choice.switches, 1);
-    assert.ok(await callUntil(choice, 100, 300, 'share', 30_000), 'keeping cost three times as much: hands off again');
+    assert.ok(await callUntil(choice, { share: 100, keep: 300 }, 'share', 30_000), 'keeping cost three times as much: hands off again');
     assert.is(choice.switches, 2);
-  } finally {
-    choice.close();
-  }
-});
-
-test('calls that never meet a busy thread leave the choice as it is', async () => {
-  const choice = new HandOffChoice(threadClock());
-  try {
-    // Long enough for a probe (11 windows of 200 ms), had the windows counted.
-    assert.not.ok(await callUntil(choice, 300, 100, 'keep', 3000, false));
-    assert.is(choice.switches, 0);
   } finally {
     choice.close();
   }

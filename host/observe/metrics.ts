@@ -77,7 +77,7 @@ export class HostMetrics {
     gauge('wasmfn_pool_memory_pooled_bytes', 'Zeroed linear memories the workers and the HTTP thread keep for reuse.', () => pool.stats().pooledMemoryBytes);
     gauge('wasmfn_inline_ready_instances', 'Function versions holding an instance made ahead on the HTTP thread.', () => pool.inline?.readyInstances ?? 0);
     gauge('wasmfn_inline_ready_memory_bytes', 'Linear memory held by the instances made ahead on the HTTP thread.', () => pool.inline?.readyBytes ?? 0);
-    gauge('wasmfn_inline_keep_when_busy', '1 while a busy HTTP thread keeps eligible calls, measured cheaper for it than handing them to the workers.', () => (pool.keepsWhenBusy ? 1 : 0));
+    gauge('wasmfn_inline_keep_when_busy', '1 while a busy HTTP thread keeps eligible calls most of the time (measured cheaper for it than handing them to the workers), 0 while it hands them off.', () => (pool.keepsWhenBusy ? 1 : 0));
     gauge('wasmfn_functions', 'Live functions.', () => functions.list().length);
     for (const reason of ['timeout', 'crash']) this.restarts.labels(reason).inc(0);
   }

@@ -80,10 +80,10 @@ export class WorkerPool {
   /** How many calls of one function may sit in workers while other functions' calls wait. */
   private readonly share: number;
   private readonly moduleIds = new Map<string, number>();
-  /** How busy this (the HTTP) thread is: past a point, calls go to the workers' cores instead of running here. */
+  /** How busy this (the HTTP) thread is: past a point, calls may go to the workers' cores instead of running here. */
   private readonly load: ThreadLoad;
   /** Whether handing calls off does relieve this thread, measured on its CPU time. */
-  private readonly handOff = new HandOffChoice(threadClock());
+  private readonly handOff: HandOffChoice;
   private readonly watchdog = new Watchdog((now) => this.checkDeadlines(now));
   private nextJobId = 1;
   private nextModuleId = 1;
@@ -100,6 +100,8 @@ export class WorkerPool {
   constructor(private readonly opts: PoolOptions) {
     this.share = opts.maxRunningPerFunction || Math.max(1, opts.workers - 1);
     this.load = new ThreadLoad(opts.inlineBusyPercent);
+    // Made on the thread that calls tryInline (the HTTP thread): the clock counts the thread that opened it.
+    this.handOff = new HandOffChoice(opts.inlineFuel ? threadClock() : null);
     this.inline = opts.inlineFuel ? new InlineRunner({
       fuel: opts.inlineFuel, maxMemoryBytes: opts.memoryPoolMaxMemoryBytes, memoryPoolBytes: opts.memoryPoolBytesPerWorker, maxResponseBytes: opts.maxResponseBytes, lineLevels: opts.lineLevels,
       isLive: opts.isLive,

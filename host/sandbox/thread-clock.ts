@@ -21,18 +21,21 @@ export function threadClock(): ThreadClock | null {
     return null;
   }
   const buf = Buffer.alloc(64);
-  const ns = (): number => {
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const space = buf.indexOf(32);
-    return Number(buf.toString('latin1', 0, space < 0 || space > n ? n : space));
-  };
   let open = true;
+  const ns = (): number => {
+    if (!open) return NaN;
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const line = buf.subarray(0, n);
+    const space = line.indexOf(32);
+    return Number(line.toString('latin1', 0, space < 0 ? n : space));
+  };
   const close = () => {
     if (open) fs.closeSync(fd);
     open = false;
   };
   try {
-    if (!Number.isFinite(ns())) throw new Error('unreadable');
+    // A kernel without scheduler statistics shows zeros: such a clock would make every window look free.
+    if (!(ns() > 0)) throw new Error('no CPU time counted');
   } catch {
     close();
     return null;

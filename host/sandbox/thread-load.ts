@@ -4,9 +4,9 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 /**
  * The fast path runs a call on the HTTP thread, which serves every socket too. While that thread has time to
- * spare, running the call here saves a hand-off; once it is busy, a worker on another core does the call for less
- * than it costs this thread, so calls are handed off (unless calls already wait for the workers: then the backlog
- * would cost more than this thread does).
+ * spare, running the call here saves a hand-off; once it is busy, a worker on another core may do the call for
+ * less than it costs this thread, so calls are handed off where that is measured to be so (hand-off-choice.ts), and
+ * unless calls already wait for the workers (then the backlog would cost more than this thread does).
  */
 export class ThreadLoad {
   private last: EventLoopUtilization = performance.eventLoopUtilization();
