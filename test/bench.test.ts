@@ -80,11 +80,11 @@ bench('the HTTP part loads hello against Hono and the sandbox alone, and the loa
     assert.is(code, 0, 'a workerd that cannot run here is skipped, not a failure');
     const { results, html } = await readRun(dir);
     assert.equal(results.contenders.map((c) => c.name), ['wasmfn']);
-    const targets = ['wasmfn', 'hono', 'sandbox', 'sandbox-reset', 'sandbox-empty', 'wasmfn-loader', 'workerd'];
+    const targets = ['wasmfn', 'hono', 'sandbox', 'sandbox-reset', 'sandbox-empty', 'sandbox-instance', 'wasmfn-loader', 'workerd'];
     assert.equal(results.http.map((h) => `${h.target}@${h.concurrency}`), [...targets.map((t) => `${t}@1`), ...targets.map((t) => `${t}@2`)]);
     const row = (target: string, c: number): HttpResult => results.http.find((h) => h.target === target && h.concurrency === c)!;
     for (const c of [1, 2]) {
-      for (const target of ['wasmfn', 'hono', 'sandbox', 'sandbox-reset', 'sandbox-empty', 'wasmfn-loader']) assertMeasured(row(target, c));
+      for (const target of ['wasmfn', 'hono', 'sandbox', 'sandbox-reset', 'sandbox-empty', 'sandbox-instance', 'wasmfn-loader']) assertMeasured(row(target, c));
       assert.is(row('sandbox-reset', c).isolation, 'wasm-reset');
       assert.equal(row('wasmfn-loader', c).method, 'POST');
       assert.equal(row('wasmfn-loader', c).path, '/fn/bench-greet');
@@ -99,6 +99,7 @@ bench('the HTTP part loads hello against Hono and the sandbox alone, and the loa
       'sandbox/hono req/s@1', 'sandbox/hono req/s@2', 'sandbox/hono p50@1',
       'sandbox-reset/hono req/s@1', 'sandbox-reset/hono req/s@2', 'sandbox-reset/hono p50@1',
       'sandbox-empty/hono req/s@1', 'sandbox-empty/hono req/s@2',
+      'sandbox-instance/hono req/s@1', 'sandbox-instance/hono req/s@2',
       'wasmfn/sandbox req/s@1', 'wasmfn/sandbox req/s@2',
     ];
     if (row('workerd', 1).skipped === undefined) expected.push('wasmfn-loader/workerd req/s@1', 'wasmfn-loader/workerd req/s@2');

@@ -21,6 +21,7 @@ const PAIRS: { of: HttpTarget; to: HttpTarget; metric: HttpRatio['metric']; only
   { of: 'sandbox-reset', to: 'hono', metric: 'req/s' },
   { of: 'sandbox-reset', to: 'hono', metric: 'p50', onlyAt: 1 },
   { of: 'sandbox-empty', to: 'hono', metric: 'req/s' },
+  { of: 'sandbox-instance', to: 'hono', metric: 'req/s' },
   { of: 'wasmfn', to: 'sandbox', metric: 'req/s' },
   { of: 'wasmfn-loader', to: 'workerd', metric: 'req/s' },
 ];

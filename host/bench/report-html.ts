@@ -95,7 +95,8 @@ and the loader-form <code>bench-greet</code> module (<code>handle(string): strin
 in a JS worker that instantiates it per request. <code>sandbox</code> is the constant route's server running <code>hello</code> per request through the host's sandbox alone
 (fresh instance, pooled memory, fuel; none of the host's request ids, logs, metrics or usage); <code>sandbox-reset</code> runs it in one kept instance whose memory and globals
 are put back before each call, a design wasmfn does not use, for what per-call instantiation costs; <code>sandbox-empty</code> instantiates the emptiest module
-(an imported memory, one exported function that does nothing) per request and calls it: the least a fresh instance per request costs on V8, whatever the guest.
+(an imported memory, one exported function that does nothing) per request and calls it: the least a fresh instance per request costs on V8, whatever the guest;
+<code>sandbox-instance</code> makes a fresh instance of <code>hello</code> per request and does not run it: the least a fresh instance of this guest costs.
 Each server in its own process, loaded by autocannon (keep-alive, ${o.httpDurationS} s per point) from the bench process, on the same cores.</p>`}
 ${httpTable(r)}
 ${r.httpRatios.length === 0 ? '' : `<p>Ratios within this run (req/s: above 1 is faster; p50: above 1 is slower):</p><ul>${ratioLines(r.httpRatios).map((l) => `<li>${e(l)}</li>`).join('')}</ul>`}

@@ -44,7 +44,7 @@ export interface ContenderResult {
  * `wasmfn`: GET /fn/hello (SDK ABI) on the real host; `hono`: a constant-response Hono route; `wasmfn-loader`:
  * POST /fn/bench-greet (loader ABI) on the real host; `workerd`: the same module in a workerd JS worker.
  */
-export type HttpTarget = 'wasmfn' | 'hono' | 'sandbox' | 'sandbox-reset' | 'sandbox-empty' | 'wasmfn-loader' | 'workerd';
+export type HttpTarget = 'wasmfn' | 'hono' | 'sandbox' | 'sandbox-reset' | 'sandbox-empty' | 'sandbox-instance' | 'wasmfn-loader' | 'workerd';
 
 export interface HttpResult {
   target: HttpTarget;

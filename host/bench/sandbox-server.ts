@@ -5,6 +5,8 @@
 // module in one kept instance reset before each call (reset-instance.ts), a design wasmfn does not use. `/empty`
 // makes a fresh instance per request of the emptiest module (an imported memory, one exported function that does
 // nothing) and calls it: the least any design that instantiates per request on V8 pays, whatever the guest.
+// `/instance/hello` makes a fresh instance of `hello` as deployed per request and does not run it (host functions
+// that do nothing, one memory for all): the least wasmfn can pay for this guest, before its run and its memory.
 
 import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
@@ -17,6 +19,7 @@ import { readGuest } from './guests.js';
 import { EXPECTED } from './contender.js';
 import { ResetInstance, withGlobalsExported } from './reset-instance.js';
 import { emptyInstanceCall } from './wat-modules.js';
+import { helloImports } from './instantiate-parts.js';
 
 export interface SandboxServer { url: string; close(): Promise<void> }
 
@@ -39,6 +42,7 @@ export async function startSandboxServer(): Promise<SandboxServer> {
   const reset = new ResetInstance(new WebAssembly.Module(withGlobalsExported(deployed.bytes)), deployed.memory, FUEL, MAX_RESPONSE_BYTES);
   const base = helloRequest();
   const callEmpty = emptyInstanceCall();
+  const noopImports = helloImports(deployed.memory);
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.get('/fn/hello', (c) => {
     const r = executor.run({
@@ -53,6 +57,10 @@ export async function startSandboxServer(): Promise<SandboxServer> {
   app.get('/empty', (c) => {
     callEmpty();
     // The answer `hello` gives, so every target sends the same response.
+    return c.text(EXPECTED);
+  });
+  app.get('/instance/hello', (c) => {
+    new WebAssembly.Instance(deployed.module, noopImports);
     return c.text(EXPECTED);
   });
   app.get('/reset/hello', (c) => c.text(decoder.decode(reset.run(requestSource(guestRequest(base, c.env.incoming))).body)));
