@@ -17,7 +17,7 @@ import { requestSource } from '../sandbox/job-codec.js';
 import { deployHello, FUEL, helloRequest, MAX_RESPONSE_BYTES } from './contenders/executor-common.js';
 import { EXPECTED } from './contender.js';
 import { readGuest } from './guests.js';
-import { helloImports } from './instantiate-parts.js';
+import { helloInstanceCall } from './instantiate-parts.js';
 import { load } from './http-load.js';
 import { emptyInstanceCall } from './wat-modules.js';
 
@@ -36,13 +36,13 @@ interface Tally { calls: number; ms: number; instantiateMs: number; runMs: numbe
 async function makeParts(): Promise<(part: Part, t: Tally) => void> {
   const hello = await deployHello(await readGuest('hello'));
   const callEmpty = emptyInstanceCall();
-  const noopImports = helloImports(hello.memory!);
+  const helloInstance = helloInstanceCall(hello);
   const executor = new Executor();
   const request = requestSource(helloRequest());
   const decoder = new TextDecoder();
   return (part, t) => {
     if (part === 'empty instance') callEmpty();
-    else if (part === 'hello instance') new WebAssembly.Instance(hello.module, noopImports);
+    else if (part === 'hello instance') helloInstance();
     else if (part === 'hello call') {
       const r = executor.run({ module: hello.module, abi: hello.abi, memory: hello.memory, fuel: FUEL, request, maxResponseBytes: MAX_RESPONSE_BYTES });
       if (!r.ok || decoder.decode(r.response.body) !== EXPECTED) throw new Error(`hello failed: ${JSON.stringify(r.ok ? 'wrong body' : r.error)}`);

@@ -19,7 +19,7 @@ import { readGuest } from './guests.js';
 import { EXPECTED } from './contender.js';
 import { ResetInstance, withGlobalsExported } from './reset-instance.js';
 import { emptyInstanceCall } from './wat-modules.js';
-import { helloImports } from './instantiate-parts.js';
+import { helloInstanceCall } from './instantiate-parts.js';
 
 export interface SandboxServer { url: string; close(): Promise<void> }
 
@@ -42,7 +42,7 @@ export async function startSandboxServer(): Promise<SandboxServer> {
   const reset = new ResetInstance(new WebAssembly.Module(withGlobalsExported(deployed.bytes)), deployed.memory, FUEL, MAX_RESPONSE_BYTES);
   const base = helloRequest();
   const callEmpty = emptyInstanceCall();
-  const noopImports = helloImports(deployed.memory);
+  const helloInstance = helloInstanceCall(deployed);
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.get('/fn/hello', (c) => {
     const r = executor.run({
@@ -60,7 +60,7 @@ export async function startSandboxServer(): Promise<SandboxServer> {
     return c.text(EXPECTED);
   });
   app.get('/instance/hello', (c) => {
-    new WebAssembly.Instance(deployed.module, noopImports);
+    helloInstance();
     return c.text(EXPECTED);
   });
   app.get('/reset/hello', (c) => c.text(decoder.decode(reset.run(requestSource(guestRequest(base, c.env.incoming))).body)));
